@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** What the model must answer: validated with zod, never trusted as-is. */
+export const DiagnosisSchema = z.object({
+  promote: z.boolean().describe('true only if the canary is as healthy as stable'),
+  confidence: z.number().int().min(0).max(100).describe('confidence in the verdict, 0-100'),
+  analysis: z.string().min(1).max(4000).describe('comparison of canary vs stable, citing evidence'),
+  rootCause: z.string().max(2000).describe("the specific cause of a failure, or 'none'"),
+  remediation: z.string().max(2000).describe("the concrete fix, or 'none required'"),
+  evidenceIds: z.array(z.string().max(200)).max(50).describe('ids of the evidence items relied on'),
+});
+export type Diagnosis = z.infer<typeof DiagnosisSchema>;
+
+export interface ModelDiagnosis {
+  diagnosis: Diagnosis;
+  modelName: string;
+  executionTimeMs: number;
+  attempts: number;
+}
+
+export type DecidedBy =
+  /** Deterministic evidence decided; the model was not needed or not available. */
+  | 'evidence'
+  /** Hard failure in the canary: the model's "promote" was overruled. */
+  | 'evidence-over-model'
+  /** Clean evidence, model agreed. */
+  | 'model'
+  /** Clean evidence, model vetoed citing evidence that exists. */
+  | 'model-veto'
+  /** Clean evidence, model vetoed without valid citations: promoted, disagreement reported. */
+  | 'evidence-over-unfounded-veto';
+
+/** What the policy decided; the metric-ai answer is rendered from it. */
+export interface Verdict {
+  promote: boolean;
+  confidence: number;
+  analysis: string;
+  rootCause: string;
+  remediation: string;
+  decidedBy: DecidedBy;
+  /** Evidence ids behind the verdict (the hard failures, or the model's valid citations). */
+  evidenceIds: string[];
+  disagreement?: string;
+  model?: ModelDiagnosis;
+  modelError?: string;
+}
+
+/** The evidence-only assessment the policy starts from. */
+export interface Assessment {
+  outcome: 'fail' | 'pass' | 'inconclusive';
+  hardFailures: string[];
+  reasons: string[];
+}

@@ -1,0 +1,134 @@
+/**
+ * Typed errors and their one mapping to HTTP and A2A answers.
+ * Rule from the metric-ai contract: a dependency failure is never a verdict, so every error here maps to a
+ * non-200 answer that carries no `promote` field.
+ */
+export type Dependency = 'kubernetes' | 'prometheus' | 'llm' | 'github';
+
+export type ErrorCode =
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'not_found'
+  | 'dependency_unavailable'
+  | 'deadline_exceeded'
+  | 'overloaded'
+  | 'redaction_failed'
+  | 'cancelled'
+  | 'internal';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string; dependency?: Dependency };
+}
+
+export class AgentError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly dependency?: Dependency;
+  /** Seconds a caller should wait before trying again (503 answers). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { field?: string; dependency?: Dependency; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AgentError';
+    this.code = code;
+    if (options.field !== undefined) this.field = options.field;
+    if (options.dependency !== undefined) this.dependency = options.dependency;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** Bad input: names the field at fault. */
+export class InvalidRequestError extends AgentError {
+  constructor(field: string, message: string, code: ErrorCode = 'invalid_request') {
+    super(code, `${field}: ${message}`, { field });
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** A dependency (Kubernetes API, Prometheus, model, GitHub) failed in a way that prevents a verdict. */
+export class DependencyError extends AgentError {
+  /** Upstream HTTP status when there was one (429, 500, ...). */
+  readonly upstreamStatus?: number;
+  constructor(dependency: Dependency, message: string, options: { cause?: unknown; upstreamStatus?: number; retryAfterSeconds?: number } = {}) {
+    super('dependency_unavailable', `${dependency}: ${message}`, {
+      dependency,
+      cause: options.cause,
+      retryAfterSeconds: options.retryAfterSeconds ?? 10,
+    });
+    this.name = 'DependencyError';
+    if (options.upstreamStatus !== undefined) this.upstreamStatus = options.upstreamStatus;
+  }
+}
+
+export class DeadlineError extends AgentError {
+  constructor(message = 'the analysis deadline passed before a verdict was reached') {
+    super('deadline_exceeded', message, { retryAfterSeconds: 10 });
+    this.name = 'DeadlineError';
+  }
+}
+
+export class OverloadedError extends AgentError {
+  constructor(message = 'too many analyses in flight') {
+    super('overloaded', message, { retryAfterSeconds: 5 });
+    this.name = 'OverloadedError';
+  }
+}
+
+export class CancelledError extends AgentError {
+  constructor(message = 'the analysis was cancelled') {
+    super('cancelled', message);
+    this.name = 'CancelledError';
+  }
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  invalid_request: 400,
+  payload_too_large: 400,
+  unsupported_media_type: 415,
+  unauthorized: 401,
+  not_found: 404,
+  dependency_unavailable: 503,
+  deadline_exceeded: 503,
+  overloaded: 503,
+  redaction_failed: 503,
+  cancelled: 499,
+  internal: 500,
+};
+
+export function asAgentError(err: unknown): AgentError {
+  if (err instanceof AgentError) return err;
+  if (err instanceof Error && err.name === 'AbortError') return new CancelledError();
+  return new AgentError('internal', 'internal error', { cause: err });
+}
+
+export interface HttpErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+}
+
+/** The single place where errors become HTTP answers. */
+export function toHttpError(err: unknown): HttpErrorAnswer {
+  const e = asAgentError(err);
+  const status = STATUS[e.code];
+  const headers: Record<string, string> = {};
+  if (status === 503) headers['retry-after'] = String(e.retryAfterSeconds ?? 10);
+  const body: ErrorBody = { error: { code: e.code, message: e.message } };
+  if (e.field !== undefined) body.error.field = e.field;
+  if (e.dependency !== undefined) body.error.dependency = e.dependency;
+  return { status, headers, body };
+}
+
+/** The single place where errors become A2A task failures: a retryable error is reported as such. */
+export function toA2aFailure(err: unknown): { code: ErrorCode; message: string; retryable: boolean } {
+  const e = asAgentError(err);
+  return { code: e.code, message: e.message, retryable: STATUS[e.code] === 503 };
+}

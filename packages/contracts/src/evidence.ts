@@ -1,0 +1,156 @@
+/**
+ * Evidence: what the log fetcher and metrics analyst observed, in shapes that carry no SDK types.
+ * Every finding has a stable id so the model can cite it and the policy can check the citation.
+ */
+import type { AnalysisRequest } from './metric-ai.js';
+
+export type Side = 'canary' | 'stable';
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+
+export interface ContainerState {
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface ContainerInfo {
+  name: string;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  current: ContainerState;
+  /** The previous instance's termination, after a restart. */
+  last?: ContainerState;
+}
+
+export interface PodInfo {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  phase: string;
+  ready: boolean;
+  createdAt?: string;
+  podTemplateHash?: string;
+  ownerReplicaSet?: string;
+  deleting?: boolean;
+  containers: ContainerInfo[];
+  initContainers: ContainerInfo[];
+}
+
+export interface KubeEvent {
+  type: string;
+  reason: string;
+  message: string;
+  objectKind: string;
+  objectName: string;
+  count: number;
+  lastSeen?: string;
+}
+
+export interface RolloutInfo {
+  name: string;
+  namespace: string;
+  revision?: string;
+  phase?: string;
+  message?: string;
+  currentPodHash?: string;
+  stablePodHash?: string;
+  canaryWeight?: number;
+  currentStepIndex?: number;
+  images: string[];
+}
+
+/** One log template, counted on both sides. Rates are per 1,000 lines so unequal traffic compares fairly. */
+export interface LogSignature {
+  id: string;
+  template: string;
+  severity: Severity;
+  /** error, panic, exception, stack trace, fatal... */
+  errorLike: boolean;
+  kind?: 'panic' | 'exception' | 'oom' | 'fatal' | 'error' | 'warning' | 'info';
+  canary: { count: number; perThousand: number };
+  stable: { count: number; perThousand: number };
+  canaryOnly: boolean;
+  /** A few verbatim (redacted, truncated) lines. */
+  examples: string[];
+}
+
+export interface LogDiff {
+  canaryLines: number;
+  stableLines: number;
+  /** Ranked: canary-only error-like first, then canary-heavier, then the rest. */
+  signatures: LogSignature[];
+  /** Templates left out to keep the diff bounded. */
+  omitted: number;
+}
+
+export type MetricClassification = 'Pass' | 'High' | 'Low' | 'NoData';
+
+export interface MetricComparison {
+  id: string;
+  name: string;
+  source: 'prometheus' | 'kubernetes' | 'logs';
+  classification: MetricClassification;
+  critical: boolean;
+  /** Which direction is bad. */
+  direction: 'increase' | 'decrease' | 'either';
+  canary: { count: number; median?: number; mean?: number };
+  stable: { count: number; median?: number; mean?: number };
+  pValue?: number;
+  effectSize?: number;
+  unit?: string;
+  note?: string;
+}
+
+export type FindingKind =
+  | 'crash-loop'
+  | 'oom-killed'
+  | 'image-pull'
+  | 'config-error'
+  | 'panic'
+  | 'exception'
+  | 'error-signature'
+  | 'not-ready'
+  | 'restarts'
+  | 'terminated'
+  | 'warning-event'
+  | 'metric-regression'
+  | 'no-canary-pods'
+  | 'no-traffic'
+  | 'info';
+
+/** A checkable statement about one side, citable by id. */
+export interface Finding {
+  id: string;
+  kind: FindingKind;
+  side: Side | 'both';
+  severity: Severity;
+  /** A hard failure in the canary is never promoted, whatever the model says. */
+  hard: boolean;
+  title: string;
+  detail?: string;
+}
+
+export interface MetricsEvidence {
+  source: 'prometheus' | 'kubernetes';
+  comparisons: MetricComparison[];
+  /** 0-100 from the judge; absent when there is nothing to judge. */
+  score?: number;
+  notes: string[];
+}
+
+export interface Evidence {
+  request: AnalysisRequest;
+  collectedAt: string;
+  pods: { canary: PodInfo[]; stable: PodInfo[] };
+  rollout?: RolloutInfo;
+  logs: LogDiff;
+  events: KubeEvent[];
+  metrics: MetricsEvidence;
+  findings: Finding[];
+  /** What could not be observed and why (e.g. "Prometheus is not configured"). */
+  notes: string[];
+}

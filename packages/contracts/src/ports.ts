@@ -1,0 +1,85 @@
+/**
+ * Ports: what the agents need from the outside world. Adapters (packages/kube, metrics, llm, github) implement
+ * them over the real SDKs; the testkit's fakes serve the same wire protocols to those adapters.
+ */
+import type { ZodType } from 'zod';
+import type { AnalysisRequest } from './metric-ai.js';
+import type { Evidence, KubeEvent, PodInfo, RolloutInfo } from './evidence.js';
+import type { Verdict } from './diagnosis.js';
+
+/** Every external call takes an abort signal; adapters add their own timeout on top. */
+export interface CallOptions {
+  signal: AbortSignal;
+}
+
+export interface LogReadRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous: boolean;
+  tailLines: number;
+  limitBytes: number;
+  sinceSeconds?: number;
+}
+
+/** Read-only view of the cluster. Errors are DependencyError('kubernetes', ...). */
+export interface ClusterReader {
+  listPods(namespace: string, labelSelector: string, options: CallOptions): Promise<PodInfo[]>;
+  /** Empty string when there is no such (previous) container log. */
+  readLog(request: LogReadRequest, options: CallOptions): Promise<string>;
+  /** Recent events of the namespace (bounded by the adapter). */
+  listEvents(namespace: string, options: CallOptions): Promise<KubeEvent[]>;
+  /** Undefined when the Rollout does not exist or the CRD is not installed. */
+  getRollout(namespace: string, name: string, options: CallOptions): Promise<RolloutInfo | undefined>;
+}
+
+export interface MetricSeries {
+  labels: Record<string, string>;
+  /** [unix seconds, value] */
+  values: Array<[number, number]>;
+}
+
+/** Prometheus HTTP API. Errors are DependencyError('prometheus', ...). */
+export interface MetricsSource {
+  queryRange(query: string, range: { start: Date; end: Date; stepSeconds: number }, options: CallOptions): Promise<MetricSeries[]>;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface StructuredGeneration<T> {
+  value: T;
+  attempts: number;
+  usage?: TokenUsage;
+}
+
+/** A model that answers in a validated structured form. Errors are DependencyError('llm', ...). */
+export interface StructuredModel {
+  readonly name: string;
+  generate<T>(
+    request: { system: string; prompt: string; schema: ZodType<T>; schemaName: string },
+    options: CallOptions,
+  ): Promise<StructuredGeneration<T>>;
+}
+
+export interface RemediationResult {
+  status: 'created' | 'updated' | 'existing' | 'pending' | 'skipped' | 'dry-run' | 'failed';
+  issueUrl?: string;
+  pullRequestUrl?: string;
+  reason?: string;
+}
+
+/** Opens (or finds) the issue and draft PR for a rejected canary. Must return within its own budget. */
+export interface RemediationPublisher {
+  publish(input: { request: AnalysisRequest; verdict: Verdict; evidence: Evidence }, options: CallOptions): Promise<RemediationResult>;
+}
+
+export type AgentName = 'log-fetcher' | 'metrics-analyst' | 'diagnosis' | 'policy' | 'pr-author';
+
+export interface ProgressEvent {
+  agent: AgentName;
+  phase: 'started' | 'finished' | 'skipped' | 'failed';
+  message?: string;
+}
