@@ -83,3 +83,17 @@ export interface ProgressEvent {
   phase: 'started' | 'finished' | 'skipped' | 'failed';
   message?: string;
 }
+
+export interface AnalysisOutcome {
+  answer: import('./metric-ai.js').AnalyzeAnswer;
+  verdict: Verdict;
+  evidence: Evidence;
+  remediation?: RemediationResult;
+  durationMs: number;
+}
+
+/** The workflow as every entry point (metric-ai route, A2A executor, demo) sees it. */
+export type AnalyzeFn = (
+  request: AnalysisRequest,
+  options: { signal: AbortSignal; onProgress?: (event: ProgressEvent) => void },
+) => Promise<AnalysisOutcome>;

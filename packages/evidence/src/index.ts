@@ -1,1 +1,5 @@
-export {};
+export * from './logs/index.js';
+export * from './redaction/index.js';
+export * from './render/index.js';
+export * from './judge/index.js';
+export * from './policy/index.js';

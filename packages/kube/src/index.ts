@@ -1,1 +1,2 @@
-export {};
+export * from './cluster-reader.js';
+export * from './token-review.js';
