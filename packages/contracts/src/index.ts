@@ -4,3 +4,4 @@ export * from './metric-ai.js';
 export * from './evidence.js';
 export * from './diagnosis.js';
 export * from './ports.js';
+export * from './code-host.js';
