@@ -5,3 +5,4 @@ export * from './evidence.js';
 export * from './diagnosis.js';
 export * from './ports.js';
 export * from './code-host.js';
+export * from './auth.js';
