@@ -1,1 +1,6 @@
-export {};
+export * from './answer.js';
+export * from './diagnosis.js';
+export * from './log-fetcher.js';
+export * from './metrics-analyst.js';
+export * from './run-context.js';
+export * from './workflow.js';

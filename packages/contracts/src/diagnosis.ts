@@ -45,9 +45,12 @@ export interface Verdict {
   modelError?: string;
 }
 
-/** The evidence-only assessment the policy starts from. */
+/**
+ * The evidence-only assessment the policy starts from. `fail`: a hard failure in the canary. `suspect`: canary-only
+ * errors or regressions that are not hard. `pass`: nothing wrong observed. `inconclusive`: no canary to look at.
+ */
 export interface Assessment {
-  outcome: 'fail' | 'pass' | 'inconclusive';
+  outcome: 'fail' | 'suspect' | 'pass' | 'inconclusive';
   hardFailures: string[];
   reasons: string[];
 }

@@ -3,3 +3,4 @@ export * from './redaction/index.js';
 export * from './render/index.js';
 export * from './judge/index.js';
 export * from './policy/index.js';
+export * from './findings/index.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './assess.js';
+export * from './decide.js';
+export * from './explain.js';

@@ -1,0 +1,119 @@
+/**
+ * The log fetcher: every pod of each selector, the app containers (sidecars skipped wherever they are), bounded
+ * log reads, the previous container's log after a restart, events for those pods and the Rollout object. It turns
+ * the lines into a signature diff and findings. No model here.
+ */
+import pLimit from 'p-limit';
+import type { AnalysisRequest, ClusterReader, Finding, KubeEvent, LogDiff, PodInfo, RolloutInfo, Side } from '@aiops/contracts';
+import { appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, parseLogEvents, type LogEvent } from '@aiops/evidence';
+import type { RunContext } from './run-context.js';
+
+export interface LogFetcherConfig {
+  tailLines: number;
+  limitBytes: number;
+  sinceSeconds: number;
+  maxPodsPerSide: number;
+  /** Parallel log reads per analysis. */
+  concurrency: number;
+  maxSignatures: number;
+}
+
+export interface LogFetcherResult {
+  pods: { canary: PodInfo[]; stable: PodInfo[] };
+  rollout?: RolloutInfo;
+  events: KubeEvent[];
+  logs: LogDiff;
+  findings: Finding[];
+  notes: string[];
+}
+
+const unhealthiness = (p: PodInfo) => (p.ready ? 0 : 1000) + appContainers(p).reduce((n, c) => n + c.restartCount, 0);
+
+/** Keeps the pods most likely to show a failure when a side has more pods than the bound. */
+function boundPods(pods: PodInfo[], max: number): { kept: PodInfo[]; dropped: number } {
+  if (pods.length <= max) return { kept: pods, dropped: 0 };
+  const sorted = [...pods].sort((a, b) => unhealthiness(b) - unhealthiness(a) || a.name.localeCompare(b.name));
+  return { kept: sorted.slice(0, max), dropped: pods.length - max };
+}
+
+/** When the canary has barely logged while stable has, there is no traffic to judge yet: say so. */
+function trafficFinding(canaryEvents: number, stableEvents: number, rollout: RolloutInfo | undefined, canaryPods: number): Finding | undefined {
+  if (canaryPods === 0) return undefined;
+  const weightZero = rollout?.canaryWeight === 0;
+  if (!weightZero && !(canaryEvents < 5 && stableEvents >= 50)) return undefined;
+  return {
+    id: 'traffic:canary:none',
+    kind: 'no-traffic',
+    side: 'canary',
+    severity: 'info',
+    hard: false,
+    title: `the canary has received little or no traffic yet (${weightZero ? 'canary weight 0%, ' : ''}${canaryEvents} canary vs ${stableEvents} stable log events)`,
+  };
+}
+
+export async function fetchLogs(
+  cluster: ClusterReader,
+  request: AnalysisRequest,
+  config: LogFetcherConfig,
+  run: RunContext,
+): Promise<LogFetcherResult> {
+  const { signal } = run;
+  const { namespace } = request;
+  const [canaryAll, stableAll, rollout, allEvents] = await Promise.all([
+    cluster.listPods(namespace, request.canarySelector, { signal }),
+    cluster.listPods(namespace, request.stableSelector, { signal }),
+    request.rolloutName ? cluster.getRollout(namespace, request.rolloutName, { signal }) : Promise.resolve(undefined),
+    cluster.listEvents(namespace, { signal }),
+  ]);
+  const notes: string[] = [];
+  const canary = boundPods(canaryAll, config.maxPodsPerSide);
+  const stable = boundPods(stableAll, config.maxPodsPerSide);
+  if (canary.dropped + stable.dropped > 0) {
+    notes.push(`Logs were read from ${config.maxPodsPerSide} pods per side at most (${canary.dropped} canary and ${stable.dropped} stable pods not read; unhealthy pods first).`);
+  }
+  if (request.rolloutName && !rollout) notes.push(`Rollout ${namespace}/${request.rolloutName} was not found; the analysis uses the selectors only.`);
+
+  const limit = pLimit(config.concurrency);
+  const reads: Array<Promise<{ side: Side; text: string }>> = [];
+  for (const [side, pods] of [
+    ['canary', canary.kept],
+    ['stable', stable.kept],
+  ] as const) {
+    for (const pod of pods) {
+      for (const container of appContainers(pod)) {
+        const base = { namespace, pod: pod.name, container: container.name, tailLines: config.tailLines, limitBytes: config.limitBytes };
+        // A waiting container (image pull, config error) has no log to read.
+        if (container.current.state !== 'waiting' || container.restartCount > 0) {
+          reads.push(limit(async () => ({ side, text: await cluster.readLog({ ...base, previous: false, sinceSeconds: config.sinceSeconds }, { signal }) })));
+        }
+        if (hasPreviousInstance(container)) {
+          // The reason a container crashed is often only in the previous instance's log.
+          reads.push(limit(async () => ({ side, text: await cluster.readLog({ ...base, previous: true }, { signal }) })));
+        }
+      }
+    }
+  }
+  const texts = await Promise.all(reads);
+  const events: Record<Side, LogEvent[]> = { canary: [], stable: [] };
+  for (const { side, text } of texts) {
+    if (text) events[side].push(...parseLogEvents(text));
+  }
+
+  const logs = diffLogSignatures(events, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 600, redact: (s) => s });
+  const podNames = { canary: canary.kept.map((p) => p.name), stable: stable.kept.map((p) => p.name) };
+  const relevant = new Set([...podNames.canary, ...podNames.stable, ...(request.rolloutName ? [request.rolloutName] : [])]);
+  const podEvents = allEvents.filter((e) => relevant.has(e.objectName) || (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)));
+
+  const findings = [...logFindings(logs), ...eventFindings(podEvents, podNames)];
+  const traffic = trafficFinding(events.canary.length, events.stable.length, rollout, canary.kept.length);
+  if (traffic) findings.push(traffic);
+
+  return {
+    pods: { canary: canaryAll, stable: stableAll },
+    ...(rollout ? { rollout } : {}),
+    events: podEvents.slice(0, 50),
+    logs,
+    findings,
+    notes,
+  };
+}

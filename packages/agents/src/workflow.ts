@@ -1,0 +1,211 @@
+/**
+ * The analysis workflow as a LangGraph graph:
+ *
+ *   START ─┬─ log-fetcher ─────┬─ diagnosis ─ policy ─┬─ pr-author ─ END
+ *          └─ metrics-analyst ─┘                      └─ END (promoted, or no repository)
+ *
+ * Log fetcher and metrics analyst run in parallel; diagnosis waits for both. Policy is deterministic code.
+ */
+import { Annotation, END, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import {
+  AgentError,
+  CancelledError,
+  type AgentName,
+  type AnalysisRequest,
+  type AnalyzeFn,
+  type ClusterReader,
+  type Evidence,
+  type MetricsSource,
+  type ModelDiagnosis,
+  type RemediationPublisher,
+  type RemediationResult,
+  type StructuredModel,
+  type Verdict,
+} from '@aiops/contracts';
+import { decideVerdict, type PolicyConfig } from '@aiops/evidence';
+import { toAnalyzeAnswer } from './answer.js';
+import { diagnose } from './diagnosis.js';
+import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
+import { analyzeMetrics, type MetricsAnalystResult, type MetricsStageConfig } from './metrics-analyst.js';
+import { createRunContext, shareClusterReads, type RunContext } from './run-context.js';
+
+export interface WorkflowDeps {
+  cluster: ClusterReader;
+  /** Absent when LLM_PROVIDER=none. */
+  model?: StructuredModel;
+  /** Absent when Prometheus is not configured. */
+  metrics?: MetricsSource;
+  /** Absent when no GitHub credentials are configured. */
+  publisher?: RemediationPublisher;
+  /** Secret redaction applied to everything that leaves the process. */
+  redact: (text: string) => string;
+  now?: () => Date;
+}
+
+export interface WorkflowConfig {
+  logs: LogFetcherConfig;
+  metrics: MetricsStageConfig;
+  evidenceTokenBudget: number;
+  policy: PolicyConfig;
+}
+
+type ModelOutcome = { result: ModelDiagnosis } | { error: Error };
+
+const AnalysisState = Annotation.Root({
+  request: Annotation<AnalysisRequest>(),
+  logs: Annotation<LogFetcherResult | undefined>(),
+  metrics: Annotation<MetricsAnalystResult | undefined>(),
+  evidence: Annotation<Evidence | undefined>(),
+  model: Annotation<ModelOutcome | undefined>(),
+  verdict: Annotation<Verdict | undefined>(),
+  remediation: Annotation<RemediationResult | undefined>(),
+});
+type State = typeof AnalysisState.State;
+
+function runOf(config: LangGraphRunnableConfig): RunContext {
+  const run = (config.configurable as { run?: RunContext } | undefined)?.run;
+  if (!run) throw new AgentError('internal', 'workflow invoked without a run context');
+  return run;
+}
+
+function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Reports start and finish of an agent, and failure when it throws. */
+async function step<T>(run: RunContext, agent: AgentName, work: () => Promise<T>, summary: (result: T) => string): Promise<T> {
+  run.progress(agent, 'started');
+  try {
+    const result = await work();
+    run.progress(agent, 'finished', summary(result));
+    return result;
+  } catch (err) {
+    run.progress(agent, 'failed', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
+export function assembleEvidence(request: AnalysisRequest, logs: LogFetcherResult, metrics: MetricsAnalystResult, now: Date): Evidence {
+  const evidence: Evidence = {
+    request,
+    collectedAt: now.toISOString(),
+    pods: logs.pods,
+    logs: logs.logs,
+    events: logs.events,
+    metrics: metrics.metrics,
+    // Hard findings first: they are what the policy and the reader need first.
+    findings: [...metrics.findings, ...logs.findings].sort((a, b) => Number(b.hard) - Number(a.hard)),
+    notes: logs.notes,
+  };
+  if (logs.rollout) evidence.rollout = logs.rollout;
+  return evidence;
+}
+
+export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
+  const now = deps.now ?? (() => new Date());
+  return new StateGraph(AnalysisState)
+    .addNode('log-fetcher', async (state: State, cfg: LangGraphRunnableConfig) => {
+      const run = runOf(cfg);
+      const cluster = (cfg.configurable as { cluster: ClusterReader }).cluster;
+      const logs = await step(run, 'log-fetcher', () => fetchLogs(cluster, state.request, config.logs, run), (r) =>
+        `${r.pods.canary.length} canary / ${r.pods.stable.length} stable pods, ${r.logs.canaryLines} / ${r.logs.stableLines} log events, ${r.logs.signatures.length} signatures`,
+      );
+      return { logs };
+    })
+    .addNode('metrics-analyst', async (state: State, cfg: LangGraphRunnableConfig) => {
+      const run = runOf(cfg);
+      const cluster = (cfg.configurable as { cluster: ClusterReader }).cluster;
+      const metrics = await step(run, 'metrics-analyst', () => analyzeMetrics(cluster, deps.metrics, state.request, config.metrics, run, now()), (r) =>
+        `${r.metrics.comparisons.length} comparisons (${r.metrics.source})`,
+      );
+      return { metrics };
+    })
+    .addNode('diagnosis', async (state: State, cfg: LangGraphRunnableConfig) => {
+      const run = runOf(cfg);
+      if (!state.logs || !state.metrics) throw new AgentError('internal', 'diagnosis ran before its inputs');
+      const evidence = assembleEvidence(state.request, state.logs, state.metrics, now());
+      if (!deps.model) {
+        run.progress('diagnosis', 'skipped', 'no model configured (LLM_PROVIDER=none): the evidence decides');
+        return { evidence };
+      }
+      const model = deps.model;
+      run.progress('diagnosis', 'started');
+      try {
+        const result = await diagnose(model, state.request, evidence, { budgetTokens: config.evidenceTokenBudget, redact: deps.redact, signal: run.signal });
+        run.progress('diagnosis', 'finished', `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`);
+        return { evidence, model: { result } };
+      } catch (err) {
+        if (isAbort(err, run.signal)) throw err;
+        // Redaction failures stop here: no verdict without the model call they prevented.
+        if (err instanceof AgentError && err.code === 'redaction_failed') throw err;
+        run.progress('diagnosis', 'failed', err instanceof Error ? err.message : String(err));
+        return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) } };
+      }
+    })
+    .addNode('policy', async (state: State, cfg: LangGraphRunnableConfig) => {
+      const run = runOf(cfg);
+      if (!state.evidence) throw new AgentError('internal', 'policy ran without evidence');
+      const evidence = state.evidence;
+      const verdict = await step(
+        run,
+        'policy',
+        async () => decideVerdict({ evidence, ...(state.model ? { model: state.model } : {}) }, config.policy),
+        (v) => `promote=${v.promote} (${v.decidedBy}), confidence ${v.confidence}`,
+      );
+      return { verdict };
+    })
+    .addNode('pr-author', async (state: State, cfg: LangGraphRunnableConfig) => {
+      const run = runOf(cfg);
+      const publisher = deps.publisher;
+      if (!publisher || !state.verdict || !state.evidence) return {};
+      const { verdict, evidence } = state;
+      const remediation = await step(run, 'pr-author', () => publisher.publish({ request: state.request, verdict, evidence }, { signal: run.signal }), (r) =>
+        `${r.status}${r.pullRequestUrl ?? r.issueUrl ? `: ${r.pullRequestUrl ?? r.issueUrl}` : ''}`,
+      );
+      return { remediation };
+    })
+    .addEdge(START, 'log-fetcher')
+    .addEdge(START, 'metrics-analyst')
+    .addEdge(['log-fetcher', 'metrics-analyst'], 'diagnosis')
+    .addEdge('diagnosis', 'policy')
+    .addConditionalEdges('policy', (state: State) => (state.verdict?.promote === false && state.request.repoUrl && deps.publisher ? 'pr-author' : END), [
+      'pr-author',
+      END,
+    ])
+    .addEdge('pr-author', END)
+    .compile();
+}
+
+/** The workflow behind every entry point. */
+export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): AnalyzeFn {
+  const graph = buildAnalysisGraph(deps, config);
+  return async (request, { signal, onProgress }) => {
+    const started = Date.now();
+    const run = createRunContext(signal, onProgress);
+    if (signal.aborted) throw new CancelledError();
+    let state: State;
+    try {
+      state = (await graph.invoke(
+        { request },
+        { signal, configurable: { run, cluster: shareClusterReads(deps.cluster) }, recursionLimit: 20 },
+      )) as State;
+    } catch (err) {
+      if (signal.aborted && !(err instanceof AgentError && err.code !== 'cancelled')) {
+        throw signal.reason instanceof AgentError ? signal.reason : new CancelledError();
+      }
+      throw err;
+    }
+    if (!state.verdict || !state.evidence) throw new AgentError('internal', 'the workflow ended without a verdict');
+    if (deps.publisher && state.verdict.promote === false && !state.request.repoUrl) {
+      run.progress('pr-author', 'skipped', 'no repository in the request');
+    }
+    const answer = toAnalyzeAnswer(state.verdict, state.evidence, state.remediation);
+    return {
+      answer,
+      verdict: state.verdict,
+      evidence: state.evidence,
+      ...(state.remediation ? { remediation: state.remediation } : {}),
+      durationMs: Date.now() - started,
+    };
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Findings from pod and container state, canary compared with stable. Pure: PodInfo in, Finding[] out.
+ */
+import type { ContainerInfo, Finding, KubeEvent, MetricComparison, PodInfo, Side } from '@aiops/contracts';
+import { appContainers } from './containers.js';
+
+const IMAGE_PULL = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
+const CONFIG_ERRORS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError']);
+/** Restarts at or above this count in a canary container that stable does not share are a hard failure. */
+const HARD_RESTARTS = 3;
+
+function describeTermination(c: ContainerInfo): string {
+  const t = c.last?.state === 'terminated' ? c.last : c.current.state === 'terminated' ? c.current : undefined;
+  if (!t) return '';
+  const parts = [t.reason, t.exitCode !== undefined ? `exit code ${t.exitCode}` : undefined].filter(Boolean);
+  return parts.length > 0 ? `last termination: ${parts.join(', ')}` : '';
+}
+
+function isOomKilled(c: ContainerInfo): boolean {
+  return c.current.reason === 'OOMKilled' || c.last?.reason === 'OOMKilled';
+}
+
+function containerFindings(pod: PodInfo, c: ContainerInfo, side: Side, init: boolean, stableRestartsPerContainer: number): Finding[] {
+  const findings: Finding[] = [];
+  const where = `${init ? 'init container' : 'container'} ${c.name} of ${side} pod ${pod.name}`;
+  const id = (kind: string) => `pod:${pod.name}:${c.name}:${kind}`;
+  const hardIfCanary = side === 'canary';
+  const waitingReason = c.current.state === 'waiting' ? c.current.reason : undefined;
+
+  if (waitingReason === 'CrashLoopBackOff') {
+    findings.push({
+      id: id('crash-loop'),
+      kind: 'crash-loop',
+      side,
+      severity: hardIfCanary ? 'critical' : 'error',
+      hard: hardIfCanary,
+      title: `${where} is in CrashLoopBackOff (${c.restartCount} restarts${describeTermination(c) ? `, ${describeTermination(c)}` : ''})`,
+      ...(c.current.message ? { detail: c.current.message } : {}),
+    });
+  } else if (waitingReason && IMAGE_PULL.has(waitingReason)) {
+    findings.push({
+      id: id('image-pull'),
+      kind: 'image-pull',
+      side,
+      severity: hardIfCanary ? 'critical' : 'error',
+      hard: hardIfCanary,
+      title: `${where} cannot pull its image ${c.image} (${waitingReason})`,
+      ...(c.current.message ? { detail: c.current.message } : {}),
+    });
+  } else if (waitingReason && CONFIG_ERRORS.has(waitingReason)) {
+    findings.push({
+      id: id('config-error'),
+      kind: 'config-error',
+      side,
+      severity: hardIfCanary ? 'critical' : 'error',
+      hard: hardIfCanary,
+      title: `${where} cannot start (${waitingReason})`,
+      ...(c.current.message ? { detail: c.current.message } : {}),
+    });
+  }
+
+  if (isOomKilled(c)) {
+    findings.push({
+      id: id('oom-killed'),
+      kind: 'oom-killed',
+      side,
+      severity: hardIfCanary ? 'critical' : 'error',
+      hard: hardIfCanary,
+      title: `${where} was OOMKilled (${c.restartCount} restarts, exit code ${c.last?.exitCode ?? c.current.exitCode ?? 137})`,
+    });
+  } else if (waitingReason !== 'CrashLoopBackOff' && c.restartCount > 0 && c.restartCount > stableRestartsPerContainer) {
+    const hard = hardIfCanary && c.restartCount >= HARD_RESTARTS;
+    findings.push({
+      id: id('restarts'),
+      kind: 'restarts',
+      side,
+      severity: hard ? 'critical' : side === 'canary' ? 'error' : 'warning',
+      hard,
+      title: `${where} restarted ${c.restartCount} times${describeTermination(c) ? ` (${describeTermination(c)})` : ''}`,
+    });
+  }
+
+  if (init && c.current.state === 'terminated' && (c.current.exitCode ?? 0) !== 0) {
+    findings.push({
+      id: id('terminated'),
+      kind: 'terminated',
+      side,
+      severity: hardIfCanary ? 'critical' : 'error',
+      hard: hardIfCanary,
+      title: `${where} failed (${describeTermination(c)})`,
+    });
+  }
+  return findings;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function restartsPerContainer(pods: PodInfo[]): number {
+  return mean(pods.flatMap((p) => appContainers(p).map((c) => c.restartCount)));
+}
+
+/** Findings for every pod of both sides. Stable's own restarts set the bar for the canary's. */
+export function podHealthFindings(pods: { canary: PodInfo[]; stable: PodInfo[] }): Finding[] {
+  const stableBar = restartsPerContainer(pods.stable);
+  const findings: Finding[] = [];
+  for (const side of ['canary', 'stable'] as const) {
+    for (const pod of pods[side]) {
+      if (pod.deleting) continue;
+      for (const c of appContainers(pod)) findings.push(...containerFindings(pod, c, side, false, side === 'canary' ? stableBar : 0));
+      for (const c of pod.initContainers) findings.push(...containerFindings(pod, c, side, true, side === 'canary' ? stableBar : 0));
+      const running = pod.phase === 'Running';
+      if (side === 'canary' && running && !pod.ready && !findings.some((f) => f.id.startsWith(`pod:${pod.name}:`))) {
+        findings.push({
+          id: `pod:${pod.name}:not-ready`,
+          kind: 'not-ready',
+          side,
+          severity: 'warning',
+          hard: false,
+          title: `canary pod ${pod.name} is running but not ready`,
+        });
+      }
+    }
+  }
+  if (pods.canary.length === 0) {
+    findings.push({
+      id: 'pods:canary:none',
+      kind: 'no-canary-pods',
+      side: 'canary',
+      severity: 'info',
+      hard: false,
+      title: 'no canary pod matches the canary selector',
+    });
+  }
+  return findings;
+}
+
+/** Pod-health comparisons (from the Kubernetes API) shown beside Prometheus metrics. */
+export function podHealthComparisons(pods: { canary: PodInfo[]; stable: PodInfo[] }): MetricComparison[] {
+  const readiness = (ps: PodInfo[]) => ps.map((p) => (p.ready ? 1 : 0));
+  const restarts = (ps: PodInfo[]) => ps.map((p) => appContainers(p).reduce((n, c) => n + c.restartCount, 0));
+  const compare = (name: string, canary: number[], stable: number[], direction: 'increase' | 'decrease', unit: string): MetricComparison => {
+    const c = mean(canary);
+    const s = mean(stable);
+    const worse = direction === 'increase' ? c > s : c < s;
+    const classification = canary.length === 0 || stable.length === 0 ? 'NoData' : worse && c !== s ? (direction === 'increase' ? 'High' : 'Low') : 'Pass';
+    return {
+      id: `k8s:${name}`,
+      name,
+      source: 'kubernetes',
+      classification,
+      critical: false,
+      direction,
+      canary: { count: canary.length, mean: c },
+      stable: { count: stable.length, mean: s },
+      unit,
+    };
+  };
+  return [
+    compare('pod_ready_ratio', readiness(pods.canary), readiness(pods.stable), 'decrease', 'ratio'),
+    compare('container_restarts_per_pod', restarts(pods.canary), restarts(pods.stable), 'increase', 'restarts'),
+  ];
+}
+
+const HARD_EVENT = /failed to pull|pull access denied|manifest unknown|not found: manifest|ErrImagePull|ImagePullBackOff/i;
+
+/** Warning events about canary pods that stable pods do not share (by reason). */
+export function eventFindings(events: KubeEvent[], podNames: { canary: string[]; stable: string[] }): Finding[] {
+  const canary = new Set(podNames.canary);
+  const stable = new Set(podNames.stable);
+  const stableReasons = new Set(events.filter((e) => e.type === 'Warning' && stable.has(e.objectName)).map((e) => e.reason));
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (e.type !== 'Warning' || e.objectKind !== 'Pod' || !canary.has(e.objectName) || stableReasons.has(e.reason)) continue;
+    const key = `${e.objectName}:${e.reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const pull = HARD_EVENT.test(e.message);
+    findings.push({
+      id: `event:${e.objectName}:${e.reason}`,
+      kind: pull ? 'image-pull' : 'warning-event',
+      side: 'canary',
+      severity: pull ? 'critical' : 'warning',
+      hard: pull,
+      title: `Warning event ${e.reason} on canary pod ${e.objectName} (x${e.count})`,
+      detail: e.message,
+    });
+  }
+  return findings;
+}

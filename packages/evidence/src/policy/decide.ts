@@ -1,0 +1,116 @@
+/**
+ * The deterministic policy: the last word on every verdict. The model explains and may veto; it can never turn a
+ * hard failure into a promotion, and a veto counts only when it cites evidence that exists.
+ */
+import { DependencyError, type Evidence, type Finding, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
+import { assessEvidence } from './assess.js';
+import { explainFromEvidence } from './explain.js';
+
+export interface PolicyConfig {
+  /** `evidence`: when the model is unavailable, answer from the evidence if it is decisive. `error`: always 503. */
+  onModelUnavailable: 'evidence' | 'error';
+}
+
+export interface PolicyInput {
+  evidence: Evidence;
+  /** Absent when no model is configured (LLM_PROVIDER=none). */
+  model?: { result: ModelDiagnosis } | { error: Error };
+}
+
+function citableIds(evidence: Evidence): Set<string> {
+  return new Set<string>([
+    ...evidence.findings.map((f) => f.id),
+    ...evidence.logs.signatures.map((s) => s.id),
+    ...evidence.logs.signatures.map((s) => `log:${s.id}`),
+    ...evidence.metrics.comparisons.map((m) => m.id),
+    ...evidence.metrics.comparisons.map((m) => `metric:${m.id}`),
+  ]);
+}
+
+const clampConfidence = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
+
+export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict {
+  const { evidence } = input;
+  const assessment = assessEvidence(evidence);
+  const explained = explainFromEvidence(evidence, assessment);
+  const byId = new Map<string, Finding>(evidence.findings.map((f) => [f.id, f]));
+  const model = input.model && 'result' in input.model ? input.model.result : undefined;
+  const modelError = input.model && 'error' in input.model ? input.model.error : undefined;
+  const withModel = (v: Verdict): Verdict => {
+    if (model) v.model = model;
+    if (modelError) v.modelError = modelError.message;
+    return v;
+  };
+
+  if (assessment.outcome === 'fail') {
+    const overruled = model?.diagnosis.promote === true;
+    const agrees = model !== undefined && !overruled;
+    return withModel({
+      promote: false,
+      confidence: agrees ? Math.max(clampConfidence(model.diagnosis.confidence), 90) : 95,
+      analysis: agrees ? `${model.diagnosis.analysis}\n\n${explained.analysis}` : explained.analysis,
+      rootCause: agrees && model.diagnosis.rootCause.trim() !== '' ? model.diagnosis.rootCause : explained.rootCause,
+      remediation: agrees && model.diagnosis.remediation.trim() !== '' ? model.diagnosis.remediation : explained.remediation,
+      decidedBy: overruled ? 'evidence-over-model' : 'evidence',
+      evidenceIds: assessment.hardFailures,
+      ...(overruled
+        ? { disagreement: `the model (${model.modelName}) said promote, but the canary has hard failures: ${assessment.reasons.slice(0, 3).join('; ')}` }
+        : {}),
+    });
+  }
+
+  if (!model) {
+    const unavailable = modelError !== undefined;
+    const decisive = assessment.outcome === 'pass' || assessment.outcome === 'inconclusive' || (!unavailable && assessment.outcome === 'suspect');
+    if (unavailable && (config.onModelUnavailable === 'error' || !decisive)) {
+      // A dependency failure is never a verdict: the caller retries.
+      throw modelError instanceof DependencyError ? modelError : new DependencyError('llm', modelError.message, { cause: modelError });
+    }
+    const promote = assessment.outcome !== 'suspect';
+    return withModel({
+      promote,
+      confidence: assessment.outcome === 'pass' ? 80 : assessment.outcome === 'inconclusive' ? 50 : 70,
+      analysis: explained.analysis + (unavailable ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.` : ''),
+      rootCause: explained.rootCause,
+      remediation: explained.remediation,
+      decidedBy: 'evidence',
+      evidenceIds: promote ? [] : evidence.findings.filter((f) => f.side === 'canary' && f.severity !== 'info' && f.severity !== 'warning').map((f) => f.id),
+    });
+  }
+
+  const d = model.diagnosis;
+  const validCitations = d.evidenceIds.filter((id) => citableIds(evidence).has(id));
+  if (d.promote) {
+    return withModel({
+      promote: true,
+      // Soft canary errors that the model explained away keep the confidence modest.
+      confidence: assessment.outcome === 'suspect' ? Math.min(clampConfidence(d.confidence), 70) : clampConfidence(d.confidence),
+      analysis: d.analysis,
+      rootCause: d.rootCause.trim() || 'none',
+      remediation: d.remediation.trim() || 'none required',
+      decidedBy: 'model',
+      evidenceIds: validCitations,
+    });
+  }
+  if (validCitations.length > 0 || assessment.outcome === 'suspect') {
+    return withModel({
+      promote: false,
+      confidence: clampConfidence(d.confidence),
+      analysis: d.analysis,
+      rootCause: d.rootCause,
+      remediation: d.remediation,
+      decidedBy: assessment.outcome === 'suspect' && validCitations.length === 0 ? 'model' : 'model-veto',
+      evidenceIds: validCitations.length > 0 ? validCitations : evidence.findings.filter((f) => f.side === 'canary' && byId.has(f.id) && f.severity === 'error').map((f) => f.id),
+    });
+  }
+  return withModel({
+    promote: true,
+    confidence: Math.min(60, clampConfidence(100 - d.confidence / 2)),
+    analysis: explained.analysis,
+    rootCause: 'none',
+    remediation: 'none required',
+    decidedBy: 'evidence-over-unfounded-veto',
+    evidenceIds: [],
+    disagreement: `the model (${model.modelName}) advised against promotion without citing any evidence that exists (${d.evidenceIds.length > 0 ? `cited: ${d.evidenceIds.slice(0, 5).join(', ')}` : 'no citations'}); its reasoning: ${d.rootCause || d.analysis}`.slice(0, 1000),
+  });
+}

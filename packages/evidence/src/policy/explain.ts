@@ -1,0 +1,92 @@
+/**
+ * A readable explanation built from the evidence alone: what LLM_PROVIDER=none answers, and the fallback when the
+ * model is unavailable or overruled. Operators read it in `kubectl argo rollouts get rollout`.
+ */
+import type { Evidence, Finding, FindingKind, LogSignature } from '@aiops/contracts';
+import type { EvidenceOutcome } from './assess.js';
+
+const REMEDIATION: Partial<Record<FindingKind, string>> = {
+  'crash-loop': 'Abort the rollout and fix the start-up failure shown in the previous container log, then roll forward with a new revision.',
+  'oom-killed': 'Abort the rollout; the canary exceeds its memory limit. Find the allocation growth introduced by this revision (or raise the limit if the new footprint is expected) and roll forward.',
+  'image-pull': 'Abort the rollout; fix the image reference (tag, digest, registry credentials or imagePullSecrets) in the Rollout spec.',
+  'config-error': 'Abort the rollout; fix the container configuration (missing ConfigMap/Secret key, invalid command) referenced in the message.',
+  panic: 'Abort the rollout and fix the panic at the source frame shown (guard the nil value or handle the error), then roll forward.',
+  exception: 'Abort the rollout and fix the unhandled exception at the source frame shown, then roll forward.',
+  'error-signature': 'Hold the rollout and investigate the new error messages that only the canary logs.',
+  restarts: 'Hold the rollout and find why the canary container restarts (its previous log and termination reason).',
+  terminated: 'Abort the rollout; an init container of the canary fails.',
+  'metric-regression': 'Hold the rollout; the canary regresses on the metric shown compared with stable.',
+};
+
+function firstExample(signature: LogSignature | undefined): string | undefined {
+  const first = signature?.examples[0]?.split('\n')[0];
+  return first ? first.slice(0, 300) : undefined;
+}
+
+function topCanaryErrors(evidence: Evidence): LogSignature[] {
+  return evidence.logs.signatures.filter((s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand));
+}
+
+function rootCauseOf(primary: Finding, evidence: Evidence): string {
+  const topError = topCanaryErrors(evidence)[0];
+  const example = firstExample(topError);
+  const isLogFinding = primary.id.startsWith('log:');
+  const detail = primary.detail ? ` (${primary.detail.slice(0, 300)})` : '';
+  if (!isLogFinding && example) return `${primary.title}${detail}; the canary logs: ${example}`;
+  return `${primary.title}${detail}`;
+}
+
+export function explainFromEvidence(evidence: Evidence, assessment: { outcome: EvidenceOutcome; reasons: string[] }): {
+  analysis: string;
+  rootCause: string;
+  remediation: string;
+} {
+  const { request, pods, logs, metrics } = evidence;
+  const target = request.rolloutName ? `rollout ${request.namespace}/${request.rolloutName}` : `namespace ${request.namespace}`;
+  const lines: string[] = [
+    `Canary vs stable for ${target}: ${pods.canary.length} canary pod(s) (${request.canarySelector}), ${pods.stable.length} stable pod(s) (${request.stableSelector}); ${logs.canaryLines} canary and ${logs.stableLines} stable log events compared.`,
+  ];
+  if (evidence.rollout?.revision) {
+    lines.push(`Rollout revision ${evidence.rollout.revision}${evidence.rollout.canaryWeight !== undefined ? `, canary weight ${evidence.rollout.canaryWeight}%` : ''}.`);
+  }
+  const canaryFindings = evidence.findings.filter((f) => f.side === 'canary' && f.severity !== 'info');
+  const hard = canaryFindings.filter((f) => f.hard);
+  if (hard.length > 0) lines.push(`Hard failures in the canary: ${hard.slice(0, 5).map((f) => `[${f.id}] ${f.title}`).join('; ')}.`);
+  const soft = canaryFindings.filter((f) => !f.hard);
+  if (soft.length > 0) lines.push(`Other canary findings: ${soft.slice(0, 5).map((f) => `[${f.id}] ${f.title}`).join('; ')}.`);
+  const shared = logs.signatures.filter((s) => s.errorLike && !s.canaryOnly && s.stable.count > 0 && s.canary.count > 0);
+  if (shared.length > 0) lines.push(`${shared.length} error template(s) appear on both sides at comparable rates and are not attributed to the canary.`);
+  const failing = metrics.comparisons.filter((m) => m.classification === 'High' || m.classification === 'Low');
+  if (failing.length > 0) lines.push(`Metrics worse in the canary: ${failing.map((m) => `${m.name} ${m.classification}`).join(', ')}.`);
+  else if (metrics.comparisons.some((m) => m.classification === 'Pass')) lines.push('Compared metrics show no canary regression.');
+  for (const note of [...metrics.notes, ...evidence.notes].slice(0, 4)) lines.push(note);
+  const info = evidence.findings.filter((f) => f.side === 'canary' && f.severity === 'info');
+  for (const f of info.slice(0, 2)) lines.push(f.title + '.');
+
+  let verdictLine: string;
+  switch (assessment.outcome) {
+    case 'fail':
+      verdictLine = 'Verdict: do not promote (hard failure in the canary).';
+      break;
+    case 'suspect':
+      verdictLine = 'Verdict from evidence alone: do not promote (the canary shows errors that stable does not).';
+      break;
+    case 'inconclusive':
+      verdictLine = 'Nothing to compare: no canary pod was found, so nothing bad was observed.';
+      break;
+    case 'pass':
+      verdictLine = 'Verdict: promote (no canary-only errors, crashes or regressions observed).';
+      break;
+  }
+  lines.push(verdictLine);
+
+  const primary = hard[0] ?? soft.find((f) => f.severity === 'error' || f.severity === 'critical');
+  if (!primary || assessment.outcome === 'pass' || assessment.outcome === 'inconclusive') {
+    return { analysis: lines.join(' '), rootCause: 'none', remediation: 'none required' };
+  }
+  return {
+    analysis: lines.join(' '),
+    rootCause: rootCauseOf(primary, evidence),
+    remediation: REMEDIATION[primary.kind] ?? 'Hold the rollout and investigate the canary findings listed in the analysis.',
+  };
+}
