@@ -1,1 +1,100 @@
-export {};
+/**
+ * TokenReviewer over the Kubernetes TokenReview API: verifies service-account bearer tokens presented to the A2A
+ * endpoints. Answers are cached briefly (keyed by a hash of the token, never the token itself) so a busy caller
+ * does not cost one API round trip per request.
+ */
+import { createHash } from 'node:crypto';
+import { ApiException, AuthenticationV1Api, Observable, type KubeConfig, type ObservableMiddleware } from '@kubernetes/client-node';
+import { CancelledError, DependencyError, type CallOptions, type TokenReviewer, type TokenReviewResult } from '@aiops/contracts';
+
+export interface TokenReviewerOptions {
+  /** Per-review budget on top of the caller's signal. */
+  timeoutMs: number;
+  /** Audiences the token must be valid for (TokenReview `spec.audiences`); the API server's default when absent. */
+  audiences?: string[];
+  /** How long an answer is reused; 0 disables caching. Default 10 s. */
+  cacheTtlMs?: number;
+  /** Upper bound on cached answers; the oldest is dropped first. Default 1,000. */
+  cacheMaxEntries?: number;
+  /** Injectable clock for tests. */
+  now?: () => number;
+}
+
+interface CachedReview {
+  result: TokenReviewResult;
+  expiresAt: number;
+}
+
+type CallConfiguration = Parameters<AuthenticationV1Api['createTokenReview']>[1];
+
+/** client-node 1.x takes an abort signal only through a (observable) request middleware. */
+function abortable(signal: AbortSignal): CallConfiguration {
+  const middleware: ObservableMiddleware = {
+    pre: (context) => {
+      context.setSignal(signal);
+      return new Observable(Promise.resolve(context));
+    },
+    post: (context) => new Observable(Promise.resolve(context)),
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+}
+
+export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReviewerOptions): TokenReviewer {
+  const api = kubeConfig.makeApiClient(AuthenticationV1Api);
+  const ttlMs = options.cacheTtlMs ?? 10_000;
+  const maxEntries = options.cacheMaxEntries ?? 1_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, CachedReview>();
+
+  function remember(key: string, result: TokenReviewResult): void {
+    if (ttlMs <= 0) return;
+    cache.delete(key);
+    cache.set(key, { result, expiresAt: now() + ttlMs });
+    while (cache.size > maxEntries) {
+      const oldest = cache.keys().next().value;
+      if (oldest === undefined) break;
+      cache.delete(oldest);
+    }
+  }
+
+  async function askApiServer(token: string, signal: AbortSignal): Promise<TokenReviewResult> {
+    const spec: { token: string; audiences?: string[] } = { token };
+    if (options.audiences?.length) spec.audiences = options.audiences;
+    const review = await api.createTokenReview(
+      { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec } },
+      abortable(signal),
+    );
+    const status = review.status;
+    if (status?.authenticated !== true) return { authenticated: false };
+    const user = status.user?.username;
+    return user ? { authenticated: true, user } : { authenticated: true };
+  }
+
+  return {
+    async review(token: string, callOptions: CallOptions): Promise<TokenReviewResult> {
+      const key = createHash('sha256').update(token).digest('base64url');
+      const cached = cache.get(key);
+      if (cached && cached.expiresAt > now()) return cached.result;
+      if (cached) cache.delete(key);
+
+      const timeout = AbortSignal.timeout(options.timeoutMs);
+      const signal = AbortSignal.any([callOptions.signal, timeout]);
+      try {
+        const result = await askApiServer(token, signal);
+        remember(key, result);
+        return result;
+      } catch (err) {
+        if (callOptions.signal.aborted) throw new CancelledError('the token review was cancelled');
+        if (timeout.aborted) throw new DependencyError('kubernetes', `TokenReview timed out after ${options.timeoutMs} ms`, { cause: err });
+        if (err instanceof ApiException) {
+          const code = typeof err.code === 'number' ? err.code : undefined;
+          throw new DependencyError('kubernetes', `TokenReview failed with HTTP ${code ?? 'error'}`, {
+            cause: err,
+            ...(code !== undefined ? { upstreamStatus: code } : {}),
+          });
+        }
+        throw new DependencyError('kubernetes', 'TokenReview request failed', { cause: err });
+      }
+    },
+  };
+}
