@@ -1,0 +1,69 @@
+/**
+ * Runs one analysis for any entry point: admission (bounded concurrency), the deadline, cancellation, telemetry.
+ */
+import { AgentError, DeadlineError, OverloadedError, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Telemetry } from './telemetry.js';
+
+export interface AnalysisRunnerOptions {
+  analyze: AnalyzeFn;
+  deadlineMs: number;
+  maxConcurrent: number;
+  telemetry: Telemetry;
+  logger: FastifyBaseLogger;
+}
+
+export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn & { inFlight(): number } {
+  let inFlight = 0;
+  const run = async (
+    request: AnalysisRequest,
+    { signal, onProgress }: { signal: AbortSignal; onProgress?: (e: ProgressEvent) => void },
+  ): Promise<AnalysisOutcome> => {
+    if (inFlight >= options.maxConcurrent) throw new OverloadedError(`too many analyses in flight (${inFlight}); retry shortly`);
+    inFlight++;
+    options.telemetry.inFlight.set(inFlight);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${options.deadlineMs}`)), options.deadlineMs);
+    timer.unref();
+    const combined = AbortSignal.any([signal, deadline.signal]);
+    const stop = options.telemetry.analyses.startTimer();
+    const entry = request.userId === 'argo-rollouts' ? 'metric-ai' : 'other';
+    try {
+      const outcome = await options.analyze(request, {
+        signal: combined,
+        onProgress: (e) => {
+          options.telemetry.progress.inc({ agent: e.agent, phase: e.phase });
+          onProgress?.(e);
+        },
+      });
+      stop({ outcome: outcome.answer.promote ? 'promote' : 'reject', entry });
+      options.telemetry.verdicts.inc({ promote: String(outcome.answer.promote), decided_by: outcome.verdict.decidedBy });
+      options.logger.info(
+        {
+          namespace: request.namespace,
+          rollout: request.rolloutName,
+          promote: outcome.answer.promote,
+          confidence: outcome.answer.confidence,
+          decidedBy: outcome.verdict.decidedBy,
+          hardFailures: outcome.verdict.evidenceIds.length,
+          prLink: outcome.answer.prLink,
+          durationMs: outcome.durationMs,
+        },
+        'verdict',
+      );
+      return outcome;
+    } catch (err) {
+      // The deadline's own error beats whatever the aborted call threw.
+      const error = deadline.signal.aborted ? (deadline.signal.reason as AgentError) : asAgentError(err);
+      stop({ outcome: 'error', entry });
+      options.telemetry.errors.inc({ code: error.code, dependency: error.dependency ?? '' });
+      options.logger.warn({ namespace: request.namespace, rollout: request.rolloutName, code: error.code, dependency: error.dependency, err: error.message }, 'no verdict');
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      inFlight--;
+      options.telemetry.inFlight.set(inFlight);
+    }
+  };
+  return Object.assign(run, { inFlight: () => inFlight });
+}

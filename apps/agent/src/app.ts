@@ -1,0 +1,92 @@
+/**
+ * The fastify app: health routes, Prometheus metrics, the metric-ai route and the A2A plugin. Errors become
+ * answers in one place: the error handler below, through `toHttpError` from the contracts.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { AgentError, InvalidRequestError, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
+import type { Telemetry } from './telemetry.js';
+
+export interface AppOptions {
+  analyze: AnalyzeFn;
+  telemetry: Telemetry;
+  logger: FastifyBaseLogger;
+  bodyLimitBytes: number;
+  version: string;
+  /** Registered as is (the A2A routes); optional so the metric-ai path stands alone. */
+  plugins?: Array<{ plugin: FastifyPluginAsync<never>; options: unknown }>;
+}
+
+/** Maps fastify's own errors (body parsing, limits) to typed errors so the one handler answers them. */
+function fromFastifyError(err: Error & { code?: string; statusCode?: number }): unknown {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new InvalidRequestError('body', 'is larger than BODY_LIMIT_BYTES', 'payload_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AgentError('unsupported_media_type', 'Content-Type must be application/json', { field: 'content-type' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidRequestError('body', 'is empty; send a JSON object', 'invalid_json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new InvalidRequestError('body', `malformed JSON (${err.message})`, 'invalid_json');
+    default:
+      if (err instanceof SyntaxError) return new InvalidRequestError('body', `malformed JSON (${err.message})`, 'invalid_json');
+      return err;
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; setDraining(draining: boolean): void }> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+    disableRequestLogging: true,
+    // The plugin waits up to 5 minutes; the analysis deadline is what bounds the work.
+    requestTimeout: 0,
+  });
+  let draining = false;
+
+  app.setErrorHandler((error, request, reply) => {
+    const answer = toHttpError(fromFastifyError(error as Error & { code?: string }));
+    if (answer.status >= 500) request.log.warn({ code: answer.body.error.code, dependency: answer.body.error.dependency, err: answer.body.error.message }, 'request failed');
+    return reply.status(answer.status).headers(answer.headers).send(answer.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const answer = toHttpError(new AgentError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+    return reply.status(answer.status).send(answer.body);
+  });
+
+  // The plugin's health check: any status counts as up, so a plain 200 is enough.
+  app.get('/', async () => ({ name: 'aiops-agent', version: options.version, status: 'ok' }));
+  app.get('/a2a/health', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Readiness is not gated on the model (the evidence can decide without it); it drops while shutting down.
+  app.get('/readyz', async (_request, reply) => (draining ? reply.status(503).send({ status: 'draining' }) : { status: 'ready' }));
+  app.get('/metrics', async (_request, reply) => reply.type(options.telemetry.registry.contentType).send(await options.telemetry.registry.metrics()));
+
+  await app.register(async (scope) => {
+    // A2A routes have their own parsers; this scope keeps the metric-ai parser to itself.
+    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') return done(new InvalidRequestError('body', 'is empty; send a JSON object', 'invalid_json'), undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(new InvalidRequestError('body', `malformed JSON (${err instanceof Error ? err.message : 'parse error'})`, 'invalid_json'), undefined);
+      }
+    });
+    scope.post('/a2a/analyze', async (request, reply) => {
+      const analysisRequest = toAnalysisRequest(request.body);
+      const disconnected = new AbortController();
+      // The client gave up (or its 5-minute timeout fired): stop the work it no longer waits for.
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) disconnected.abort(new AgentError('cancelled', 'client disconnected'));
+      });
+      const outcome = await options.analyze(analysisRequest, { signal: disconnected.signal });
+      return reply.status(200).send(outcome.answer);
+    });
+  });
+
+  for (const { plugin, options: pluginOptions } of options.plugins ?? []) {
+    await app.register(plugin, pluginOptions as never);
+  }
+  return { app, setDraining: (value) => (draining = value) };
+}

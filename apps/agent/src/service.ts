@@ -1,0 +1,142 @@
+/**
+ * Wires the real adapters to the workflow and the app. The only place (with config.ts) that knows about SDKs.
+ */
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { AnalyzeFn, MetricsSource, RemediationPublisher, StructuredModel, TokenReviewer } from '@aiops/contracts';
+import { a2aPlugin } from '@aiops/a2a';
+import { createAnalyzer, createPrAuthor } from '@aiops/agents';
+import { createRedactor } from '@aiops/evidence';
+import { createGitHubCodeHost } from '@aiops/github';
+import { createClusterReader, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
+import { createGeminiModel } from '@aiops/llm';
+import { createPrometheusSource, type UserQuery } from '@aiops/metrics';
+import { buildApp } from './app.js';
+import { createAnalysisRunner } from './analysis-runner.js';
+import type { Config } from './config.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Service {
+  app: FastifyInstance;
+  analyze: AnalyzeFn;
+  telemetry: Telemetry;
+  /** Listens on config.host:config.port; resolves to the base URL. */
+  start(): Promise<string>;
+  /** Stops taking work, lets in-flight analyses finish (bounded), closes. */
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'aiops-agent' },
+    // Belt and braces: secrets never reach a log line even if a caller logs a header or config object.
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.token', '*.password', '*.privateKey', '*.bearerToken'],
+      censor: '[REDACTED]',
+    },
+  }) as FastifyBaseLogger;
+}
+
+export async function createService(config: Config, overrides: { logger?: FastifyBaseLogger } = {}): Promise<Service> {
+  const logger = overrides.logger ?? createLogger(config);
+  const telemetry = createTelemetry();
+  const redactor = createRedactor({ extraPatterns: config.redactionExtraPatterns });
+  const redact = (text: string) => redactor.redact(text);
+
+  const kubeConfig = loadKubeConfig({
+    ...(config.kube.kubeconfigPath ? { kubeconfigPath: config.kube.kubeconfigPath } : {}),
+    ...(config.kube.context ? { context: config.kube.context } : {}),
+  });
+  const cluster = createClusterReader(kubeConfig, { timeoutMs: config.kube.timeoutMs });
+
+  let model: StructuredModel | undefined;
+  if (config.llm.provider === 'gemini') {
+    model = createGeminiModel({
+      apiKey: config.llm.apiKey,
+      model: config.llm.model,
+      timeoutMs: config.llm.timeoutMs,
+      ...(config.llm.baseUrl ? { baseUrl: config.llm.baseUrl } : {}),
+    });
+  }
+
+  let metrics: MetricsSource | undefined;
+  if (config.prometheus) metrics = createPrometheusSource(config.prometheus);
+
+  let publisher: RemediationPublisher | undefined;
+  if (config.github) {
+    const gh = config.github;
+    const host = createGitHubCodeHost({
+      apiUrl: gh.apiUrl,
+      timeoutMs: gh.timeoutMs,
+      ...(gh.token ? { token: gh.token } : {}),
+      ...(gh.app ? { app: gh.app } : {}),
+    });
+    publisher = createPrAuthor({
+      host,
+      ...(model ? { model } : {}),
+      config: { repoAllowlist: gh.repoAllowlist, labels: gh.labels, budgetMs: gh.budgetMs, dryRun: gh.dryRun, maxEditBytes: 8192 },
+      redact,
+      logger,
+    });
+  }
+
+  const workflow = createAnalyzer(
+    { cluster, redact, ...(model ? { model } : {}), ...(metrics ? { metrics } : {}), ...(publisher ? { publisher } : {}) },
+    {
+      logs: { ...config.logs, concurrency: 8, maxSignatures: 200 },
+      metrics: {
+        prometheus: { preset: config.prometheusPreset, ...(config.prometheusQueries ? { queries: config.prometheusQueries as UserQuery[] } : {}) },
+        windowSeconds: config.metricsWindowSeconds,
+        stepSeconds: Math.max(15, Math.round(config.metricsWindowSeconds / 40)),
+      },
+      evidenceTokenBudget: config.evidenceTokenBudget,
+      policy: { onModelUnavailable: config.onModelUnavailable },
+    },
+  );
+  const analyze = createAnalysisRunner({ analyze: workflow, deadlineMs: config.analysisDeadlineMs, maxConcurrent: config.maxConcurrentAnalyses, telemetry, logger });
+
+  let tokenReviewer: TokenReviewer | undefined;
+  if (config.a2a.serviceAccountAuth) tokenReviewer = createTokenReviewer(kubeConfig, { timeoutMs: config.kube.timeoutMs });
+
+  const { app, setDraining } = await buildApp({
+    analyze,
+    telemetry,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    version: VERSION,
+    plugins: [
+      {
+        plugin: a2aPlugin as never,
+        options: {
+          analyze,
+          card: { name: 'aiops-agent', description: 'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.', version: VERSION, publicUrl: config.a2a.publicUrl },
+          auth: {
+            enabled: config.a2a.auth === 'bearer',
+            tokens: config.a2a.tokens,
+            ...(tokenReviewer ? { tokenReviewer } : {}),
+          },
+          tasks: { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 },
+          heartbeatMs: 15_000,
+          logger,
+        },
+      },
+    ],
+  });
+
+  return {
+    app,
+    analyze,
+    telemetry,
+    async start() {
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async stop() {
+      setDraining(true);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** Prometheus metrics of the service itself: one registry per app instance (no global registry). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createTelemetry() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'aiops_agent_' });
+  return {
+    registry,
+    analyses: new Histogram({
+      name: 'aiops_agent_analysis_duration_seconds',
+      help: 'Duration of analyses by outcome (promote, reject, error)',
+      labelNames: ['outcome', 'entry'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    verdicts: new Counter({
+      name: 'aiops_agent_verdicts_total',
+      help: 'Verdicts by promote and by what decided them',
+      labelNames: ['promote', 'decided_by'] as const,
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'aiops_agent_errors_total',
+      help: 'Analyses that ended without a verdict, by error code and dependency',
+      labelNames: ['code', 'dependency'] as const,
+      registers: [registry],
+    }),
+    inFlight: new Gauge({ name: 'aiops_agent_analyses_in_flight', help: 'Analyses running now', registers: [registry] }),
+    progress: new Counter({
+      name: 'aiops_agent_agent_steps_total',
+      help: 'Agent steps by agent and phase',
+      labelNames: ['agent', 'phase'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type Telemetry = ReturnType<typeof createTelemetry>;
