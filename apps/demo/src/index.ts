@@ -1,1 +1,2 @@
-export {};
+export * from './embedded.js';
+export * from './replay.js';

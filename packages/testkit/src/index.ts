@@ -1,2 +1,5 @@
 export * from './scenario.js';
 export * from './gemini/index.js';
+export * from './kube/index.js';
+export * from './github/index.js';
+export * from './plugin-request.js';

@@ -1,0 +1,54 @@
+/**
+ * The embedded default: the real service, with its real Kubernetes client, pointed at a simulated cluster (the
+ * fake Kubernetes API server loaded with the scenario corpus). No cluster and no API key needed; with
+ * GOOGLE_API_KEY set, the real Gemini model joins.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createService, loadConfig, type Service } from '@aiops/agent';
+import { scenarios as corpus, startFakeKubeApi, type FakeKubeApi, type Scenario } from '@aiops/testkit';
+
+export interface EmbeddedDemo {
+  service: Service;
+  url: string;
+  kube: FakeKubeApi;
+  scenarios: Scenario[];
+  close(): Promise<void>;
+}
+
+export async function startEmbedded(options: { port?: number; env?: Record<string, string | undefined>; scenarios?: Scenario[] } = {}): Promise<EmbeddedDemo> {
+  const scenarios = options.scenarios ?? corpus;
+  const kube = await startFakeKubeApi({ scenarios });
+  const dir = await mkdtemp(join(tmpdir(), 'aiops-demo-'));
+  try {
+    const kubeconfig = await kube.writeKubeconfig(dir);
+    const env = options.env ?? process.env;
+    const config = loadConfig({
+      LOG_LEVEL: 'warn',
+      ...env,
+      KUBECONFIG: kubeconfig,
+      PORT: String(options.port ?? 0),
+      HOST: '127.0.0.1',
+      // The demo shows the analysis, not GitHub: PR authoring stays off unless explicitly configured.
+      GITHUB_TOKEN: env.GITHUB_TOKEN,
+    });
+    const service = await createService(config);
+    const url = await service.start();
+    return {
+      service,
+      url,
+      kube,
+      scenarios,
+      async close() {
+        await service.stop();
+        await kube.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await kube.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
