@@ -1,0 +1,4 @@
+export * from './fake-github.js';
+export * from './seed-repos.js';
+export * from './seed-sources.js';
+export * from './fix-responder.js';
