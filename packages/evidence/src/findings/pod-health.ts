@@ -68,13 +68,13 @@ function containerFindings(pod: PodInfo, c: ContainerInfo, side: Side, init: boo
       hard: hardIfCanary,
       title: `${where} was OOMKilled (${c.restartCount} restarts, exit code ${c.last?.exitCode ?? c.current.exitCode ?? 137})`,
     });
-  } else if (waitingReason !== 'CrashLoopBackOff' && c.restartCount > 0 && c.restartCount > stableRestartsPerContainer) {
+  } else if (side === 'canary' && waitingReason !== 'CrashLoopBackOff' && c.restartCount > 0 && c.restartCount > stableRestartsPerContainer) {
     const hard = hardIfCanary && c.restartCount >= HARD_RESTARTS;
     findings.push({
       id: id('restarts'),
       kind: 'restarts',
       side,
-      severity: hard ? 'critical' : side === 'canary' ? 'error' : 'warning',
+      severity: hard ? 'critical' : 'error',
       hard,
       title: `${where} restarted ${c.restartCount} times${describeTermination(c) ? ` (${describeTermination(c)})` : ''}`,
     });

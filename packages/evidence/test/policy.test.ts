@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { DependencyError, type Evidence, type Finding, type ModelDiagnosis, type PodInfo } from '@aiops/contracts';
+import { assessEvidence, decideVerdict } from '@aiops/evidence';
+
+const pod = (name: string): PodInfo => ({
+  name,
+  namespace: 'shop',
+  labels: {},
+  phase: 'Running',
+  ready: true,
+  containers: [{ name: 'app', image: 'app:1', ready: true, restartCount: 0, current: { state: 'running' } }],
+  initContainers: [],
+});
+
+function evidence(findings: Finding[] = []): Evidence {
+  return {
+    request: { namespace: 'shop', rolloutName: 'checkout', stableSelector: 'role=stable', canarySelector: 'role=canary' },
+    collectedAt: '2026-11-22T00:00:00Z',
+    pods: { canary: [pod('c-1')], stable: [pod('s-1')] },
+    logs: { canaryLines: 100, stableLines: 300, signatures: [], omitted: 0 },
+    events: [],
+    metrics: { source: 'kubernetes', comparisons: [], notes: [] },
+    findings,
+    notes: [],
+  };
+}
+
+const crash: Finding = { id: 'pod:c-1:app:crash-loop', kind: 'crash-loop', side: 'canary', severity: 'critical', hard: true, title: 'container app of canary pod c-1 is in CrashLoopBackOff' };
+const softError: Finding = { id: 'log:sig-1', kind: 'error-signature', side: 'canary', severity: 'error', hard: false, title: 'canary-only error: upstream refused' };
+
+function model(promote: boolean, evidenceIds: string[] = [], confidence = 90): { result: ModelDiagnosis } {
+  return {
+    result: {
+      modelName: 'fake-model',
+      executionTimeMs: 5,
+      attempts: 1,
+      diagnosis: { promote, confidence, analysis: 'model analysis', rootCause: promote ? 'none' : 'model root cause', remediation: promote ? 'none required' : 'model fix', evidenceIds },
+    },
+  };
+}
+
+const cfg = { onModelUnavailable: 'evidence' as const };
+
+describe('assessEvidence', () => {
+  it('fails on a hard canary finding, is suspect on soft canary errors, passes when clean', () => {
+    expect(assessEvidence(evidence([crash])).outcome).toBe('fail');
+    expect(assessEvidence(evidence([softError])).outcome).toBe('suspect');
+    expect(assessEvidence(evidence()).outcome).toBe('pass');
+  });
+  it('ignores hard findings on the stable side', () => {
+    expect(assessEvidence(evidence([{ ...crash, side: 'stable', hard: false }])).outcome).toBe('pass');
+  });
+});
+
+describe('decideVerdict (the policy table)', () => {
+  it('hard failure + model says promote → promote false, the model is overruled', () => {
+    const v = decideVerdict({ evidence: evidence([crash]), model: model(true) }, cfg);
+    expect(v).toMatchObject({ promote: false, decidedBy: 'evidence-over-model', evidenceIds: [crash.id] });
+    expect(v.disagreement).toMatch(/said promote/);
+  });
+  it('hard failure + model agrees → promote false with the model explanation', () => {
+    const v = decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id]) }, cfg);
+    expect(v).toMatchObject({ promote: false, decidedBy: 'evidence', rootCause: 'model root cause' });
+  });
+  it('hard failure without a model → promote false from the evidence, explained', () => {
+    const v = decideVerdict({ evidence: evidence([crash]) }, cfg);
+    expect(v.promote).toBe(false);
+    expect(v.rootCause).toContain('CrashLoopBackOff');
+    expect(v.remediation).not.toBe('none required');
+  });
+  it('hard failure + model unavailable → still promote false (decisive evidence)', () => {
+    const v = decideVerdict({ evidence: evidence([crash]), model: { error: new DependencyError('llm', '429') } }, cfg);
+    expect(v.promote).toBe(false);
+  });
+  it('clean + model promote → promote true with the model confidence', () => {
+    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 88) }, cfg)).toMatchObject({ promote: true, confidence: 88, decidedBy: 'model' });
+  });
+  it('clean + model veto citing evidence that exists → promote false', () => {
+    const e = evidence([{ ...softError, severity: 'warning' }]);
+    expect(decideVerdict({ evidence: e, model: model(false, [softError.id]) }, cfg)).toMatchObject({ promote: false, decidedBy: 'model-veto' });
+  });
+  it('clean + model veto citing nothing that exists → promote true and the disagreement is reported', () => {
+    const v = decideVerdict({ evidence: evidence(), model: model(false, ['made-up-id']) }, cfg);
+    expect(v).toMatchObject({ promote: true, decidedBy: 'evidence-over-unfounded-veto' });
+    expect(v.disagreement).toContain('made-up-id');
+  });
+  it('clean + no model → promote true from the evidence', () => {
+    expect(decideVerdict({ evidence: evidence() }, cfg)).toMatchObject({ promote: true, decidedBy: 'evidence' });
+  });
+  it('clean + model unavailable → promote true from the evidence (configurable)', () => {
+    const v = decideVerdict({ evidence: evidence(), model: { error: new DependencyError('llm', 'HTTP 500') } }, cfg);
+    expect(v.promote).toBe(true);
+    expect(v.modelError).toContain('500');
+  });
+  it('model unavailable with ON_MODEL_UNAVAILABLE=error → a dependency error, never a verdict', () => {
+    expect(() => decideVerdict({ evidence: evidence(), model: { error: new DependencyError('llm', 'HTTP 500') } }, { onModelUnavailable: 'error' })).toThrow(DependencyError);
+  });
+  it('suspect + model unavailable → a dependency error (the evidence alone is not decisive)', () => {
+    expect(() => decideVerdict({ evidence: evidence([softError]), model: { error: new DependencyError('llm', 'HTTP 500') } }, cfg)).toThrow(DependencyError);
+  });
+  it('suspect + no model → promote false from the evidence alone', () => {
+    expect(decideVerdict({ evidence: evidence([softError]) }, cfg)).toMatchObject({ promote: false, evidenceIds: [softError.id] });
+  });
+  it('suspect + model promote → promote true with capped confidence', () => {
+    const v = decideVerdict({ evidence: evidence([softError]), model: model(true, [], 99) }, cfg);
+    expect(v.promote).toBe(true);
+    expect(v.confidence).toBeLessThanOrEqual(70);
+  });
+  it('confidence is always an integer 0..100', () => {
+    const v = decideVerdict({ evidence: evidence(), model: model(true, [], 87.6) }, cfg);
+    expect(Number.isInteger(v.confidence)).toBe(true);
+  });
+});
