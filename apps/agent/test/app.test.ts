@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { DependencyError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn } from '@aiops/contracts';
+import { buildApp, createAnalysisRunner, createTelemetry } from '../src/index.js';
+
+const quiet = pino({ level: 'silent' }) as FastifyBaseLogger;
+
+function outcome(request: AnalysisRequest, promote = true): AnalysisOutcome {
+  return {
+    answer: { analysis: `analysed ${request.namespace}`, rootCause: 'none', remediation: 'none required', promote, confidence: 80 },
+    verdict: { promote, confidence: 80, analysis: '', rootCause: 'none', remediation: 'none required', decidedBy: 'evidence', evidenceIds: [] },
+    evidence: {} as AnalysisOutcome['evidence'],
+    durationMs: 1,
+  };
+}
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function appWith(analyze: AnalyzeFn, options: { deadlineMs?: number; maxConcurrent?: number; bodyLimitBytes?: number } = {}) {
+  const telemetry = createTelemetry();
+  const runner = createAnalysisRunner({ analyze, deadlineMs: options.deadlineMs ?? 5000, maxConcurrent: options.maxConcurrent ?? 4, telemetry, logger: quiet });
+  const built = await buildApp({ analyze: runner, telemetry, logger: quiet, bodyLimitBytes: options.bodyLimitBytes ?? 65536, version: 'test' });
+  app = built.app;
+  return built;
+}
+
+const post = (body: string, contentType = 'application/json') => app!.inject({ method: 'POST', url: '/a2a/analyze', headers: { 'content-type': contentType }, payload: body });
+
+describe('POST /a2a/analyze', () => {
+  it('answers 200 with the verdict for the plugin body and passes the normalised request', async () => {
+    const seen: AnalysisRequest[] = [];
+    await appWith(async (request) => {
+      seen.push(request);
+      return outcome(request);
+    });
+    const res = await post(JSON.stringify({ userId: 'argo-rollouts', memoryId: 'rollout:shop/checkout', prompt: 'x', context: { namespace: 'shop', rolloutName: 'checkout' } }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ promote: true, confidence: 80 });
+    expect(seen[0]).toMatchObject({ namespace: 'shop', canarySelector: 'role=canary', stableSelector: 'role=stable' });
+  });
+
+  it.each([
+    ['{"context": {"namespace": ', 'invalid_json', 'body'],
+    ['', 'invalid_json', 'body'],
+    ['{"context": {}}', 'invalid_request', 'context.namespace'],
+    ['{"context": {"namespace": "shop", "canarySelector": "role in (x"}}', 'invalid_request', 'context.canarySelector'],
+  ])('answers 400 for %j naming the field', async (body, code, field) => {
+    await appWith(async (r) => outcome(r));
+    const res = await post(body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: expect.objectContaining({ code, field }) });
+    expect(res.json()).not.toHaveProperty('promote');
+  });
+
+  it('answers 400 for a body over the limit', async () => {
+    await appWith(async (r) => outcome(r), { bodyLimitBytes: 1024 });
+    const res = await post(JSON.stringify({ context: { namespace: 'shop', extraPrompt: 'x'.repeat(3000) } }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'payload_too_large', field: 'body' });
+  });
+
+  it('answers 503 with Retry-After and no promote field when a dependency fails', async () => {
+    await appWith(async () => {
+      throw new DependencyError('kubernetes', 'HTTP 500 from the API server', { upstreamStatus: 500 });
+    });
+    const res = await post('{"context":{"namespace":"shop"}}');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.json()).toEqual({ error: { code: 'dependency_unavailable', dependency: 'kubernetes', message: expect.stringContaining('kubernetes') } });
+  });
+
+  it('answers 503 deadline_exceeded when the analysis outlives the deadline (the work is aborted)', async () => {
+    let aborted = false;
+    await appWith(
+      (_request, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(signal.reason as Error);
+          });
+        }),
+      { deadlineMs: 1000 },
+    );
+    const res = await post('{"context":{"namespace":"shop"}}');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('deadline_exceeded');
+    expect(aborted).toBe(true);
+  });
+
+  it('answers 503 overloaded beyond the concurrency bound', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    await appWith(
+      async (request) => {
+        started();
+        await gate;
+        return outcome(request);
+      },
+      { maxConcurrent: 1 },
+    );
+    const first = post('{"context":{"namespace":"shop"}}');
+    await running;
+    const second = await post('{"context":{"namespace":"shop"}}');
+    expect(second.statusCode).toBe(503);
+    expect(second.json().error.code).toBe('overloaded');
+    release();
+    expect((await first).statusCode).toBe(200);
+  });
+});
+
+describe('health and metrics', () => {
+  it('answers the plugin health check, liveness, readiness and metrics', async () => {
+    const { setDraining } = await appWith(async (r) => outcome(r, false));
+    expect((await app!.inject('/')).statusCode).toBe(200);
+    expect((await app!.inject('/a2a/health')).statusCode).toBe(200);
+    expect((await app!.inject('/healthz')).statusCode).toBe(200);
+    expect((await app!.inject('/readyz')).statusCode).toBe(200);
+    await post('{"context":{"namespace":"shop"}}');
+    const metrics = await app!.inject('/metrics');
+    expect(metrics.body).toContain('aiops_agent_verdicts_total{promote="false",decided_by="evidence"} 1');
+    setDraining(true);
+    expect((await app!.inject('/readyz')).statusCode).toBe(503);
+  });
+  it('answers 404 in the error shape for unknown routes', async () => {
+    await appWith(async (r) => outcome(r));
+    const res = await app!.inject('/nope');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+  });
+});

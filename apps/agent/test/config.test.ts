@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/index.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, () => '');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('has working defaults with no environment at all (no model, no Prometheus, no GitHub)', () => {
+    const c = loadConfig({}, () => '');
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', llm: { provider: 'none' }, analysisDeadlineMs: 60000, onModelUnavailable: 'evidence' });
+    expect(c.prometheus).toBeUndefined();
+    expect(c.github).toBeUndefined();
+  });
+  it('turns the model on when a key is set', () => {
+    expect(loadConfig({ GOOGLE_API_KEY: 'k' }, () => '').llm).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash' });
+    expect(loadConfig({ GEMINI_API_KEY: 'k', LLM_PROVIDER: 'none' }, () => '').llm.provider).toBe('none');
+  });
+  it('names every bad variable at once', () => {
+    const p = problems({ PORT: 'eighty', LLM_PROVIDER: 'gemini', PROMETHEUS_URL: 'ftp://x', ON_MODEL_UNAVAILABLE: 'maybe', GITHUB_DRY_RUN: 'perhaps' });
+    expect(p.join('\n')).toMatch(/PORT/);
+    expect(p.join('\n')).toMatch(/LLM_PROVIDER: gemini needs GOOGLE_API_KEY/);
+    expect(p.join('\n')).toMatch(/PROMETHEUS_URL/);
+    expect(p.join('\n')).toMatch(/ON_MODEL_UNAVAILABLE/);
+    expect(p.join('\n')).toMatch(/GITHUB_DRY_RUN/);
+  });
+  it('reads A2A tokens from a file and requires them for bearer auth', () => {
+    expect(problems({ A2A_AUTH: 'bearer' })[0]).toMatch(/A2A_AUTH/);
+    const c = loadConfig({ A2A_AUTH: 'bearer', A2A_TOKENS_FILE: '/tokens' }, () => 'tok-1 release-bot\n# comment\ntok-2 incident-bot\n');
+    expect(c.a2a.tokens).toEqual({ 'tok-1': 'release-bot', 'tok-2': 'incident-bot' });
+  });
+  it('validates the GitHub allowlist and the App triple', () => {
+    expect(problems({ GITHUB_TOKEN: 't', GITHUB_REPO_ALLOWLIST: 'acme/cart,not a repo' }).join()).toMatch(/not a repo/);
+    expect(problems({ GITHUB_APP_ID: '1' }).join()).toMatch(/must be set together/);
+  });
+});
