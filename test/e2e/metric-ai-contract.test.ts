@@ -1,0 +1,124 @@
+/**
+ * The metric-ai plugin's exact request against the built service on the fake cluster: a correct verdict on every
+ * corpus scenario, without a model and with the fake Gemini, and the policy holding against a model that always
+ * says "promote".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginRequestBody, responders, scenarios, startFakeGemini, type FakeGemini } from '@aiops/testkit';
+import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
+import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+
+let kube: KubeFixture;
+beforeAll(async () => {
+  kube = await startKubeFixture();
+});
+afterAll(async () => {
+  await kube.close();
+});
+
+function expectContractAnswer(json: Record<string, unknown>) {
+  expect(typeof json.analysis).toBe('string');
+  expect(typeof json.rootCause).toBe('string');
+  expect(typeof json.remediation).toBe('string');
+  expect(typeof json.promote).toBe('boolean');
+  expect(Number.isInteger(json.confidence)).toBe(true);
+  expect(json.confidence as number).toBeGreaterThanOrEqual(0);
+  expect(json.confidence as number).toBeLessThanOrEqual(100);
+}
+
+describe('LLM_PROVIDER=none: the evidence decides', () => {
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, LLM_PROVIDER: 'none' });
+  });
+  afterAll(async () => {
+    expect(await service.stop()).toBe(0);
+  });
+
+  it('answers the plugin health check', async () => {
+    expect((await fetch(`${service.url}/`)).status).toBe(200);
+  });
+
+  it.each(scenarios.map((s) => [s.id, s] as const))('%s', async (_id, scenario) => {
+    const { status, json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    expect(status).toBe(200);
+    expectContractAnswer(json);
+    expect(json.promote).toBe(scenario.expected.promote);
+    if (!scenario.expected.promote) {
+      expect(json.rootCause).not.toBe('none');
+      for (const word of scenario.expected.rootCauseMentions ?? []) expect(String(json.rootCause) + String(json.analysis)).toMatch(new RegExp(word, 'i'));
+    }
+    if (scenario.expected.hardFailure) {
+      const findings = (json.evidence as { findings: Array<{ hard: boolean; kind?: string; id: string }> }).findings;
+      expect(findings.some((f) => f.hard)).toBe(true);
+    }
+  });
+
+  it('accepts callers that send only context, or only the prompt', async () => {
+    const scenario = scenarios.find((s) => s.id === 'go-panic')!;
+    const body = pluginRequestBody(scenario);
+    const onlyContext = await postJson(`${service.url}/a2a/analyze`, { context: body.context });
+    const onlyPrompt = await postJson(`${service.url}/a2a/analyze`, { prompt: body.prompt });
+    expect(onlyContext.json.promote).toBe(false);
+    expect(onlyPrompt.json.promote).toBe(false);
+  });
+});
+
+describe('with the fake Gemini (real ChatGoogleGenerativeAI client over the wire)', () => {
+  let gemini: FakeGemini;
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    gemini = await startFakeGemini({ responder: responders.heuristic });
+    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+  });
+  afterAll(async () => {
+    await service.stop();
+    await gemini.close();
+  });
+
+  it.each(scenarios.map((s) => [s.id, s] as const))('%s', async (_id, scenario) => {
+    const { status, json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    expect(status).toBe(200);
+    expectContractAnswer(json);
+    expect(json.promote).toBe(scenario.expected.promote);
+    expect((json.modelResults as Array<{ modelName: string }>)[0]?.modelName).toBe('gemini-2.5-flash');
+  });
+
+  it('passes the operator extraPrompt to the model, fenced', async () => {
+    const scenario = scenarios.find((s) => s.extraPrompt)!;
+    await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    const last = gemini.requests.at(-1)!;
+    expect(last.prompt).toContain(scenario.extraPrompt);
+    expect(last.prompt).toContain('<operator-note>');
+  });
+
+  it('never sends a secret from the logs to the model', async () => {
+    const scenario = scenarios.find((s) => s.id === 'secrets-in-logs')!;
+    const before = gemini.requests.length;
+    await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    const prompts = gemini.requests.slice(before).map((r) => r.prompt).join('\n');
+    expect(prompts.length).toBeGreaterThan(0);
+    for (const secret of [/ghp_[A-Za-z0-9]{36}/, /AKIA[0-9A-Z]{16}/, /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/, /postgres:\/\/[^:\s]+:[^@\s[]+@/]) {
+      expect(prompts).not.toMatch(secret);
+    }
+  });
+});
+
+describe('a model that always says "promote"', () => {
+  let gemini: FakeGemini;
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    gemini = await startFakeGemini({ responder: responders.alwaysPromote });
+    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+  });
+  afterAll(async () => {
+    await service.stop();
+    await gemini.close();
+  });
+
+  it.each(scenarios.filter((s) => s.expected.hardFailure).map((s) => [s.id, s] as const))('never promotes %s (hard failure)', async (_id, scenario) => {
+    const { json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    expect(json.promote).toBe(false);
+    expect(json.decidedBy).toBe('evidence-over-model');
+  });
+});

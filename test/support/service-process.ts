@@ -1,0 +1,61 @@
+/**
+ * Starts the BUILT service (apps/agent/dist/main.js) as a separate process, configured only by its environment,
+ * and resolves when it logs that it listens (no sleeps).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const MAIN = fileURLToPath(new URL('../../apps/agent/dist/main.js', import.meta.url));
+
+export interface ServiceProcess {
+  url: string;
+  logs: string[];
+  stop(): Promise<number | null>;
+}
+
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  if (!existsSync(MAIN)) throw new Error('apps/agent/dist/main.js is missing: run `pnpm build` first (the test command does)');
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`service exited with ${code} before listening:\n${logs.join('\n')}`));
+    child.once('exit', onExit);
+    createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'aiops-agent listening' && entry.url) {
+          child.off('exit', onExit);
+          resolve(entry.url);
+        }
+      } catch {
+        /* not a JSON log line */
+      }
+    });
+  });
+  return {
+    url,
+    logs,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, init: { raw?: string; contentType?: string } = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': init.contentType ?? 'application/json' },
+    body: init.raw ?? JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
+}
