@@ -3,3 +3,4 @@ export * from './gemini/index.js';
 export * from './kube/index.js';
 export * from './github/index.js';
 export * from './plugin-request.js';
+export * from './redteam/index.js';
