@@ -1,1 +1,3 @@
-export {};
+export * from './mann-whitney.js';
+export * from './classify.js';
+export * from './score.js';
