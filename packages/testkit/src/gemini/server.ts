@@ -125,6 +125,7 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
   let responder: GeminiResponder = options.responder ?? responders.heuristic;
   let attempts = 0;
   const requests: GeminiRecordedRequest[] = [];
+  let openRequests = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake-gemini');
@@ -198,6 +199,10 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
   }
 
   const server = createServer((req, res) => {
+    openRequests += 1;
+    res.once('close', () => {
+      openRequests -= 1;
+    });
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, errorBody(500, `fake server error: ${err instanceof Error ? err.message : String(err)}`));
       else res.destroy();
@@ -216,6 +221,9 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get openRequests() {
+      return openRequests;
+    },
     setResponder(next) {
       responder = next;
     },

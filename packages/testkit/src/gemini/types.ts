@@ -50,6 +50,8 @@ export interface FakeGemini {
   /** Base URL to pass as the client's `baseUrl` (no trailing slash). */
   readonly url: string;
   readonly requests: GeminiRecordedRequest[];
+  /** Requests whose connection is still open (a hung request counts until the client aborts it). */
+  readonly openRequests: number;
   setResponder(responder: GeminiResponder): void;
   /** Closes the server and drops open connections, including hung requests. */
   close(): Promise<void>;

@@ -1,0 +1,117 @@
+/**
+ * The StructuredModel port over Gemini, through @langchain/google-genai's ChatGoogleGenerativeAI.
+ *
+ * Choices that matter:
+ * - Structured output uses `withStructuredOutput(schema, { method: 'jsonSchema', includeRaw: true })`, which sends
+ *   the zod schema as `generationConfig.responseSchema` with `responseMimeType: application/json`. We keep the raw
+ *   message and validate its text with zod ourselves (the library's own parse is not trusted), then repair once.
+ * - `streaming: true`: in @langchain/google-genai 2.3 only the streaming path hands the abort signal to the HTTP
+ *   request; the non-streaming path would leave a cancelled request running on the socket.
+ * - `maxRetries: 0`: LangChain's retry loop would repeat 429/5xx calls with backoff inside our timeout budget and
+ *   hide the upstream status. A failure surfaces at once as a typed DependencyError (with Retry-After on 429) and
+ *   the caller (the workflow, or Argo's next analysis interval) decides whether to try again.
+ */
+import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { InteropZodType } from '@langchain/core/utils/types';
+import { DependencyError, InvalidRequestError, type CallOptions, type StructuredGeneration, type StructuredModel, type TokenUsage } from '@aiops/contracts';
+import type { ZodType } from 'zod';
+import { abortError, toLlmError } from './errors.js';
+import { checkStructuredOutput, describeProblem, repairInstruction } from './structured-output.js';
+
+export const DEFAULT_GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
+
+export interface GeminiModelOptions {
+  apiKey: string;
+  /** e.g. `gemini-2.5-flash`; also the StructuredModel's `name`. */
+  model: string;
+  /** Endpoint override (proxies, gateways, the fake server in tests). */
+  baseUrl?: string;
+  /** Per HTTP call: the first answer and the repair answer each get this long. */
+  timeoutMs: number;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+interface RawAnswer {
+  text: string;
+  usage: TokenUsage;
+}
+
+function checkOptions(options: GeminiModelOptions): void {
+  if (options.apiKey.trim() === '') throw new InvalidRequestError('apiKey', 'is required for the Gemini model');
+  if (options.model.trim() === '') throw new InvalidRequestError('model', 'is required (e.g. gemini-2.5-flash)');
+  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0) {
+    throw new InvalidRequestError('timeoutMs', `must be a positive integer, got ${options.timeoutMs}`);
+  }
+  if (options.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.baseUrl)) {
+    throw new InvalidRequestError('baseUrl', 'must be an http(s) URL');
+  }
+}
+
+function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
+  return { inputTokens: total.inputTokens + more.inputTokens, outputTokens: total.outputTokens + more.outputTokens };
+}
+
+export function createGeminiModel(options: GeminiModelOptions): StructuredModel {
+  checkOptions(options);
+  const { apiKey, model, timeoutMs } = options;
+  // Kept in this closure only, so the key is not reachable from the returned object (and not logged with it).
+  const chat = new ChatGoogleGenerativeAI({
+    model,
+    apiKey,
+    // Always explicit: without it LangChain may route to a gateway named by the environment.
+    baseUrl: (options.baseUrl ?? DEFAULT_GEMINI_BASE_URL).replace(/\/+$/, ''),
+    maxRetries: 0,
+    streaming: true,
+    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+    ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
+  });
+
+  async function call(messages: BaseMessage[], schema: ZodType, schemaName: string, caller: AbortSignal): Promise<RawAnswer> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = { caller, timeout, timeoutMs, secrets: [apiKey] };
+    const structured = chat.withStructuredOutput(schema as unknown as InteropZodType<Record<string, unknown>>, {
+      name: schemaName,
+      method: 'jsonSchema',
+      includeRaw: true,
+    });
+    let raw: BaseMessage;
+    try {
+      ({ raw } = await structured.invoke(messages, { signal: AbortSignal.any([caller, timeout]) }));
+    } catch (err) {
+      throw toLlmError(err, signals);
+    }
+    // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
+    if (caller.aborted || timeout.aborted) throw toLlmError(new Error('aborted while the answer was streaming'), signals);
+    const usage = (raw as AIMessage).usage_metadata;
+    return {
+      text: raw.text,
+      usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 },
+    };
+  }
+
+  return {
+    name: model,
+    async generate<T>(
+      request: { system: string; prompt: string; schema: ZodType<T>; schemaName: string },
+      { signal }: CallOptions,
+    ): Promise<StructuredGeneration<T>> {
+      if (signal.aborted) throw abortError(signal);
+      const { system, prompt, schema, schemaName } = request;
+      const conversation: BaseMessage[] = [new SystemMessage(system), new HumanMessage(prompt)];
+
+      const first = await call(conversation, schema, schemaName, signal);
+      const firstCheck = checkStructuredOutput(first.text, schema);
+      if (firstCheck.ok) return { value: firstCheck.value, attempts: 1, usage: first.usage };
+
+      // One repair: show the model its answer and what is wrong with it, in the same conversation.
+      conversation.push(new AIMessage(first.text), new HumanMessage(repairInstruction(firstCheck.problem, first.text, schemaName)));
+      const second = await call(conversation, schema, schemaName, signal);
+      const usage = addUsage(first.usage, second.usage);
+      const secondCheck = checkStructuredOutput(second.text, schema);
+      if (secondCheck.ok) return { value: secondCheck.value, attempts: 2, usage };
+      throw new DependencyError('llm', `invalid structured output: ${describeProblem(secondCheck.problem)} (after 2 attempts)`);
+    },
+  };
+}
