@@ -78,7 +78,7 @@ app.kubernetes.io/component: canary-analysis
 
 {{- define "aiops-agent.a2aTokensPath" -}}/etc/aiops-agent/a2a/tokens{{- end -}}
 {{- define "aiops-agent.kubeconfigPath" -}}/etc/aiops-agent/kube/config{{- end -}}
-{{- define "aiops-agent.queriesPath" -}}/etc/aiops-agent/prometheus/queries.yaml{{- end -}}
+{{- define "aiops-agent.queriesPath" -}}/etc/aiops-agent/prometheus/queries.json{{- end -}}
 
 {{/*
 One credential as an env var from a Secret. With an existing Secret the reference is optional, so a key the
@@ -100,4 +100,11 @@ Arguments: (list $root credentialName ENV_NAME).
       optional: true
       {{- end }}
 {{- end }}
+{{- end -}}
+
+{{/* True (non-empty) when bearer auth has a tokens file: the chart's Secret value, or the existing Secret's key. */}}
+{{- define "aiops-agent.mountA2aTokens" -}}
+{{- if and (eq .Values.config.a2a.auth "bearer") (or .Values.secrets.existingSecret .Values.secrets.values.a2aTokens) -}}
+true
+{{- end -}}
 {{- end -}}
