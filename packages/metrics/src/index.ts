@@ -1,1 +1,3 @@
-export {};
+export * from './prometheus-source.js';
+export * from './catalog.js';
+export * from './analyst.js';
