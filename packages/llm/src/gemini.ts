@@ -6,7 +6,8 @@
  *   the zod schema as `generationConfig.responseSchema` with `responseMimeType: application/json`. We keep the raw
  *   message and validate its text with zod ourselves (the library's own parse is not trusted), then repair once.
  * - `streaming: true`: in @langchain/google-genai 2.3 only the streaming path hands the abort signal to the HTTP
- *   request; the non-streaming path would leave a cancelled request running on the socket.
+ *   request; on the non-streaming path an aborted `invoke` neither rejects nor closes its socket (checked against
+ *   the fake server: it waits for the answer however long it takes).
  * - `maxRetries: 0`: LangChain's retry loop would repeat 429/5xx calls with backoff inside our timeout budget and
  *   hide the upstream status. A failure surfaces at once as a typed DependencyError (with Retry-After on 429) and
  *   the caller (the workflow, or Argo's next analysis interval) decides whether to try again.
