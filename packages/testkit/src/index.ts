@@ -4,3 +4,5 @@ export * from './kube/index.js';
 export * from './github/index.js';
 export * from './plugin-request.js';
 export * from './redteam/index.js';
+export * from './prometheus/index.js';
+export * from './scenarios/index.js';
