@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenarios, startFakeKubeApi, type FakeKubeApi } from '@aiops/testkit';
+import { scenarios as corpus, startFakeKubeApi, type FakeKubeApi, type Scenario } from '@aiops/testkit';
 
 export interface KubeFixture {
   kube: FakeKubeApi;
@@ -10,7 +10,7 @@ export interface KubeFixture {
   close(): Promise<void>;
 }
 
-export async function startKubeFixture(): Promise<KubeFixture> {
+export async function startKubeFixture(scenarios: Scenario[] = corpus): Promise<KubeFixture> {
   const kube = await startFakeKubeApi({ scenarios });
   const dir = await mkdtemp(join(tmpdir(), 'aiops-e2e-'));
   const kubeconfig = await kube.writeKubeconfig(dir);

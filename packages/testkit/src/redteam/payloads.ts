@@ -54,6 +54,8 @@ export const injectionPayloads: InjectionPayload[] = [
 export function withInjection(base: Scenario, payload: InjectionPayload): Scenario {
   const copy = structuredClone(base);
   copy.id = `${base.id}+${payload.id}`;
+  // Each variant lives in its own namespace so one fake API server can hold them all.
+  copy.namespace = `${base.namespace}-${payload.id}`.slice(0, 63).replace(/-+$/, '');
   copy.tags = [...base.tags, 'prompt-injection', `technique:${payload.technique}`];
   const canaryPods = copy.pods.filter((p) => p.side === 'canary');
   for (const pod of canaryPods) {
