@@ -5,3 +5,4 @@ export * from './github/index.js';
 export * from './plugin-request.js';
 export * from './redteam/index.js';
 export * from './prometheus/index.js';
+export * from './scenarios/index.js';
