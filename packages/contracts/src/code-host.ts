@@ -87,7 +87,7 @@ export interface CodeHost {
   updateIssue(
     repo: RepoCoordinates,
     issueNumber: number,
-    patch: { title?: string; body?: string; labels?: string[] },
+    patch: { title?: string; body?: string; labels?: string[]; state?: 'open' | 'closed' },
     options: CallOptions,
   ): Promise<CodeHostIssue>;
   addIssueComment(repo: RepoCoordinates, issueNumber: number, body: string, options: CallOptions): Promise<{ url: string }>;

@@ -1,0 +1,5 @@
+export { createPrAuthor, isAllowed, type PrAuthor, type PrAuthorConfig, type PrAuthorLogger, type PrAuthorOptions } from './pr-author.js';
+export { DEFAULT_PATH_DENYLIST, FixProposalSchema, bracketResidue, checkFix, type FixProposal } from './edits.js';
+export { candidateFiles, extractFrames, type StackFrame } from './frames.js';
+export { remediationKey, fixBranch, type RemediationKey } from './key.js';
+export { FIX_SYSTEM_PROMPT } from './fix-prompt.js';
