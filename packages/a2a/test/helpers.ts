@@ -108,9 +108,14 @@ export class FakeAnalyze {
       };
       signal.addEventListener('abort', () => call.fail(new CancelledError()), { once: true });
       this.calls.push(call);
+      if (this.autoComplete) {
+        // Completed at once: not one for nextCall() to hand out.
+        this.taken = this.calls.length;
+        call.complete(this.autoComplete);
+        return;
+      }
       const waiter = this.waiters.shift();
       if (waiter) waiter(call);
-      if (this.autoComplete) call.complete(this.autoComplete);
     });
 
   /** The next call to arrive (or the oldest one not yet taken). */
