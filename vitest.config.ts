@@ -7,7 +7,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@aiops\/(contracts|evidence|kube|metrics|llm|github|agents|a2a|testkit)$/, replacement: `${root}packages/$1/src/index.ts` }],
+    alias: [
+      { find: /^@aiops\/(contracts|evidence|kube|metrics|llm|github|agents|a2a|testkit)$/, replacement: `${root}packages/$1/src/index.ts` },
+      { find: /^@aiops\/agent$/, replacement: `${root}apps/agent/src/index.ts` },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
