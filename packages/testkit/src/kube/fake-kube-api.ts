@@ -297,14 +297,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     res.end(text);
   }
 
-  function listAnswer(req: IncomingMessage, kind: string, apiVersion: string, objects: KubeObject[], query: Record<string, string>, tableKind: 'pods' | 'generic'): Json {
+  function listAnswer(req: IncomingMessage, kind: string, apiVersion: string, objects: KubeObject[], query: Record<string, string>, tableKind: 'pods' | 'events' | 'generic'): Json {
     const filtered = objects.filter(labelFilter(query.labelSelector)).filter(fieldFilter(query.fieldSelector));
     const { page, meta } = paginate(filtered, query);
     if (wantsTable(req)) return toTable(tableKind, page, Date.now(), meta);
     return { kind, apiVersion, metadata: meta, items: page.map(listItem) };
   }
 
-  function oneAnswer(req: IncomingMessage, object: KubeObject, tableKind: 'pods' | 'generic'): Json {
+  function oneAnswer(req: IncomingMessage, object: KubeObject, tableKind: 'pods' | 'events' | 'generic'): Json {
     return wantsTable(req) ? toTable(tableKind, [object], Date.now()) : object;
   }
 
@@ -395,7 +395,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       const rest = segments.slice(2);
       // Cluster-wide lists: /api/v1/pods, /api/v1/events, /api/v1/namespaces
       if (rest.length === 1 && rest[0] === 'pods') return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf((s) => s.pods, undefined), query, 'pods'));
-      if (rest.length === 1 && rest[0] === 'events') return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, undefined), query, 'generic'));
+      if (rest.length === 1 && rest[0] === 'events') return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, undefined), query, 'events'));
       if (rest[0] === 'namespaces') {
         const namespace = rest[1];
         if (rest.length === 1) {
@@ -411,7 +411,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         const name = rest[3];
         // Listing in a namespace that does not exist answers an empty list, as the real API server does.
         if (resource === 'pods' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf((s) => s.pods, namespace), query, 'pods'));
-        if (resource === 'events' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, namespace), query, 'generic'));
+        if (resource === 'events' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, namespace), query, 'events'));
         if (resource === 'pods' && name !== undefined && rest.length === 4) {
           const pod = namespaces.get(namespace)?.pods.find((p) => p.metadata.name === name);
           if (!pod) throw notFound('pods', name);
@@ -426,7 +426,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         if (resource === 'events' && name !== undefined && rest.length === 4) {
           const event = namespaces.get(namespace)?.events.find((e) => e.metadata.name === name);
           if (!event) throw notFound('events', name);
-          return sendJson(res, 200, oneAnswer(req, event, 'generic'));
+          return sendJson(res, 200, oneAnswer(req, event, 'events'));
         }
       }
     }

@@ -59,8 +59,23 @@ const POD_COLUMNS: ColumnDefinition[] = [
 
 const GENERIC_COLUMNS: ColumnDefinition[] = [
   { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-  { name: 'Age', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
+  { name: 'Age', type: 'string', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
 ];
+
+const EVENT_COLUMNS: ColumnDefinition[] = [
+  { name: 'Last Seen', type: 'string', format: '', description: 'Time when this Event was last observed.', priority: 0 },
+  { name: 'Type', type: 'string', format: '', description: 'Type of this event (Normal, Warning).', priority: 0 },
+  { name: 'Reason', type: 'string', format: '', description: 'Why the action was taken.', priority: 0 },
+  { name: 'Object', type: 'string', format: '', description: 'The object that this event is about.', priority: 0 },
+  { name: 'Message', type: 'string', format: '', description: 'A human-readable description of the status of this operation.', priority: 0 },
+];
+
+function eventCells(event: KubeObject, now: number): unknown[] {
+  const involved = rec(event.involvedObject);
+  const kind = typeof involved.kind === 'string' ? involved.kind.toLowerCase() : '';
+  const name = typeof involved.name === 'string' ? involved.name : '';
+  return [age(event.lastTimestamp, now), event.type, event.reason, `${kind}/${name}`, event.message];
+}
 
 function rowObject(object: KubeObject): Rec {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
@@ -76,14 +91,14 @@ function podCells(pod: KubeObject, now: number): unknown[] {
   return [pod.metadata.name, `${ready}/${containerCount}`, podStatusReason(pod), String(restarts), age(pod.metadata.creationTimestamp, now), status.podIP ?? '<none>', spec.nodeName ?? '<none>'];
 }
 
-export function toTable(kind: 'pods' | 'generic', objects: KubeObject[], now: number, listMeta: Rec = {}): Rec {
+export function toTable(kind: 'pods' | 'events' | 'generic', objects: KubeObject[], now: number, listMeta: Rec = {}): Rec {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion: '10000', ...listMeta },
-    columnDefinitions: kind === 'pods' ? POD_COLUMNS : GENERIC_COLUMNS,
+    columnDefinitions: kind === 'pods' ? POD_COLUMNS : kind === 'events' ? EVENT_COLUMNS : GENERIC_COLUMNS,
     rows: objects.map((o) => ({
-      cells: kind === 'pods' ? podCells(o, now) : [o.metadata.name, o.metadata.creationTimestamp ?? null],
+      cells: kind === 'pods' ? podCells(o, now) : kind === 'events' ? eventCells(o, now) : [o.metadata.name, age(o.metadata.creationTimestamp, now)],
       object: rowObject(o),
     })),
   };
