@@ -122,6 +122,21 @@ function exactDistribution(m: number, n: number): Float64Array {
   return previous[n]!;
 }
 
+/** Cumulative null distributions by sizes: the analyst compares many metrics with the same sample sizes. */
+const cdfCache = new Map<string, Float64Array>();
+const CDF_CACHE_LIMIT = 64;
+
+function exactCdf(m: number, n: number): Float64Array {
+  const key = `${m}x${n}`;
+  let cdf = cdfCache.get(key);
+  if (cdf === undefined) {
+    cdf = cumulative(exactDistribution(m, n));
+    if (cdfCache.size >= CDF_CACHE_LIMIT) cdfCache.delete(cdfCache.keys().next().value!);
+    cdfCache.set(key, cdf);
+  }
+  return cdf;
+}
+
 function cumulative(dist: Float64Array): Float64Array {
   const out = new Float64Array(dist.length);
   let sum = 0;
@@ -228,7 +243,7 @@ export function mannWhitney(x: readonly number[], y: readonly number[], options:
   const useExact = options.exact === 'auto' || options.exact === undefined ? nx < EXACT_LIMIT && ny < EXACT_LIMIT && !ties : options.exact && !ties;
 
   if (useExact) {
-    const cdf = cumulative(exactDistribution(nx, ny));
+    const cdf = exactCdf(nx, ny);
     const { estimate, interval } = exactInterval(sx, sy, cdf, alternative, alpha);
     return { u, pValue: exactPValue(cdf, u, mean, alternative), method: 'exact', estimate, confidenceInterval: interval, confidenceLevel, nx, ny, ties };
   }
