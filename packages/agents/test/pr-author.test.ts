@@ -110,6 +110,15 @@ describe('PR author against the fake GitHub API', () => {
     expect(new Set(results.map((r) => r.pullRequestUrl)).size).toBe(1);
   });
 
+  it('two replicas racing leave one open issue and one PR', async () => {
+    const [a, b] = [author(), author()];
+    const results = await Promise.all([a, b, a, b].map((replica) => replica.publish(input(cartBug), { signal: signal() })));
+    const open = gh.issues('acme', 'cart').filter((i) => i.state === 'open');
+    expect(open).toHaveLength(1);
+    expect(gh.pulls('acme', 'cart')).toHaveLength(1);
+    for (const r of results) expect(r.issueUrl).toContain(`/issues/${open[0]?.number}`);
+  });
+
   it('a restarted instance finds the existing issue and PR by marker', async () => {
     const first = await author().publish(input(cartBug), { signal: signal() });
     const model = responderModel(fixResponder);
