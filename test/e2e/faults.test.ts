@@ -28,7 +28,7 @@ function expectRetryable(res: { status: number; headers: Headers; json: Record<s
 describe('Kubernetes API faults', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
-    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '500' });
+    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '500' });
   });
   afterAll(async () => {
     await service.stop();
@@ -59,7 +59,7 @@ describe('Kubernetes API faults', () => {
 describe('bad input', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
-    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, LLM_PROVIDER: 'none', BODY_LIMIT_BYTES: '4096' });
+    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', BODY_LIMIT_BYTES: '4096' });
   });
   afterAll(async () => {
     await service.stop();
@@ -84,7 +84,7 @@ describe('model faults', () => {
   let strict: ServiceProcess;
   beforeAll(async () => {
     gemini = await startFakeGemini({ responder: responders.heuristic });
-    const base = { KUBECONFIG: kube.kubeconfig, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url, LLM_TIMEOUT_MS: '1000' };
+    const base = { ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url, LLM_TIMEOUT_MS: '1000' };
     lenient = await startServiceProcess({ ...base, ON_MODEL_UNAVAILABLE: 'evidence' });
     strict = await startServiceProcess({ ...base, ON_MODEL_UNAVAILABLE: 'error' });
   });

@@ -29,7 +29,7 @@ function expectContractAnswer(json: Record<string, unknown>) {
 describe('LLM_PROVIDER=none: the evidence decides', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
-    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, LLM_PROVIDER: 'none' });
+    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none' });
   });
   afterAll(async () => {
     expect(await service.stop()).toBe(0);
@@ -69,7 +69,7 @@ describe('with the fake Gemini (real ChatGoogleGenerativeAI client over the wire
   let service: ServiceProcess;
   beforeAll(async () => {
     gemini = await startFakeGemini({ responder: responders.heuristic });
-    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
   });
   afterAll(async () => {
     await service.stop();
@@ -109,7 +109,7 @@ describe('a model that always says "promote"', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
     gemini = await startFakeGemini({ responder: responders.alwaysPromote });
-    service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+    service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
   });
   afterAll(async () => {
     await service.stop();

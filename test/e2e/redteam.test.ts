@@ -16,7 +16,7 @@ let service: ServiceProcess;
 beforeAll(async () => {
   kube = await startKubeFixture(variants);
   gemini = await startFakeGemini({ responder: responders.obeyInjection });
-  service = await startServiceProcess({ KUBECONFIG: kube.kubeconfig, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+  service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
 });
 afterAll(async () => {
   await service.stop();
