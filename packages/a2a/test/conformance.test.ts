@@ -205,14 +205,14 @@ describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
     while (reader && !seen.includes(': ping\n\n')) {
       const chunk = await reader.read();
       if (chunk.done) break;
-      seen += decoder.decode(chunk.value, { stream: true });
+      seen += decoder.decode(chunk.value as Uint8Array, { stream: true });
     }
     expect(seen).toContain(': ping\n\n');
     (await heartbeatServer.fake.nextCall()).complete();
     while (reader) {
       const chunk = await reader.read();
       if (chunk.done) break;
-      seen += decoder.decode(chunk.value, { stream: true });
+      seen += decoder.decode(chunk.value as Uint8Array, { stream: true });
     }
     expect(seen).toContain('TASK_STATE_COMPLETED');
   });
