@@ -195,6 +195,15 @@ describe('PR author against the fake GitHub API', () => {
     expect((await prAuthor.publish(input(cartBug), { signal: signal() })).status).toBe('pending');
   });
 
+  it('a caller that has already given up gets pending at once; the work still completes', async () => {
+    const prAuthor = author();
+    const controller = new AbortController();
+    controller.abort();
+    expect((await prAuthor.publish(input(cartBug), { signal: controller.signal })).status).toBe('pending');
+    await prAuthor.settled();
+    expect(gh.pulls('acme', 'cart')).toHaveLength(1);
+  });
+
   it('returns the issue link while the fix is still being prepared, and the PR link once it exists', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -281,7 +281,8 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
         const budget = new Promise<'budget'>((resolve) => {
           timer = setTimeout(() => resolve('budget'), config.budgetMs);
           onAbort = () => resolve('budget');
-          callOptions.signal.addEventListener('abort', onAbort, { once: true });
+          if (callOptions.signal.aborted) resolve('budget');
+          else callOptions.signal.addEventListener('abort', onAbort, { once: true });
         });
         try {
           const outcome = await Promise.race([job, budget]);
