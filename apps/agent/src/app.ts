@@ -1,8 +1,8 @@
 /**
- * The fastify app: health routes, Prometheus metrics, the metric-ai route and the A2A plugin. Errors become
+ * The fastify app: health routes, Prometheus metrics and the metric-ai route (the service adds A2A). Errors become
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentError, InvalidRequestError, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
 
@@ -12,8 +12,6 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   bodyLimitBytes: number;
   version: string;
-  /** Registered as is (the A2A routes); optional so the metric-ai path stands alone. */
-  plugins?: Array<{ plugin: FastifyPluginAsync<never>; options: unknown }>;
 }
 
 /** Maps fastify's own errors (body parsing, limits) to typed errors so the one handler answers them. */
@@ -85,8 +83,5 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     });
   });
 
-  for (const { plugin, options: pluginOptions } of options.plugins ?? []) {
-    await app.register(plugin, pluginOptions as never);
-  }
   return { app, setDraining: (value) => (draining = value) };
 }

@@ -108,23 +108,21 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     version: VERSION,
-    plugins: [
-      {
-        plugin: a2aPlugin as never,
-        options: {
-          analyze,
-          card: { name: 'aiops-agent', description: 'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.', version: VERSION, publicUrl: config.a2a.publicUrl },
-          auth: {
-            enabled: config.a2a.auth === 'bearer',
-            tokens: config.a2a.tokens,
-            ...(tokenReviewer ? { tokenReviewer } : {}),
-          },
-          tasks: { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 },
-          heartbeatMs: 15_000,
-          logger,
-        },
-      },
-    ],
+  });
+  await app.register(a2aPlugin, {
+    analyze,
+    card: {
+      name: 'aiops-agent',
+      description: 'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.',
+      version: VERSION,
+      publicUrl: config.a2a.publicUrl,
+    },
+    // No auth block at all when auth is off: the plugin refuses an auth block without a token source.
+    ...(config.a2a.auth === 'bearer' ? { auth: { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } } : {}),
+    tasks: { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 },
+    heartbeatMs: 15_000,
+    bodyLimit: config.bodyLimitBytes,
+    logger,
   });
 
   return {
