@@ -76,6 +76,8 @@ export interface LogSignature {
   canaryOnly: boolean;
   /** A few verbatim (redacted, truncated) lines. */
   examples: string[];
+  /** Application source frames of the signature's stack trace, top first (e.g. 'internal/cart/handler.go:42'). */
+  frames?: string[];
 }
 
 export interface LogDiff {

@@ -1,0 +1,327 @@
+/**
+ * Turns raw container log text into logical events: JSON lines, logfmt, plain lines with a timestamp/level prefix,
+ * and multi-line stack traces (Go panics, Java, Python, Node) kept as one event each.
+ */
+import type { LogEvent, LogEventKind, ParseLogOptions } from './types.js';
+import { normaliseFramePath, parseAccessLine, parseJsonAccess } from './access.js';
+
+const DEFAULT_MAX_EVENT_CHARS = 64 * 1024;
+const MAX_FRAMES = 20;
+
+// Continuation lines of a stack trace.
+const JAVA_OR_NODE_FRAME = /^\s+at\s+\S/;
+const JAVA_MORE = /^\s*\.\.\. \d+ (?:more|common frames omitted)/;
+const JAVA_CAUSED_BY = /^\s*(?:Caused by|Suppressed):\s/;
+const PYTHON_TRACEBACK = /^Traceback \(most recent call last\):/;
+const PYTHON_CHAINED = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)/;
+const GO_PANIC = /^(?:panic: |fatal error: )/;
+const GO_GOROUTINE = /^goroutine \d+ \[[^\]]+\]:?$/;
+// A Java/Python/Node exception headline: `java.lang.IllegalStateException: x`, `TypeError: x`, `KeyError: 'id'`.
+const EXCEPTION_HEADLINE = /^(?:Exception in thread "[^"]*" )?(?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning)\b(?::\s|$)/;
+// A new record starts with a timestamp, a level, a JSON object or a logfmt pair: it ends a Go panic dump.
+const RECORD_START = /^(?:\{|\[?\d{4}[-/]\d\d[-/]\d\d|[IWEF]\d{4} \d\d:|[A-Z][a-z]{2} [ \d]\d \d\d:|(?:time|ts|level|lvl)=|\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b)/;
+
+const LEVEL_WORD = /(?:^|[\s[|(<])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|EMERG|ALERT)(?=[\s\]|:)>]|$)/;
+const KLOG_PREFIX = /^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]]+\] ?/;
+const LEADING_TIMESTAMP = /^\[?(?:\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{10}(?:\.\d+)?)\]?\s*/;
+const KLOG_LEVELS: Record<string, string> = { I: 'info', W: 'warning', E: 'error', F: 'fatal' };
+
+type StackMode = 'none' | 'go' | 'python' | 'java' | 'node';
+
+interface Draft {
+  lines: string[];
+  message: string;
+  level?: string;
+  mode: StackMode;
+  /** Python traceback finished by its final `XxxError: ...` line. */
+  closed: boolean;
+  http?: { status: number; latencyMs?: number };
+  /** Stack text carried inside a JSON field. */
+  embeddedStack?: string;
+}
+
+export function parseLogEvents(text: string, options: ParseLogOptions = {}): LogEvent[] {
+  const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
+  const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const events: LogEvent[] = [];
+  let draft: Draft | undefined;
+
+  const flush = (): void => {
+    if (draft !== undefined && events.length < maxEvents) events.push(finish(draft, maxEventChars));
+    draft = undefined;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    if (events.length >= maxEvents) break;
+    const line = lines[i] ?? '';
+    if (draft !== undefined && continues(draft, line, lines[i + 1])) {
+      append(draft, line);
+      continue;
+    }
+    flush();
+    if (line.trim() === '') continue;
+    draft = startDraft(line, lines[i + 1]);
+  }
+  flush();
+  return events;
+}
+
+function append(draft: Draft, line: string): void {
+  draft.lines.push(line);
+  if (draft.mode === 'none') {
+    // A plain log line followed by an exception headline and frames: the exception joins the line's event.
+    if (EXCEPTION_HEADLINE.test(line.trim())) {
+      draft.mode = 'java';
+      draft.message = draft.message === '' ? line.trim() : `${draft.message}: ${line.trim()}`;
+    } else if (JAVA_OR_NODE_FRAME.test(line)) draft.mode = 'java';
+  }
+  if (draft.mode === 'python' && !line.startsWith(' ') && EXCEPTION_HEADLINE.test(line)) {
+    draft.closed = true;
+    // The final line names the exception: it is the most useful headline.
+    draft.message = line.trim();
+  } else if (draft.mode === 'python' && (PYTHON_CHAINED.test(line) || PYTHON_TRACEBACK.test(line))) {
+    draft.closed = false;
+  }
+}
+
+function isFrameLine(line: string): boolean {
+  return JAVA_OR_NODE_FRAME.test(line) || JAVA_MORE.test(line) || JAVA_CAUSED_BY.test(line);
+}
+
+function continues(draft: Draft, line: string, next: string | undefined): boolean {
+  switch (draft.mode) {
+    case 'go':
+      // Everything up to the next record belongs to the dump (blank lines, goroutine headers, frames, exit status).
+      return !RECORD_START.test(line) || GO_GOROUTINE.test(line);
+    case 'python':
+      if (draft.closed) return PYTHON_CHAINED.test(line) || (line.trim() === '' && next !== undefined && PYTHON_CHAINED.test(next));
+      return line.startsWith(' ') || line.trim() === '' || EXCEPTION_HEADLINE.test(line) || PYTHON_CHAINED.test(line) || PYTHON_TRACEBACK.test(line);
+    case 'java':
+    case 'node':
+      return isFrameLine(line) || (EXCEPTION_HEADLINE.test(line.trim()) && next !== undefined && isFrameLine(next));
+    case 'none':
+      if (draft.lines.length !== 1) return isFrameLine(line);
+      // Only the line right after a log line may start an attached trace (logback/log4j print it so).
+      if (isFrameLine(line)) return true;
+      return EXCEPTION_HEADLINE.test(line.trim()) && next !== undefined && isFrameLine(next);
+  }
+}
+
+function startDraft(line: string, next: string | undefined): Draft {
+  if (GO_PANIC.test(line)) return { lines: [line], message: line.trim(), level: 'fatal', mode: 'go', closed: false };
+  if (GO_GOROUTINE.test(line)) return { lines: [line], message: line.trim(), mode: 'go', closed: false };
+  if (PYTHON_TRACEBACK.test(line)) return { lines: [line], message: line.trim(), level: 'error', mode: 'python', closed: false };
+  if (EXCEPTION_HEADLINE.test(line) && next !== undefined && isFrameLine(next)) {
+    return { lines: [line], message: line.trim(), level: 'error', mode: /^\s+at .*\.(?:[cm]?js|ts):\d+/.test(next) ? 'node' : 'java', closed: false };
+  }
+  const trimmed = line.trim();
+  if (trimmed.startsWith('{')) {
+    const fromJson = parseJsonLine(trimmed);
+    if (fromJson !== undefined) return { lines: [line], mode: 'none', closed: false, ...fromJson };
+  }
+  if (/(?:^|\s)(?:level|lvl|msg|severity)=/.test(trimmed)) {
+    const fromLogfmt = parseLogfmt(trimmed);
+    if (fromLogfmt !== undefined) return { lines: [line], mode: 'none', closed: false, ...fromLogfmt };
+  }
+  return { lines: [line], mode: 'none', closed: false, ...parsePlain(trimmed) };
+}
+
+interface Parsed {
+  message: string;
+  level?: string;
+  http?: { status: number; latencyMs?: number };
+  embeddedStack?: string;
+}
+
+function parsePlain(line: string): Parsed {
+  const http = parseAccessLine(line);
+  if (http !== undefined) return { message: line, http };
+  const klog = KLOG_PREFIX.exec(line);
+  if (klog) return { message: line.slice(klog[0].length), level: KLOG_LEVELS[klog[1] ?? 'I'] ?? 'info' };
+  let rest = line;
+  for (let guard = 0; guard < 2; guard++) {
+    const ts = LEADING_TIMESTAMP.exec(rest);
+    if (!ts) break;
+    rest = rest.slice(ts[0].length);
+  }
+  // Look for a level word near the start only: a message may mention "ERROR" later on.
+  const head = rest.slice(0, 80);
+  const level = LEVEL_WORD.exec(head);
+  let parsed: Parsed = { message: rest };
+  if (level?.[1] !== undefined) {
+    const end = level.index + level[0].length;
+    const message = rest.slice(end).replace(/^[\]\s:|>-]+/, '');
+    const prefix = rest.slice(0, level.index).trim();
+    parsed = { message: message === '' ? rest : prefix !== '' && /[a-z]/.test(prefix) && prefix.length < 40 ? `${prefix} ${message}` : message, level: level[1].toLowerCase() };
+  } else {
+    // Python's default logging format: `ERROR:root:message`.
+    const py = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:/.exec(rest);
+    if (py?.[1] !== undefined) parsed = { message: rest.slice(py[0].length), level: py[1].toLowerCase() };
+  }
+  return parsed;
+}
+
+const MESSAGE_KEYS = ['msg', 'message', 'log', '@message', 'MESSAGE', 'Message', 'textPayload'];
+const LEVEL_KEYS = ['level', 'severity', 'lvl', 'log.level', '@level', 'levelname', 'Level', 'loglevel'];
+const ERROR_KEYS = ['error', 'err', 'exception', 'error.message'];
+const STACK_KEYS = ['stacktrace', 'stack', 'stack_trace', 'exc_info', 'error.stack', 'trace'];
+
+function stringField(obj: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = obj[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+function numericLevel(value: number): string {
+  // pino / bunyan numeric levels.
+  if (value >= 60) return 'fatal';
+  if (value >= 50) return 'error';
+  if (value >= 40) return 'warn';
+  if (value >= 30) return 'info';
+  return 'debug';
+}
+
+function parseJsonLine(line: string): Parsed | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const obj = value as Record<string, unknown>;
+  let message = stringField(obj, MESSAGE_KEYS);
+  let level: string | undefined;
+  for (const key of LEVEL_KEYS) {
+    const v = obj[key];
+    if (typeof v === 'string' && v !== '') level = v.toLowerCase();
+    else if (typeof v === 'number') level = numericLevel(v);
+    if (level !== undefined) break;
+  }
+  const http = parseJsonAccess(obj);
+  if (message === undefined) message = line;
+  else if (level === undefined && message === obj.log) {
+    // Docker's json-file wrapper: the inner text is itself a plain log line.
+    const inner = parsePlain(message.trim());
+    message = inner.message;
+    level = inner.level;
+  }
+  const error = stringField(obj, ERROR_KEYS);
+  if (error !== undefined && !message.includes(error)) message = `${message}: ${error}`;
+  const parsed: Parsed = { message: message.trim() };
+  if (level !== undefined) parsed.level = level;
+  if (http !== undefined) parsed.http = http;
+  const stack = stringField(obj, STACK_KEYS);
+  if (stack !== undefined && stack.includes('\n')) parsed.embeddedStack = stack;
+  return parsed;
+}
+
+/** logfmt: `key=value key="quoted value"`. */
+export function parseLogfmtPairs(line: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  const re = /([\w.@-]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    const key = m[1] ?? '';
+    let v = m[2] ?? '';
+    if (v.startsWith('"')) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+    pairs[key] = v;
+  }
+  return pairs;
+}
+
+function parseLogfmt(line: string): Parsed | undefined {
+  const pairs = parseLogfmtPairs(line);
+  const message = pairs.msg ?? pairs.message;
+  const level = pairs.level ?? pairs.lvl ?? pairs.severity;
+  if (message === undefined && level === undefined) return undefined;
+  const parsed: Parsed = { message: message ?? line };
+  const error = pairs.error ?? pairs.err;
+  if (error !== undefined && message !== undefined) parsed.message = `${message}: ${error}`;
+  if (level !== undefined) parsed.level = level.toLowerCase();
+  const http = parseJsonAccess(pairs);
+  if (http !== undefined) parsed.http = http;
+  return parsed;
+}
+
+function finish(draft: Draft, maxEventChars: number): LogEvent {
+  let raw = draft.lines.join('\n');
+  if (raw.length > maxEventChars) raw = raw.slice(0, maxEventChars);
+  const stackText = draft.embeddedStack !== undefined ? `${raw}\n${draft.embeddedStack}` : raw;
+  const frames = draft.lines.length > 1 || draft.embeddedStack !== undefined ? extractFrames(stackText) : [];
+  const hasStack = draft.mode !== 'none' || draft.lines.length > 1 || draft.embeddedStack !== undefined;
+  const event: LogEvent = { message: draft.message, frames, raw };
+  if (draft.level !== undefined) event.level = draft.level;
+  if (draft.http !== undefined) event.http = draft.http;
+  event.kind = classify(draft, stackText, hasStack);
+  return event;
+}
+
+const OOM = /OutOfMemoryError|\bout of memory\b|JavaScript heap out of memory|\bMemoryError\b|Cannot allocate memory|\bOOMKilled\b/i;
+
+function classify(draft: Draft, text: string, hasStack: boolean): LogEventKind {
+  const head = draft.lines[0] ?? '';
+  if (draft.mode === 'go' && /^panic: |^fatal error: |^goroutine /.test(head)) return OOM.test(head) ? 'oom' : 'panic';
+  if (OOM.test(draft.message) || (hasStack && OOM.test(text.slice(0, 2000)))) return 'oom';
+  if (hasStack && (draft.mode === 'python' || draft.mode === 'java' || draft.mode === 'node' || draft.embeddedStack !== undefined)) return 'exception';
+  const level = draft.level;
+  if (level !== undefined) {
+    if (/^(?:fatal|panic|crit|critical|emerg|emergency|alert|dpanic)$/.test(level)) return 'fatal';
+    if (/^(?:err|error|severe)$/.test(level)) return 'error';
+    if (/^(?:warn|warning)$/.test(level)) return 'warning';
+    if (draft.http === undefined) return 'info';
+  }
+  if (draft.http !== undefined) return draft.http.status >= 500 ? 'error' : 'info';
+  if (EXCEPTION_HEADLINE.test(draft.message)) return 'error';
+  if (/\b(?:error|failed|failure|exception|refused|unavailable|denied|timed out|timeout)\b/i.test(draft.message)) return 'error';
+  if (/\bwarn(?:ing)?\b/i.test(draft.message)) return 'warning';
+  return 'info';
+}
+
+const GO_FRAME = /^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/;
+const JAVA_FRAME = /^\s+at\s+([\w$.<>/]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)/;
+const NODE_FRAME = /^\s+at\s+(?:.*?\()?((?:file:\/\/)?[^\s()]+\.(?:[cm]?js|[cm]?ts|jsx|tsx)):(\d+)(?::\d+)?\)?\s*$/;
+const PYTHON_FRAME = /^\s+File "([^"]+\.py)", line (\d+)/;
+// Runtime and library frames never map to the application's source.
+const FOREIGN_JAVA = /^(?:java|javax|jdk|sun|com\.sun|kotlin|scala)\./;
+const FOREIGN_PATH = /(?:^|\/)(?:node_modules|site-packages|dist-packages|pkg\/mod)\/|^node:|^internal\/|^<|\/usr\/(?:local\/)?(?:go|lib\/python[\d.]*)\/|\/lib\/python[\d.]*\/|^\/usr\/lib\/|\/src\/runtime\//;
+
+function extractFrames(text: string): string[] {
+  const frames: string[] = [];
+  const seen = new Set<string>();
+  const add = (frame: string): void => {
+    if (!seen.has(frame) && frames.length < MAX_FRAMES) {
+      seen.add(frame);
+      frames.push(frame);
+    }
+  };
+  for (const line of text.split('\n')) {
+    if (frames.length >= MAX_FRAMES) break;
+    let m = GO_FRAME.exec(line);
+    if (m) {
+      const path = m[1] ?? '';
+      if (!FOREIGN_PATH.test(path) && !path.startsWith('runtime/')) add(`${normaliseFramePath(path)}:${m[2]}`);
+      continue;
+    }
+    m = JAVA_FRAME.exec(line);
+    if (m) {
+      if (!FOREIGN_JAVA.test(m[1] ?? '')) add(`${m[2]}:${m[3]}`);
+      continue;
+    }
+    m = PYTHON_FRAME.exec(line);
+    if (m) {
+      const path = m[1] ?? '';
+      if (!FOREIGN_PATH.test(path)) add(`${normaliseFramePath(path)}:${m[2]}`);
+      continue;
+    }
+    m = NODE_FRAME.exec(line);
+    if (m) {
+      const path = (m[1] ?? '').replace(/^file:\/\//, '');
+      if (!FOREIGN_PATH.test(path)) add(`${normaliseFramePath(path)}:${m[2]}`);
+    }
+  }
+  return frames;
+}

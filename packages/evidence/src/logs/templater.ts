@@ -1,0 +1,272 @@
+/**
+ * Log templating: generic variable masking, then online clustering of token sequences in a Drain-style prefix
+ * tree (He et al., ICWS 2017), with a final merge of clusters whose templates became identical. No per-system
+ * regexes or thresholds: the same settings serve every log.
+ */
+
+export const WILDCARD = '<*>';
+
+// One pass over the message; the earliest match wins, so longer shapes come first in the alternation.
+const VARIABLE = new RegExp(
+  [
+    // timestamps (ISO 8601, syslog/ctime style)
+    String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b`,
+    String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`,
+    // uuids
+    String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,
+    // urls
+    String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s"'<>]+`,
+    // emails
+    String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`,
+    // IPv4 with optional port
+    String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b`,
+    // hex numbers and long hex ids (with at least one digit)
+    String.raw`\b0x[0-9a-fA-F]+\b`,
+    String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b`,
+    // quoted values (an apostrophe inside a word is not a quote)
+    String.raw`(?<![\w])"[^"\n]{0,256}"`,
+    String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])`,
+    // durations and plain numbers
+    String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])`,
+  ].join('|'),
+  'g',
+);
+
+const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:]<\*>[,;]?$/;
+
+/** Masks variables of a message and splits it into tokens; any token still holding a digit is a variable. */
+export function tokenize(message: string): string[] {
+  const masked = message.replace(VARIABLE, WILDCARD);
+  const raw = masked.split(/\s+/);
+  const tokens: string[] = [];
+  for (const token of raw) {
+    if (token === '') continue;
+    // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
+    // `key=<*>` pair, whose key says which statement this is.
+    const value = /\d|^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/.test(token) || (token.includes(WILDCARD) && !KEY_VALUE.test(token)) ? WILDCARD : token;
+    // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
+    if (value === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
+    tokens.push(value);
+  }
+  return tokens;
+}
+
+export interface Template {
+  id: string;
+  template: string;
+  count: number;
+}
+
+export interface TemplaterOptions {
+  /** Tokens (after the length level) used to route a message down the tree. Default 2. */
+  prefixDepth?: number;
+  /** Minimum share of matching constant tokens to join a cluster. Default 0.5. */
+  similarity?: number;
+  /** Children per tree node before new tokens route to the wildcard branch. Default 100. */
+  maxChildren?: number;
+  /** Minimum similarity to join a cluster found under another prefix. Default: off (it cost accuracy on Loghub-2k). */
+  crossLeafSimilarity?: number;
+  /** Clusters kept (oldest-least-used are not evicted; new messages then join the nearest). Default 50,000. */
+  maxClusters?: number;
+}
+
+export interface Templater {
+  /** Assigns the message to a template and returns its id (stable for the templater's lifetime). */
+  add(message: string): string;
+  /** Current templates, most frequent first. */
+  templates(): Template[];
+  /** The current template text of an id. */
+  templateOf(id: string): string | undefined;
+}
+
+interface Cluster {
+  id: string;
+  tokens: string[];
+  count: number;
+  leaf: TreeNode;
+  /** Set when this cluster was merged into another; ids keep resolving through it. */
+  mergedInto?: Cluster;
+}
+
+interface TreeNode {
+  children: Map<string, TreeNode>;
+  clusters: Cluster[];
+}
+
+const newNode = (): TreeNode => ({ children: new Map(), clusters: [] });
+
+function similarity(template: string[], tokens: string[]): { score: number; wildcards: number } {
+  let same = 0;
+  let wildcards = 0;
+  for (let i = 0; i < template.length; i++) {
+    const t = template[i];
+    if (t === WILDCARD) wildcards++;
+    else if (t === tokens[i]) same++;
+  }
+  // Wildcard positions say nothing about the match, so they are left out of the denominator.
+  const constants = template.length - wildcards;
+  return { score: constants === 0 ? 1 : same / constants, wildcards };
+}
+
+function resolve(cluster: Cluster): Cluster {
+  let c = cluster;
+  while (c.mergedInto !== undefined) c = c.mergedInto;
+  return c;
+}
+
+export function createTemplater(options: TemplaterOptions = {}): Templater {
+  const prefixDepth = options.prefixDepth ?? 2;
+  const threshold = options.similarity ?? 0.5;
+  const maxChildren = options.maxChildren ?? 100;
+  const maxClusters = options.maxClusters ?? 50_000;
+  const crossThreshold = options.crossLeafSimilarity ?? Number.POSITIVE_INFINITY;
+  // Bounds the cost of the cross-leaf search for messages that match nothing.
+  const maxCrossCandidates = 2_000;
+  const root = new Map<number, TreeNode>();
+  const byId = new Map<string, Cluster>();
+  /** Clusters by exact template text: two clusters that generalise to the same text become one. */
+  const byTemplate = new Map<string, Cluster>();
+  let nextId = 1;
+  let liveClusters = 0;
+
+  const lengthIndex = new Map<number, Cluster[]>();
+  const sameLength = (length: number): Cluster[] => (lengthIndex.get(length) ?? []).filter((c) => c.mergedInto === undefined);
+
+  const leafFor = (tokens: string[]): TreeNode => {
+    let node: TreeNode | undefined = root.get(tokens.length);
+    if (node === undefined) {
+      node = newNode();
+      root.set(tokens.length, node);
+    }
+    const depth = Math.min(prefixDepth, tokens.length);
+    for (let i = 0; i < depth; i++) {
+      const token = tokens[i] ?? WILDCARD;
+      let child: TreeNode | undefined = node.children.get(token);
+      if (child === undefined) {
+        const key = token !== WILDCARD && node.children.size < maxChildren ? token : WILDCARD;
+        child = node.children.get(key);
+        if (child === undefined) {
+          child = newNode();
+          node.children.set(key, child);
+        }
+      }
+      node = child;
+    }
+    return node;
+  };
+
+  const add = (message: string): string => {
+    const tokens = tokenize(message);
+    const exact = byTemplate.get(tokens.join(' '));
+    if (exact !== undefined) {
+      const live = resolve(exact);
+      live.count++;
+      return live.id;
+    }
+    const leaf = leafFor(tokens);
+    let best: Cluster | undefined;
+    let bestScore = -1;
+    let bestWildcards = -1;
+    for (const cluster of leaf.clusters) {
+      const { score, wildcards } = similarity(cluster.tokens, tokens);
+      if (score > bestScore || (score === bestScore && wildcards > bestWildcards)) {
+        best = cluster;
+        bestScore = score;
+        bestWildcards = wildcards;
+      }
+    }
+    if ((best === undefined || bestScore < threshold) && crossThreshold <= 1) {
+      // Drain routes on the first tokens, so a statement that starts with a variable without digits (a host name)
+      // lands in a new leaf each time. Look across the leaves of the same length, with a stricter threshold.
+      for (const cluster of sameLength(tokens.length)) {
+        const { score, wildcards } = similarity(cluster.tokens, tokens);
+        if (score >= crossThreshold && (score > bestScore || (score === bestScore && wildcards > bestWildcards))) {
+          best = cluster;
+          bestScore = score;
+          bestWildcards = wildcards;
+        }
+      }
+    }
+    if (best !== undefined && (bestScore >= threshold || liveClusters >= maxClusters)) {
+      best.count++;
+      const before = best.tokens.join(' ');
+      let changed = false;
+      for (let i = 0; i < best.tokens.length; i++) {
+        if (best.tokens[i] !== tokens[i] && best.tokens[i] !== WILDCARD) {
+          best.tokens[i] = WILDCARD;
+          changed = true;
+        }
+      }
+      if (changed) {
+        const after = best.tokens.join(' ');
+        const twin = byTemplate.get(after);
+        if (twin !== undefined && resolve(twin) !== best) {
+          // Generalising made this cluster identical to another: fold it in so one statement has one id.
+          const target = resolve(twin);
+          target.count += best.count;
+          best.mergedInto = target;
+          const home = best.leaf;
+          home.clusters = home.clusters.filter((c) => c !== best);
+          liveClusters--;
+          byTemplate.set(before, target);
+          return target.id;
+        }
+        byTemplate.set(after, best);
+      }
+      return best.id;
+    }
+    const cluster: Cluster = { id: `t${nextId++}`, tokens: [...tokens], count: 1, leaf };
+    leaf.clusters.push(cluster);
+    const peers = lengthIndex.get(tokens.length);
+    if (peers === undefined) lengthIndex.set(tokens.length, [cluster]);
+    else if (peers.length < maxCrossCandidates) peers.push(cluster);
+    byId.set(cluster.id, cluster);
+    byTemplate.set(tokens.join(' '), cluster);
+    liveClusters++;
+    return cluster.id;
+  };
+
+  return {
+    add,
+    templates(): Template[] {
+      const out: Template[] = [];
+      for (const cluster of byId.values()) {
+        if (cluster.mergedInto === undefined) out.push({ id: cluster.id, template: cluster.tokens.join(' '), count: cluster.count });
+      }
+      return out.sort((a, b) => b.count - a.count);
+    },
+    templateOf(id: string): string | undefined {
+      const cluster = byId.get(id);
+      return cluster === undefined ? undefined : resolve(cluster).tokens.join(' ');
+    },
+  };
+}
+
+/**
+ * Grouping accuracy (Loghub's GA): a line is correct when its parsed group holds exactly the lines of its true
+ * group. Labels are opaque strings; only equality matters.
+ */
+export function groupingAccuracy(truth: readonly string[], parsed: readonly string[]): number {
+  if (truth.length !== parsed.length) throw new RangeError('truth and parsed must have the same length');
+  if (truth.length === 0) return 1;
+  const trueGroups = new Map<string, number[]>();
+  const parsedGroups = new Map<string, number[]>();
+  truth.forEach((label, i) => {
+    const group = trueGroups.get(label);
+    if (group === undefined) trueGroups.set(label, [i]);
+    else group.push(i);
+  });
+  parsed.forEach((label, i) => {
+    const group = parsedGroups.get(label);
+    if (group === undefined) parsedGroups.set(label, [i]);
+    else group.push(i);
+  });
+  let correct = 0;
+  for (const group of parsedGroups.values()) {
+    const first = group[0];
+    if (first === undefined) continue;
+    const trueGroup = trueGroups.get(truth[first] ?? '');
+    if (trueGroup !== undefined && trueGroup.length === group.length && group.every((i) => truth[i] === truth[first])) correct += group.length;
+  }
+  return correct / truth.length;
+}

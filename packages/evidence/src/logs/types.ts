@@ -1,0 +1,23 @@
+/** One logical log record: a single line, or a whole multi-line stack trace / panic dump. */
+export type LogEventKind = 'panic' | 'exception' | 'oom' | 'fatal' | 'error' | 'warning' | 'info';
+
+export interface LogEvent {
+  /** The headline used for templating: the message field, or the first line of a stack trace. */
+  message: string;
+  /** The level as the application wrote it, lower-cased (error, warn, info...). */
+  level?: string;
+  kind?: LogEventKind;
+  /** Source frames of the application (not the runtime's), top first, e.g. 'internal/cart/handler.go:42'. */
+  frames: string[];
+  /** The whole event text as printed. */
+  raw: string;
+  /** Present for access-log lines (common/combined, envoy/istio, JSON access logs). */
+  http?: { status: number; latencyMs?: number };
+}
+
+export interface ParseLogOptions {
+  /** Upper bound on the number of events returned (later ones are dropped). Default: unbounded. */
+  maxEvents?: number;
+  /** A runaway stack trace is cut to this many characters of raw text. Default 64 KiB. */
+  maxEventChars?: number;
+}
