@@ -2,7 +2,7 @@
  * The fastify app: health routes, Prometheus metrics and the metric-ai route (the service adds A2A). Errors become
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentError, InvalidRequestError, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
 
@@ -36,7 +36,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
-    disableRequestLogging: true,
+    // Probes and scrapes would flood the log; analyses log their own verdict line.
+    logController: new LogController({ disableRequestLogging: true }),
     // The plugin waits up to 5 minutes; the analysis deadline is what bounds the work.
     requestTimeout: 0,
   });

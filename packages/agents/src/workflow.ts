@@ -22,7 +22,7 @@ import {
   type StructuredModel,
   type Verdict,
 } from '@aiops/contracts';
-import { decideVerdict, type PolicyConfig } from '@aiops/evidence';
+import { decideVerdict, rankFindings, type PolicyConfig } from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
 import { diagnose } from './diagnosis.js';
 import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
@@ -93,8 +93,7 @@ export function assembleEvidence(request: AnalysisRequest, logs: LogFetcherResul
     logs: logs.logs,
     events: logs.events,
     metrics: metrics.metrics,
-    // Hard findings first: they are what the policy and the reader need first.
-    findings: [...metrics.findings, ...logs.findings].sort((a, b) => Number(b.hard) - Number(a.hard)),
+    findings: rankFindings([...metrics.findings, ...logs.findings]),
     notes: logs.notes,
   };
   if (logs.rollout) evidence.rollout = logs.rollout;

@@ -190,3 +190,30 @@ export function eventFindings(events: KubeEvent[], podNames: { canary: string[];
   }
   return findings;
 }
+
+/** Causes before symptoms: a panic explains a success-rate drop, a crash loop explains restarts. */
+const KIND_RANK: Record<Finding['kind'], number> = {
+  'crash-loop': 0,
+  'oom-killed': 1,
+  'image-pull': 2,
+  'config-error': 3,
+  terminated: 4,
+  panic: 5,
+  exception: 6,
+  'error-signature': 7,
+  'metric-regression': 8,
+  restarts: 9,
+  'warning-event': 10,
+  'not-ready': 11,
+  'no-traffic': 12,
+  'no-canary-pods': 13,
+  info: 14,
+};
+const SEVERITY_RANK: Record<Finding['severity'], number> = { critical: 0, error: 1, warning: 2, info: 3 };
+
+/** Orders findings for readers and for the root cause: hard first, then causes before symptoms, then severity. */
+export function rankFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) => Number(b.hard) - Number(a.hard) || KIND_RANK[a.kind] - KIND_RANK[b.kind] || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+  );
+}
