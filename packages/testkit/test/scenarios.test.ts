@@ -9,7 +9,7 @@ const allLines = (scenario: Scenario, side: 'canary' | 'stable'): string[] =>
   scenario.pods.filter((p) => p.side === side).flatMap((p) => p.containers.flatMap((c) => [...c.logs, ...(c.previousLogs ?? [])]));
 
 describe('scenario corpus', () => {
-  it('has the 14 labelled scenarios with unique ids and namespaces', () => {
+  it('has the labelled scenarios, the first 14 first, with unique ids and namespaces', () => {
     expect(scenarios.map((s) => s.id)).toEqual([
       'healthy',
       'cosmetic-color',
@@ -25,7 +25,26 @@ describe('scenario corpus', () => {
       'secrets-in-logs',
       'prompt-injection',
       'no-rollout-object',
+      'latency-regression',
+      'memory-growth',
+      'error-rate-increase',
+      'cpu-within-tolerance',
+      'noisy-healthy-java',
+      'noisy-healthy-go',
+      'noisy-healthy-node',
+      'new-info-lines',
+      'deprecation-warn',
+      'low-weight-fewer-pods',
+      'shared-traceback',
+      'prompt-injection-healthy',
+      'crashloop-java-caused-by',
+      'missing-secret-key',
+      'oom-one-of-five',
+      'go-fatal-concurrent-map',
+      'node-unhandled-rejection',
+      'image-pull-manifest-unknown',
     ]);
+    expect(new Set(scenarios.map((s) => s.id)).size).toBe(scenarios.length);
     expect(new Set(scenarios.map((s) => s.namespace)).size).toBe(scenarios.length);
     expect(scenarioById('go-panic')?.repoUrl).toBe('https://github.com/acme/cart');
     expect(scenarioById('nope')).toBeUndefined();
@@ -34,7 +53,10 @@ describe('scenario corpus', () => {
   it.each(scenarios.map((s) => [s.id, s] as const))('%s is well-formed', (_id, scenario) => {
     expect(scenario.title).not.toBe('');
     expect(scenario.namespace).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-    expect(scenario.expected.promote === false).toBe(scenario.expected.hardFailure !== undefined);
+    // A hard failure is never promoted; a reject without one is a non-hard regression (metrics only), tagged so.
+    if (scenario.expected.hardFailure !== undefined) expect(scenario.expected.promote).toBe(false);
+    if (!scenario.expected.promote && scenario.expected.hardFailure === undefined) expect(scenario.tags).toContain('soft-regression');
+    if (scenario.tags.includes('soft-regression')) expect([scenario.expected.promote, scenario.expected.hardFailure]).toEqual([false, undefined]);
     for (const side of ['stable', 'canary'] as const) {
       const parsed = parseLabelSelector(selectorOf(scenario, side));
       if (!parsed.ok) throw new Error(parsed.message);

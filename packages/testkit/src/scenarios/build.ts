@@ -25,9 +25,17 @@ export interface SideDefinition {
   /** Per pod (by index): log options on top of the defaults. */
   logs?: (podIndex: number) => Partial<Pick<AppLogSpec, 'failure' | 'extra' | 'startupExtra' | 'requests'>>;
   /** Per pod (by index): container fields replacing the generated ones (state, restarts, logs...). */
-  app?: (podIndex: number, generated: PodLogs) => Partial<ScenarioContainer>;
+  app?: (podIndex: number, generated: PodLogs, pod: GeneratedPod) => Partial<ScenarioContainer>;
   phase?: ScenarioPod['phase'];
   labels?: Record<string, string>;
+}
+
+/** What the generator chose for a pod, for overrides that render more logs of the same pod (a previous instance). */
+export interface GeneratedPod {
+  name: string;
+  podIp: string;
+  version: string;
+  startAt: string;
 }
 
 export interface PodSet {
@@ -71,7 +79,7 @@ export function buildPods(seed: string, app: AppDefinition, sides: { stable?: Si
         name: app.name,
         image: `${app.imageRepository}:${version}`,
         logs: generated.app,
-        ...(def.app?.(i, generated) ?? {}),
+        ...(def.app?.(i, generated, { name, podIp, version, startAt }) ?? {}),
       };
       const containers: ScenarioContainer[] = def.mesh ? [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.1', logs: generated.envoy }, appContainer] : [appContainer];
       pods.push({

@@ -3,47 +3,13 @@
  * analysis must reach. Logs are generated deterministically (seeded by the scenario id).
  */
 import type { Scenario } from '../scenario.js';
-import { buildPods, CANARY_STARTED_AT, healthyMetrics, rolloutEvents, rolloutFor, series, type AppDefinition } from './build.js';
+import { buildPods, CANARY_STARTED_AT, healthyMetrics, rolloutEvents, rolloutFor, series } from './build.js';
 import { expressTypeError, flaskKeyError, goNilPanic, springNpe, upstreamTimeout } from './failures.js';
-import { createRng, type Rng } from './random.js';
-import type { Route } from './logs.js';
-
-const id = (rng: Rng): string => String(rng.int(1000, 99999));
-const routes = {
-  catalog: [
-    { method: 'GET', path: (r: Rng) => `/api/v1/products/${id(r)}` },
-    { method: 'GET', path: (r: Rng) => `/api/v1/products?category=${r.pick(['shoes', 'bags', 'hats'])}&page=${r.int(1, 9)}` },
-    { method: 'GET', path: () => '/healthz' },
-  ],
-  cart: [
-    { method: 'GET', path: (r: Rng) => `/api/cart/${id(r)}` },
-    { method: 'POST', path: (r: Rng) => `/api/cart/${id(r)}/items` },
-    { method: 'POST', path: (r: Rng) => `/api/cart/${id(r)}/apply-discount` },
-  ],
-  checkout: [
-    { method: 'POST', path: () => '/api/checkout' },
-    { method: 'GET', path: (r: Rng) => `/api/orders/${id(r)}` },
-    { method: 'GET', path: () => '/actuator/health' },
-  ],
-  web: [
-    { method: 'GET', path: () => '/' },
-    { method: 'GET', path: (r: Rng) => `/static/js/main.${r.hex(8)}.js` },
-    { method: 'POST', path: () => '/api/checkout' },
-    { method: 'GET', path: (r: Rng) => `/api/products/${id(r)}` },
-  ],
-  recommender: [
-    { method: 'GET', path: (r: Rng) => `/recommend?user=${id(r)}&limit=20` },
-    { method: 'GET', path: () => '/healthz' },
-  ],
-  billing: [
-    { method: 'POST', path: () => '/v1/invoices' },
-    { method: 'GET', path: (r: Rng) => `/v1/invoices/inv_${r.hex(12)}` },
-  ],
-} satisfies Record<string, Route[]>;
-
-function app(name: string, style: AppDefinition['style'], stableVersion: string, canaryVersion: string, appRoutes: Route[]): AppDefinition {
-  return { name, style, imageRepository: `ghcr.io/acme/${name}`, stableVersion, canaryVersion, routes: appRoutes };
-}
+import { createRng } from './random.js';
+import { app, routes } from './apps.js';
+import { crashScenarios } from './crashes.js';
+import { noiseScenarios } from './noise.js';
+import { regressionScenarios } from './regressions.js';
 
 function healthy(): Scenario {
   const a = app('catalog', 'go-json', '3.4.1', '3.5.0', routes.catalog);
@@ -463,6 +429,9 @@ export function buildScenarios(): Scenario[] {
   secretsInLogs(),
   promptInjection(),
   noRolloutObject(),
+  ...regressionScenarios(),
+  ...noiseScenarios(),
+  ...crashScenarios(),
   ];
 }
 

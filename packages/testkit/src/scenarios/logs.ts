@@ -66,8 +66,8 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export const iso = (d: Date): string => d.toISOString();
-const goText = (d: Date): string => `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-const python = (d: Date): string => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${pad(d.getUTCMilliseconds(), 3)}`;
+export const goText = (d: Date): string => `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+export const python = (d: Date): string => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${pad(d.getUTCMilliseconds(), 3)}`;
 const clf = (d: Date): string => `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${d.toISOString().slice(11, 19)} +0000`;
 
 function startupLines(spec: AppLogSpec, at: Date): string[] {
