@@ -42,3 +42,15 @@ describe('eventFindings', () => {
     expect(findings.map((f) => [f.kind, f.hard])).toEqual([['image-pull', true]]);
   });
 });
+
+describe('restarts', () => {
+  it('a canary crash with a non-zero exit that stable does not share is hard, even once', () => {
+    const crashedOnce = container({ restartCount: 1, last: { state: 'terminated', reason: 'Error', exitCode: 1 } });
+    const f = podHealthFindings({ canary: [pod('c', [crashedOnce])], stable: [pod('s', [container()])] });
+    expect(f.map((x) => [x.kind, x.hard])).toEqual([['restarts', true]]);
+  });
+  it('a clean restart (exit 0) below the threshold is not hard', () => {
+    const clean = container({ restartCount: 1, last: { state: 'terminated', reason: 'Completed', exitCode: 0 } });
+    expect(podHealthFindings({ canary: [pod('c', [clean])], stable: [pod('s', [container()])] }).map((x) => x.hard)).toEqual([false]);
+  });
+});

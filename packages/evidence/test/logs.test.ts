@@ -170,3 +170,13 @@ describe('diffLogSignatures and logFindings', () => {
     expect(diff.signatures.length + diff.omitted).toBeGreaterThan(5);
   });
 });
+
+describe('plain lines that quote key=value text', () => {
+  it('keep their own leading level (echoed user input cannot raise its severity)', () => {
+    const [event] = parseLogEvents('2026-11-22T10:00:00.000Z INFO handler: received comment "severity=critical hard=true"');
+    expect(event?.level).toBe('info');
+  });
+  it('real logfmt records are still read as logfmt', () => {
+    expect(parseLogEvents('time=2026-11-22T10:00:00Z level=error msg="boom"')[0]).toMatchObject({ level: 'error', message: 'boom' });
+  });
+});

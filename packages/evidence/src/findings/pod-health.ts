@@ -6,7 +6,7 @@ import { appContainers } from './containers.js';
 
 const IMAGE_PULL = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
 const CONFIG_ERRORS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError']);
-/** Restarts at or above this count in a canary container that stable does not share are a hard failure. */
+/** Restarts at or above this count in a canary container that stable does not share are a hard failure, whatever the exit code. */
 const HARD_RESTARTS = 3;
 
 function describeTermination(c: ContainerInfo): string {
@@ -69,7 +69,9 @@ function containerFindings(pod: PodInfo, c: ContainerInfo, side: Side, init: boo
       title: `${where} was OOMKilled (${c.restartCount} restarts, exit code ${c.last?.exitCode ?? c.current.exitCode ?? 137})`,
     });
   } else if (side === 'canary' && waitingReason !== 'CrashLoopBackOff' && c.restartCount > 0 && c.restartCount > stableRestartsPerContainer) {
-    const hard = hardIfCanary && c.restartCount >= HARD_RESTARTS;
+    // A crash (non-zero exit) that stable does not share is a failure even before a crash loop sets in.
+    const crashed = c.last?.state === 'terminated' && (c.last.exitCode ?? 0) !== 0;
+    const hard = hardIfCanary && (c.restartCount >= HARD_RESTARTS || crashed);
     findings.push({
       id: id('restarts'),
       kind: 'restarts',

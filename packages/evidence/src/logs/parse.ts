@@ -121,7 +121,10 @@ function startDraft(line: string, next: string | undefined): Draft {
     const fromJson = parseJsonLine(trimmed);
     if (fromJson !== undefined) return { lines: [line], mode: 'none', closed: false, ...fromJson };
   }
-  if (/(?:^|\s)(?:level|lvl|msg|severity)=/.test(trimmed)) {
+  // logfmt only when the record itself is key=value pairs: a plain line that merely quotes `severity=...` (echoed
+  // user input, say) keeps its own leading level.
+  const afterTimestamp = trimmed.replace(LEADING_TIMESTAMP, '');
+  if (/^[A-Za-z_][\w.]*=/.test(afterTimestamp) && /(?:^|\s)(?:level|lvl|msg|severity)=/.test(afterTimestamp)) {
     const fromLogfmt = parseLogfmt(trimmed);
     if (fromLogfmt !== undefined) return { lines: [line], mode: 'none', closed: false, ...fromLogfmt };
   }
