@@ -48,9 +48,11 @@ export interface Verdict {
 /**
  * The evidence-only assessment the policy starts from. `fail`: a hard failure in the canary. `suspect`: canary-only
  * errors or regressions that are not hard. `pass`: nothing wrong observed. `inconclusive`: no canary to look at.
+ * Both `fail` and `suspect` reject the canary: the model may veto a promotion, never promote a rejection.
  */
 export interface Assessment {
   outcome: 'fail' | 'suspect' | 'pass' | 'inconclusive';
-  hardFailures: string[];
+  /** Ids of the findings behind a fail or suspect outcome. */
+  findingIds: string[];
   reasons: string[];
 }

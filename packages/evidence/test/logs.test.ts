@@ -180,3 +180,12 @@ describe('plain lines that quote key=value text', () => {
     expect(parseLogEvents('time=2026-11-22T10:00:00Z level=error msg="boom"')[0]).toMatchObject({ level: 'error', message: 'boom' });
   });
 });
+
+describe('pino errors', () => {
+  it('reads the stack of a nested err object, so an unhandled rejection is an exception', () => {
+    const line = JSON.stringify({ level: 60, msg: 'unhandled rejection', err: { type: 'Error', message: 'db gone', stack: 'Error: db gone\n    at connect (/app/src/db.js:12:9)\n    at main (/app/src/server.js:3:1)' } });
+    const [event] = parseLogEvents(line);
+    expect(event?.message).toContain('db gone');
+    expect(event?.frames.join(' ')).toContain('src/db.js:12');
+  });
+});

@@ -95,16 +95,16 @@ describe('decideVerdict (the policy table)', () => {
   it('model unavailable with ON_MODEL_UNAVAILABLE=error → a dependency error, never a verdict', () => {
     expect(() => decideVerdict({ evidence: evidence(), model: { error: new DependencyError('llm', 'HTTP 500') } }, { onModelUnavailable: 'error' })).toThrow(DependencyError);
   });
-  it('suspect + model unavailable → a dependency error (the evidence alone is not decisive)', () => {
-    expect(() => decideVerdict({ evidence: evidence([softError]), model: { error: new DependencyError('llm', 'HTTP 500') } }, cfg)).toThrow(DependencyError);
+  it('suspect + model unavailable → promote false from the evidence (a rejection needs no model)', () => {
+    expect(decideVerdict({ evidence: evidence([softError]), model: { error: new DependencyError('llm', 'HTTP 500') } }, cfg)).toMatchObject({ promote: false, decidedBy: 'evidence' });
   });
   it('suspect + no model → promote false from the evidence alone', () => {
     expect(decideVerdict({ evidence: evidence([softError]) }, cfg)).toMatchObject({ promote: false, evidenceIds: [softError.id] });
   });
-  it('suspect + model promote → promote true with capped confidence', () => {
+  it('suspect + model promote → promote false: the model may veto, never promote a rejection', () => {
     const v = decideVerdict({ evidence: evidence([softError]), model: model(true, [], 99) }, cfg);
-    expect(v.promote).toBe(true);
-    expect(v.confidence).toBeLessThanOrEqual(70);
+    expect(v).toMatchObject({ promote: false, decidedBy: 'evidence-over-model', evidenceIds: [softError.id] });
+    expect(v.disagreement).toMatch(/canary-only errors/);
   });
   it('confidence is always an integer 0..100', () => {
     const v = decideVerdict({ evidence: evidence(), model: model(true, [], 87.6) }, cfg);

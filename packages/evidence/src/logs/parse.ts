@@ -213,12 +213,14 @@ function parseJsonLine(line: string): Parsed | undefined {
     message = inner.message;
     level = inner.level;
   }
-  const error = stringField(obj, ERROR_KEYS);
+  // pino/bunyan serialise errors as a nested object: `err: { type, message, stack }`.
+  const nested = ['err', 'error', 'exception'].map((k) => obj[k]).find((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v));
+  const error = stringField(obj, ERROR_KEYS) ?? (nested ? stringField(nested, ['message', 'msg']) : undefined);
   if (error !== undefined && !message.includes(error)) message = `${message}: ${error}`;
   const parsed: Parsed = { message: message.trim() };
   if (level !== undefined) parsed.level = level;
   if (http !== undefined) parsed.http = http;
-  const stack = stringField(obj, STACK_KEYS);
+  const stack = stringField(obj, STACK_KEYS) ?? (nested ? stringField(nested, ['stack', 'stacktrace', 'stack_trace']) : undefined);
   if (stack !== undefined && stack.includes('\n')) parsed.embeddedStack = stack;
   return parsed;
 }

@@ -20,17 +20,26 @@ const VARIABLE = new RegExp(
     String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`,
     // IPv4 with optional port
     String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b`,
+    // host:port (a host name, dotted or not, followed by a port) as a whole token
+    String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])`,
+    // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
+    String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
     // hex numbers and long hex ids (with at least one digit)
     String.raw`\b0x[0-9a-fA-F]+\b`,
     String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b`,
     // quoted values (an apostrophe inside a word is not a quote)
     String.raw`(?<![\w])"[^"\n]{0,256}"`,
     String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])`,
+    // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
+    String.raw`[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
     // durations and plain numbers
     String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])`,
   ].join('|'),
   'g',
 );
+
+// A word with a short digit suffix or infix names a thing (eth0, SOCKS5, ssh2, Slf4jLogger), it is not a value.
+const SHORT_SUFFIX_WORD = /^[([]?[A-Za-z]{2,}\d{1,2}(?:[A-Za-z]+\d?)*[)\]]?[:.,;]?$/;
 
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:]<\*>[,;]?$/;
 
@@ -43,7 +52,7 @@ export function tokenize(message: string): string[] {
     if (token === '') continue;
     // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
     // `key=<*>` pair, whose key says which statement this is.
-    const value = /\d|^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/.test(token) || (token.includes(WILDCARD) && !KEY_VALUE.test(token)) ? WILDCARD : token;
+    const value = (/\d/.test(token) && !SHORT_SUFFIX_WORD.test(token)) || /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/.test(token) || (token.includes(WILDCARD) && !KEY_VALUE.test(token)) ? WILDCARD : token;
     // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
     if (value === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
     tokens.push(value);
@@ -103,9 +112,7 @@ function similarity(template: string[], tokens: string[]): { score: number; wild
     if (t === WILDCARD) wildcards++;
     else if (t === tokens[i]) same++;
   }
-  // Wildcard positions say nothing about the match, so they are left out of the denominator.
-  const constants = template.length - wildcards;
-  return { score: constants === 0 ? 1 : same / constants, wildcards };
+  return { score: template.length === 0 ? 1 : same / template.length, wildcards };
 }
 
 function resolve(cluster: Cluster): Cluster {

@@ -2,7 +2,7 @@
  * The deterministic policy: the last word on every verdict. The model explains and may veto; it can never turn a
  * hard failure into a promotion, and a veto counts only when it cites evidence that exists.
  */
-import { DependencyError, type Evidence, type Finding, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
+import { DependencyError, type Evidence, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
 import { assessEvidence } from './assess.js';
 import { explainFromEvidence } from './explain.js';
 
@@ -33,7 +33,6 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   const { evidence } = input;
   const assessment = assessEvidence(evidence);
   const explained = explainFromEvidence(evidence, assessment);
-  const byId = new Map<string, Finding>(evidence.findings.map((f) => [f.id, f]));
   const model = input.model && 'result' in input.model ? input.model.result : undefined;
   const modelError = input.model && 'error' in input.model ? input.model.error : undefined;
   const withModel = (v: Verdict): Verdict => {
@@ -42,49 +41,48 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     return v;
   };
 
-  if (assessment.outcome === 'fail') {
+  // The evidence rejects: hard failures, or canary-only errors and regressions. No model answer can promote it,
+  // and a missing model changes nothing, so the verdict stands without one.
+  if (assessment.outcome === 'fail' || assessment.outcome === 'suspect') {
+    const hard = assessment.outcome === 'fail';
     const overruled = model?.diagnosis.promote === true;
     const agrees = model !== undefined && !overruled;
+    const what = hard ? 'hard failures' : 'canary-only errors or regressions';
     return withModel({
       promote: false,
-      confidence: agrees ? Math.max(clampConfidence(model.diagnosis.confidence), 90) : 95,
+      confidence: agrees ? Math.max(clampConfidence(model.diagnosis.confidence), hard ? 90 : 70) : hard ? 95 : 75,
       analysis: agrees ? `${model.diagnosis.analysis}\n\n${explained.analysis}` : explained.analysis,
       rootCause: agrees && model.diagnosis.rootCause.trim() !== '' ? model.diagnosis.rootCause : explained.rootCause,
       remediation: agrees && model.diagnosis.remediation.trim() !== '' ? model.diagnosis.remediation : explained.remediation,
       decidedBy: overruled ? 'evidence-over-model' : 'evidence',
-      evidenceIds: assessment.hardFailures,
-      ...(overruled
-        ? { disagreement: `the model (${model.modelName}) said promote, but the canary has hard failures: ${assessment.reasons.slice(0, 3).join('; ')}` }
-        : {}),
+      evidenceIds: assessment.findingIds,
+      ...(overruled ? { disagreement: `the model (${model.modelName}) said promote, but the canary has ${what}: ${assessment.reasons.slice(0, 3).join('; ')}` } : {}),
     });
   }
 
   if (!model) {
-    const unavailable = modelError !== undefined;
-    const decisive = assessment.outcome === 'pass' || assessment.outcome === 'inconclusive' || (!unavailable && assessment.outcome === 'suspect');
-    if (unavailable && (config.onModelUnavailable === 'error' || !decisive)) {
+    if (modelError && config.onModelUnavailable === 'error') {
       // A dependency failure is never a verdict: the caller retries.
       throw modelError instanceof DependencyError ? modelError : new DependencyError('llm', modelError.message, { cause: modelError });
     }
-    const promote = assessment.outcome !== 'suspect';
     return withModel({
-      promote,
-      confidence: assessment.outcome === 'pass' ? 80 : assessment.outcome === 'inconclusive' ? 50 : 70,
-      analysis: explained.analysis + (unavailable ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.` : ''),
+      promote: true,
+      confidence: assessment.outcome === 'pass' ? 80 : 50,
+      analysis: explained.analysis + (modelError ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.` : ''),
       rootCause: explained.rootCause,
       remediation: explained.remediation,
       decidedBy: 'evidence',
-      evidenceIds: promote ? [] : evidence.findings.filter((f) => f.side === 'canary' && f.severity !== 'info' && f.severity !== 'warning').map((f) => f.id),
+      evidenceIds: [],
     });
   }
 
   const d = model.diagnosis;
-  const validCitations = d.evidenceIds.filter((id) => citableIds(evidence).has(id));
+  const citable = citableIds(evidence);
+  const validCitations = d.evidenceIds.filter((id) => citable.has(id));
   if (d.promote) {
     return withModel({
       promote: true,
-      // Soft canary errors that the model explained away keep the confidence modest.
-      confidence: assessment.outcome === 'suspect' ? Math.min(clampConfidence(d.confidence), 70) : clampConfidence(d.confidence),
+      confidence: clampConfidence(d.confidence),
       analysis: d.analysis,
       rootCause: d.rootCause.trim() || 'none',
       remediation: d.remediation.trim() || 'none required',
@@ -92,15 +90,15 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
       evidenceIds: validCitations,
     });
   }
-  if (validCitations.length > 0 || assessment.outcome === 'suspect') {
+  if (validCitations.length > 0) {
     return withModel({
       promote: false,
       confidence: clampConfidence(d.confidence),
       analysis: d.analysis,
       rootCause: d.rootCause,
       remediation: d.remediation,
-      decidedBy: assessment.outcome === 'suspect' && validCitations.length === 0 ? 'model' : 'model-veto',
-      evidenceIds: validCitations.length > 0 ? validCitations : evidence.findings.filter((f) => f.side === 'canary' && byId.has(f.id) && f.severity === 'error').map((f) => f.id),
+      decidedBy: 'model-veto',
+      evidenceIds: validCitations,
     });
   }
   return withModel({

@@ -18,18 +18,24 @@ const REMEDIATION: Partial<Record<FindingKind, string>> = {
   'metric-regression': 'Hold the rollout; the canary regresses on the metric shown compared with stable.',
 };
 
-function firstExample(signature: LogSignature | undefined): string | undefined {
-  const first = signature?.examples[0]?.split('\n')[0];
-  return first ? first.slice(0, 300) : undefined;
+/** The line that names the cause: the deepest `Caused by:` of a Java chain, else the headline. */
+function causeLine(signature: LogSignature | undefined): string | undefined {
+  const lines = signature?.examples[0]?.split('\n') ?? [];
+  const cause = lines.filter((l) => /^\s*Caused by:/.test(l)).at(-1)?.trim() ?? lines[0];
+  return cause ? cause.slice(0, 300) : undefined;
 }
 
+const KIND_ORDER: Record<string, number> = { panic: 0, exception: 1, oom: 2, fatal: 3, error: 4 };
+
+/** Canary-only or canary-heavier error templates, crashes first. */
 function topCanaryErrors(evidence: Evidence): LogSignature[] {
-  return evidence.logs.signatures.filter((s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand));
+  return evidence.logs.signatures
+    .filter((s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand))
+    .sort((a, b) => (KIND_ORDER[a.kind ?? 'error'] ?? 5) - (KIND_ORDER[b.kind ?? 'error'] ?? 5));
 }
 
 function rootCauseOf(primary: Finding, evidence: Evidence): string {
-  const topError = topCanaryErrors(evidence)[0];
-  const example = firstExample(topError);
+  const example = causeLine(topCanaryErrors(evidence)[0]);
   const isLogFinding = primary.id.startsWith('log:');
   const detail = primary.detail ? ` (${primary.detail.slice(0, 300)})` : '';
   if (!isLogFinding && example) return `${primary.title}${detail}; the canary logs: ${example}`;
