@@ -24,14 +24,14 @@ const VARIABLE = new RegExp(
     String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])`,
     // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
     String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
-    // hex numbers and long hex ids (with at least one digit)
-    String.raw`\b0x[0-9a-fA-F]+\b`,
-    String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b`,
+    // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
+    String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
     // quoted values (an apostrophe inside a word is not a quote)
     String.raw`(?<![\w])"[^"\n]{0,256}"`,
     String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])`,
-    // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
-    String.raw`[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
+    // hex numbers and long hex ids (with at least one digit)
+    String.raw`\b0x[0-9a-fA-F]+\b`,
+    String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b`,
     // durations and plain numbers
     String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])`,
   ].join('|'),
@@ -69,7 +69,7 @@ export interface Template {
 export interface TemplaterOptions {
   /** Tokens (after the length level) used to route a message down the tree. Default 2. */
   prefixDepth?: number;
-  /** Minimum share of matching constant tokens to join a cluster. Default 0.5. */
+  /** Minimum share of template tokens a message must match to join a cluster. Default 0.7. */
   similarity?: number;
   /** Children per tree node before new tokens route to the wildcard branch. Default 100. */
   maxChildren?: number;
@@ -86,6 +86,11 @@ export interface Templater {
   templates(): Template[];
   /** The current template text of an id. */
   templateOf(id: string): string | undefined;
+  /**
+   * The id that an id returned earlier by `add` now stands for: clusters merge as they generalise, so lines added
+   * before a merge carry the id of the cluster that was folded in. Unknown ids are returned unchanged.
+   */
+  currentId(id: string): string;
 }
 
 interface Cluster {
@@ -123,7 +128,7 @@ function resolve(cluster: Cluster): Cluster {
 
 export function createTemplater(options: TemplaterOptions = {}): Templater {
   const prefixDepth = options.prefixDepth ?? 2;
-  const threshold = options.similarity ?? 0.5;
+  const threshold = options.similarity ?? 0.7;
   const maxChildren = options.maxChildren ?? 100;
   const maxClusters = options.maxClusters ?? 50_000;
   const crossThreshold = options.crossLeafSimilarity ?? Number.POSITIVE_INFINITY;
@@ -241,6 +246,10 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
         if (cluster.mergedInto === undefined) out.push({ id: cluster.id, template: cluster.tokens.join(' '), count: cluster.count });
       }
       return out.sort((a, b) => b.count - a.count);
+    },
+    currentId(id: string): string {
+      const cluster = byId.get(id);
+      return cluster === undefined ? id : resolve(cluster).id;
     },
     templateOf(id: string): string | undefined {
       const cluster = byId.get(id);
