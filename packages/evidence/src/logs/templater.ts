@@ -26,8 +26,10 @@ const VARIABLE = new RegExp(
     String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
     // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
     String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
-    // quoted values (an apostrophe inside a word is not a quote)
-    String.raw`(?<![\w])"[^"\n]{0,256}"`,
+    // quoted values (an apostrophe inside a word is not a quote); a quoted HTTP request keeps its method, which
+    // tells statements apart, and its target and protocol are one value
+    String.raw`(?<![\w])"(?!(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}"`,
+    String.raw`(?<=(?<![\w])"(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}(?=")`,
     String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])`,
     // hex numbers and long hex ids (with at least one digit)
     String.raw`\b0x[0-9a-fA-F]+\b`,
