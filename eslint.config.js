@@ -21,4 +21,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '*.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );

@@ -1,7 +1,8 @@
 /**
  * Runs one analysis for any entry point: admission (bounded concurrency), the deadline, cancellation, telemetry.
  */
-import { AgentError, DeadlineError, OverloadedError, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
+import { DeadlineError, OverloadedError, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
+import type { AgentError } from '@aiops/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Telemetry } from './telemetry.js';
 

@@ -31,7 +31,7 @@ function fromFastifyError(err: Error & { code?: string; statusCode?: number }): 
   }
 }
 
-export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; setDraining(draining: boolean): void }> {
+export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; setDraining: (draining: boolean) => void }> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes,

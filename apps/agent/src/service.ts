@@ -38,7 +38,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogge
       paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.token', '*.password', '*.privateKey', '*.bearerToken'],
       censor: '[REDACTED]',
     },
-  }) as FastifyBaseLogger;
+  });
 }
 
 export async function createService(config: Config, overrides: { logger?: FastifyBaseLogger } = {}): Promise<Service> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { DependencyError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn } from '@aiops/contracts';
+import { DependencyError, type AnalysisOutcome, type ErrorBody, type AnalysisRequest, type AnalyzeFn } from '@aiops/contracts';
 import { buildApp, createAnalysisRunner, createTelemetry } from '../src/index.js';
 
 const quiet = pino({ level: 'silent' }) as FastifyBaseLogger;
@@ -49,19 +49,20 @@ describe('POST /a2a/analyze', () => {
     ['', 'invalid_json', 'body'],
     ['{"context": {}}', 'invalid_request', 'context.namespace'],
     ['{"context": {"namespace": "shop", "canarySelector": "role in (x"}}', 'invalid_request', 'context.canarySelector'],
-  ])('answers 400 for %j naming the field', async (body, code, field) => {
+  ])('answers 400 for %j naming the field', async (payload, code, field) => {
     await appWith(async (r) => outcome(r));
-    const res = await post(body);
+    const res = await post(payload);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: expect.objectContaining({ code, field }) });
-    expect(res.json()).not.toHaveProperty('promote');
+    const body = res.json<ErrorBody>();
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toMatchObject({ code, field });
   });
 
   it('answers 400 for a body over the limit', async () => {
     await appWith(async (r) => outcome(r), { bodyLimitBytes: 1024 });
     const res = await post(JSON.stringify({ context: { namespace: 'shop', extraPrompt: 'x'.repeat(3000) } }));
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'payload_too_large', field: 'body' });
+    expect(res.json<ErrorBody>().error).toMatchObject({ code: 'payload_too_large', field: 'body' });
   });
 
   it('answers 503 with Retry-After and no promote field when a dependency fails', async () => {
@@ -71,7 +72,10 @@ describe('POST /a2a/analyze', () => {
     const res = await post('{"context":{"namespace":"shop"}}');
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
-    expect(res.json()).toEqual({ error: { code: 'dependency_unavailable', dependency: 'kubernetes', message: expect.stringContaining('kubernetes') } });
+    const body = res.json<ErrorBody>();
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toMatchObject({ code: 'dependency_unavailable', dependency: 'kubernetes' });
+    expect(body.error.message).toContain('kubernetes');
   });
 
   it('answers 503 deadline_exceeded when the analysis outlives the deadline (the work is aborted)', async () => {
@@ -88,7 +92,7 @@ describe('POST /a2a/analyze', () => {
     );
     const res = await post('{"context":{"namespace":"shop"}}');
     expect(res.statusCode).toBe(503);
-    expect(res.json().error.code).toBe('deadline_exceeded');
+    expect(res.json<ErrorBody>().error.code).toBe('deadline_exceeded');
     expect(aborted).toBe(true);
   });
 
@@ -109,7 +113,7 @@ describe('POST /a2a/analyze', () => {
     await running;
     const second = await post('{"context":{"namespace":"shop"}}');
     expect(second.statusCode).toBe(503);
-    expect(second.json().error.code).toBe('overloaded');
+    expect(second.json<ErrorBody>().error.code).toBe('overloaded');
     release();
     expect((await first).statusCode).toBe(200);
   });
@@ -132,6 +136,6 @@ describe('health and metrics', () => {
     await appWith(async (r) => outcome(r));
     const res = await app!.inject('/nope');
     expect(res.statusCode).toBe(404);
-    expect(res.json().error.code).toBe('not_found');
+    expect(res.json<ErrorBody>().error.code).toBe('not_found');
   });
 });

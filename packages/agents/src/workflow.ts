@@ -184,10 +184,7 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
     if (signal.aborted) throw new CancelledError();
     let state: State;
     try {
-      state = (await graph.invoke(
-        { request },
-        { signal, configurable: { run, cluster: shareClusterReads(deps.cluster) }, recursionLimit: 20 },
-      )) as State;
+      state = await graph.invoke({ request }, { signal, configurable: { run, cluster: shareClusterReads(deps.cluster) }, recursionLimit: 20 });
     } catch (err) {
       if (signal.aborted && !(err instanceof AgentError && err.code !== 'cancelled')) {
         throw signal.reason instanceof AgentError ? signal.reason : new CancelledError();

@@ -3,7 +3,7 @@
  * them over the real SDKs; the testkit's fakes serve the same wire protocols to those adapters.
  */
 import type { ZodType } from 'zod';
-import type { AnalysisRequest } from './metric-ai.js';
+import type { AnalysisRequest, AnalyzeAnswer } from './metric-ai.js';
 import type { Evidence, KubeEvent, PodInfo, RolloutInfo } from './evidence.js';
 import type { Verdict } from './diagnosis.js';
 
@@ -85,7 +85,7 @@ export interface ProgressEvent {
 }
 
 export interface AnalysisOutcome {
-  answer: import('./metric-ai.js').AnalyzeAnswer;
+  answer: AnalyzeAnswer;
   verdict: Verdict;
   evidence: Evidence;
   remediation?: RemediationResult;
