@@ -41,7 +41,12 @@ const VARIABLE = new RegExp(
 );
 
 // A word with a short digit suffix or infix names a thing (eth0, SOCKS5, ssh2, Slf4jLogger), it is not a value.
+// So is a dotted or `$`-joined code name whose parts are such words (org.apache.hadoop.mapreduce.v2.app.MRAppMaster).
 const SHORT_SUFFIX_WORD = /^[([]?[A-Za-z]{2,}\d{1,2}(?:[A-Za-z]+\d?)*[)\]]?[:.,;]?$/;
+const CODE_NAME_WITH_DIGITS = /^[A-Za-z_]\w*(?:[.$][A-Za-z_]\w*)+$/;
+const DIGITS_OF_A_NAME = /^[A-Za-z]+\d{1,2}[A-Za-z]*$/;
+const isNameWithDigits = (token: string): boolean =>
+  SHORT_SUFFIX_WORD.test(token) || (CODE_NAME_WITH_DIGITS.test(token) && token.split(/[.$]/).every((part) => !/\d/.test(part) || DIGITS_OF_A_NAME.test(part)));
 
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:]<\*>[,;]?$/;
 
@@ -54,7 +59,7 @@ export function tokenize(message: string): string[] {
     if (token === '') continue;
     // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
     // `key=<*>` pair, whose key says which statement this is.
-    const value = (/\d/.test(token) && !SHORT_SUFFIX_WORD.test(token)) || /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/.test(token) || (token.includes(WILDCARD) && !KEY_VALUE.test(token)) ? WILDCARD : token;
+    const value = (/\d/.test(token) && !isNameWithDigits(token)) || /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/.test(token) || (token.includes(WILDCARD) && !KEY_VALUE.test(token)) ? WILDCARD : token;
     // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
     if (value === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
     tokens.push(value);
@@ -79,6 +84,11 @@ export interface TemplaterOptions {
   crossLeafSimilarity?: number;
   /** Clusters kept (oldest-least-used are not evicted; new messages then join the nearest). Default 50,000. */
   maxClusters?: number;
+  /**
+   * Clusters that differ in exactly one token become one template with a variable there once this many distinct
+   * values have been seen at that position. Default 5.
+   */
+  familyValues?: number;
 }
 
 export interface Templater {
@@ -136,6 +146,9 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
   const crossThreshold = options.crossLeafSimilarity ?? Number.POSITIVE_INFINITY;
   // Bounds the cost of the cross-leaf search for messages that match nothing.
   const maxCrossCandidates = 2_000;
+  const familyValues = options.familyValues ?? 5;
+  // Families are indexed per token position; longer messages rarely differ in a single word, so they are skipped.
+  const maxFamilyTokens = 64;
   const root = new Map<number, TreeNode>();
   const byId = new Map<string, Cluster>();
   /** Clusters by exact template text: two clusters that generalise to the same text become one. */
@@ -145,6 +158,71 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
 
   const lengthIndex = new Map<number, Cluster[]>();
   const sameLength = (length: number): Cluster[] => (lengthIndex.get(length) ?? []).filter((c) => c.mergedInto === undefined);
+
+  /** Clusters that are equal except at one position, by that position and the rest of the template. */
+  const families = new Map<string, Cluster[]>();
+  /** Templates made by a family merge, by text: where a new value at the merged position finds its cluster. */
+  const familyTemplates = new Map<string, Cluster>();
+  const familyKey = (tokens: readonly string[], position: number): string => {
+    const parts = tokens.slice();
+    parts[position] = '\u0000';
+    return `${position}\u0001${parts.join(' ')}`;
+  };
+
+  const fold = (cluster: Cluster, target: Cluster): void => {
+    target.count += cluster.count;
+    cluster.mergedInto = target;
+    cluster.leaf.clusters = cluster.leaf.clusters.filter((c) => c !== cluster);
+    liveClusters--;
+  };
+
+  /**
+   * A constant that takes many values at one position while everything else stays equal is a variable without
+   * digits (a user or host name); a handful of values are distinct statements ("VM Started", "VM Stopped").
+   */
+  const joinFamilies = (cluster: Cluster): Cluster => {
+    if (cluster.tokens.length > maxFamilyTokens) return cluster;
+    // What stays constant must still say which statement this is: at least three words and half the template.
+    const constants = cluster.tokens.filter((t) => t !== WILDCARD).length - 1;
+    if (constants < 3 || constants * 2 < cluster.tokens.length) return cluster;
+    for (let position = 0; position < cluster.tokens.length; position++) {
+      if (cluster.tokens[position] === WILDCARD) continue;
+      const key = familyKey(cluster.tokens, position);
+      let members = families.get(key);
+      if (members === undefined) {
+        families.set(key, [cluster]);
+        continue;
+      }
+      members.push(cluster);
+      if (members.length < familyValues) continue;
+      members = members.filter((m) => m.mergedInto === undefined && m.tokens[position] !== WILDCARD && familyKey(m.tokens, position) === key);
+      families.set(key, members);
+      const values = new Set(members.map((m) => m.tokens[position]));
+      if (values.size < familyValues) continue;
+      const [target, ...rest] = members;
+      if (target === undefined) continue;
+      const before = target.tokens.join(' ');
+      target.tokens[position] = WILDCARD;
+      for (const member of rest) {
+        fold(member, target);
+        byTemplate.set(member.tokens.join(' '), target);
+      }
+      byTemplate.set(before, target);
+      const after = target.tokens.join(' ');
+      const twin = byTemplate.get(after);
+      if (twin !== undefined && resolve(twin) !== target) {
+        const other = resolve(twin);
+        fold(target, other);
+        return other;
+      }
+      byTemplate.set(after, target);
+      familyTemplates.set(after, target);
+      families.delete(key);
+      // The merged template may now complete a family at another position.
+      return joinFamilies(target);
+    }
+    return cluster;
+  };
 
   const leafFor = (tokens: string[]): TreeNode => {
     let node: TreeNode | undefined = root.get(tokens.length);
@@ -226,8 +304,23 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
           return target.id;
         }
         byTemplate.set(after, best);
+        return joinFamilies(best).id;
       }
       return best.id;
+    }
+    // A value not seen before at a position that a family merge already turned into a variable.
+    if (tokens.length <= maxFamilyTokens) {
+      for (let position = 0; position < tokens.length; position++) {
+        if (tokens[position] === WILDCARD) continue;
+        const parts = tokens.slice();
+        parts[position] = WILDCARD;
+        const general = familyTemplates.get(parts.join(' '));
+        if (general !== undefined) {
+          const live = resolve(general);
+          live.count++;
+          return live.id;
+        }
+      }
     }
     const cluster: Cluster = { id: `t${nextId++}`, tokens: [...tokens], count: 1, leaf };
     leaf.clusters.push(cluster);
@@ -237,7 +330,7 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
     byId.set(cluster.id, cluster);
     byTemplate.set(tokens.join(' '), cluster);
     liveClusters++;
-    return cluster.id;
+    return joinFamilies(cluster).id;
   };
 
   return {
