@@ -99,7 +99,7 @@ export async function fetchLogs(
     if (text) events[side].push(...parseLogEvents(text));
   }
 
-  const logs = diffLogSignatures(events, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 600, redact: (s) => s });
+  const logs = diffLogSignatures(events, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500, redact: (s) => s });
   const podNames = { canary: canary.kept.map((p) => p.name), stable: stable.kept.map((p) => p.name) };
   const relevant = new Set([...podNames.canary, ...podNames.stable, ...(request.rolloutName ? [request.rolloutName] : [])]);
   const podEvents = allEvents.filter((e) => relevant.has(e.objectName) || (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)));

@@ -111,3 +111,23 @@ describe('decideVerdict (the policy table)', () => {
     expect(Number.isInteger(v.confidence)).toBe(true);
   });
 });
+
+describe('root cause from the logs', () => {
+  it('names the deepest Caused by of a Java chain when a crash loop is the hard failure', () => {
+    const e = evidence([crash]);
+    e.logs.signatures = [
+      {
+        id: 'sig-1',
+        template: 'UnsatisfiedDependencyException <*>',
+        severity: 'error',
+        errorLike: true,
+        kind: 'exception',
+        canary: { count: 1, perThousand: 40 },
+        stable: { count: 0, perThousand: 0 },
+        canaryOnly: true,
+        examples: ['org.springframework.beans.factory.UnsatisfiedDependencyException: Error creating bean\n\tat a.b.C.d(C.java:1)\nCaused by: java.lang.IllegalArgumentException: Could not resolve placeholder \'LEDGER_API_URL\'\n\tat x.y.Z(Z.java:2)'],
+      },
+    ];
+    expect(decideVerdict({ evidence: e }, cfg).rootCause).toContain("Could not resolve placeholder 'LEDGER_API_URL'");
+  });
+});

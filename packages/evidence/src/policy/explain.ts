@@ -21,8 +21,10 @@ const REMEDIATION: Partial<Record<FindingKind, string>> = {
 /** The line that names the cause: the deepest `Caused by:` of a Java chain, else the headline. */
 function causeLine(signature: LogSignature | undefined): string | undefined {
   const lines = signature?.examples[0]?.split('\n') ?? [];
-  const cause = lines.filter((l) => /^\s*Caused by:/.test(l)).at(-1)?.trim() ?? lines[0];
-  return cause ? cause.slice(0, 300) : undefined;
+  const cause = lines.filter((l) => /^\s*Caused by:/.test(l)).at(-1)?.trim() ?? lines[0]?.trim();
+  if (!cause) return undefined;
+  // Wrapped exceptions put the innermost cause at the end of a long headline: keep both ends.
+  return cause.length <= 300 ? cause : `${cause.slice(0, 90)} … ${cause.slice(-200)}`;
 }
 
 const KIND_ORDER: Record<string, number> = { panic: 0, exception: 1, oom: 2, fatal: 3, error: 4 };
