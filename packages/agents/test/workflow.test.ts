@@ -1,0 +1,125 @@
+/**
+ * The workflow over the real Kubernetes adapter and the fake API server: what it reads, in what order, what it
+ * hands the model, and how it stops.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentError, toAnalysisRequest, type ProgressEvent, type StructuredModel } from '@aiops/contracts';
+import { createAnalyzer, type WorkflowConfig } from '@aiops/agents';
+import { createRedactor } from '@aiops/evidence';
+import { createClusterReader } from '@aiops/kube';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pluginRequestBody, scenarioById, scenarios, startFakeKubeApi, type FakeKubeApi } from '@aiops/testkit';
+
+const config: WorkflowConfig = {
+  logs: { tailLines: 2000, limitBytes: 1_048_576, sinceSeconds: 900, maxPodsPerSide: 20, concurrency: 4, maxSignatures: 200 },
+  metrics: { prometheus: { preset: 'none' }, windowSeconds: 600, stepSeconds: 15 },
+  evidenceTokenBudget: 3000,
+  policy: { onModelUnavailable: 'evidence' },
+};
+
+let kube: FakeKubeApi;
+let cluster: ReturnType<typeof createClusterReader>;
+const redactor = createRedactor();
+beforeAll(async () => {
+  kube = await startFakeKubeApi({ scenarios });
+  const kc = new KubeConfig();
+  kc.loadFromString(kube.kubeconfigYaml());
+  cluster = createClusterReader(kc, { timeoutMs: 5000 });
+});
+afterAll(async () => {
+  await kube.close();
+});
+
+const requestFor = (id: string) => toAnalysisRequest(pluginRequestBody(scenarioById(id)!));
+
+/** A StructuredModel (our port) that records what it was asked and answers like the policy's counterpart. */
+function recordingModel(answer: { promote: boolean; evidenceIds?: string[] }) {
+  const prompts: string[] = [];
+  const model: StructuredModel = {
+    name: 'recording-model',
+    async generate(request) {
+      prompts.push(request.prompt);
+      const value = request.schema.parse({ promote: answer.promote, confidence: 77, analysis: 'recorded', rootCause: 'none', remediation: 'none required', evidenceIds: answer.evidenceIds ?? [] });
+      return { value, attempts: 1 };
+    },
+  };
+  return { model, prompts };
+}
+
+describe('the analysis workflow', () => {
+  it('runs log fetcher and metrics analyst in parallel, then diagnosis, policy', async () => {
+    const events: ProgressEvent[] = [];
+    const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+    await analyze(requestFor('healthy'), { signal: new AbortController().signal, onProgress: (e) => events.push(e) });
+    const order = events.map((e) => `${e.agent}:${e.phase}`);
+    const firstFinish = order.findIndex((x) => x.endsWith(':finished'));
+    expect(order.slice(0, firstFinish)).toEqual(expect.arrayContaining(['log-fetcher:started', 'metrics-analyst:started']));
+    expect(order.indexOf('diagnosis:skipped')).toBeGreaterThan(Math.max(order.indexOf('log-fetcher:finished'), order.indexOf('metrics-analyst:finished')));
+    expect(order.at(-1)).toBe('policy:finished');
+  });
+
+  it('reads the app container even when istio-proxy comes first, and the previous log after a restart', async () => {
+    const scenario = scenarioById('crashloop-previous')!;
+    const before = kube.requests.length;
+    const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+    const outcome = await analyze(requestFor('crashloop-previous'), { signal: new AbortController().signal });
+    const logReads = kube.requests.slice(before).filter((r) => r.path.endsWith('/log'));
+    expect(logReads.length).toBeGreaterThan(0);
+    expect(logReads.every((r) => r.query.container !== 'istio-proxy')).toBe(true);
+    expect(logReads.some((r) => r.query.previous === 'true' && r.path.includes(scenario.pods.find((p) => p.side === 'canary')!.name))).toBe(true);
+    expect(outcome.answer.promote).toBe(false);
+    expect(outcome.answer.rootCause).toContain('DATABASE_URL');
+  });
+
+  it('reads every canary pod, not only the first', async () => {
+    const scenario = scenarioById('one-of-three-fails')!;
+    const before = kube.requests.length;
+    const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+    const outcome = await analyze(requestFor('one-of-three-fails'), { signal: new AbortController().signal });
+    const podsRead = new Set(kube.requests.slice(before).filter((r) => r.path.endsWith('/log')).map((r) => r.path.split('/')[6]));
+    for (const pod of scenario.pods) expect(podsRead.has(pod.name)).toBe(true);
+    expect(outcome.answer.promote).toBe(false);
+  });
+
+  it('hands the model redacted, bounded evidence and the operator note', async () => {
+    const { model, prompts } = recordingModel({ promote: true });
+    const analyze = createAnalyzer({ cluster, model, redact: redactor.redact }, config);
+    await analyze(requestFor('secrets-in-logs'), { signal: new AbortController().signal });
+    await analyze(requestFor('cosmetic-color'), { signal: new AbortController().signal });
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]).not.toMatch(/ghp_[A-Za-z0-9]{36}/);
+    expect(prompts[0]).not.toMatch(/AKIA[0-9A-Z]{16}/);
+    expect(prompts[1]).toContain('<operator-note>');
+    for (const p of prompts) expect(p.length / 3).toBeLessThan(config.evidenceTokenBudget + 500);
+  });
+
+  it('makes no model call when redaction fails, and gives no verdict', async () => {
+    const { model, prompts } = recordingModel({ promote: true });
+    const analyze = createAnalyzer(
+      {
+        cluster,
+        model,
+        redact: () => {
+          throw new Error('redactor broke');
+        },
+      },
+      config,
+    );
+    await expect(analyze(requestFor('healthy'), { signal: new AbortController().signal })).rejects.toMatchObject({ code: 'redaction_failed' });
+    expect(prompts).toHaveLength(0);
+  });
+
+  it('stops when cancelled: the abort reaches the Kubernetes calls', async () => {
+    kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
+    try {
+      const controller = new AbortController();
+      const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+      const running = analyze(requestFor('healthy'), { signal: controller.signal });
+      await kube.waitForRequest((r) => r.path.endsWith('/log'));
+      controller.abort(new AgentError('cancelled', 'test cancelled'));
+      await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    } finally {
+      kube.setFault({ pathPattern: /\/log$/ }, undefined);
+    }
+  });
+});
