@@ -20,6 +20,7 @@ const config: WorkflowConfig = {
 let kube: FakeKubeApi;
 let cluster: ReturnType<typeof createClusterReader>;
 const redactor = createRedactor();
+const redact = (text: string) => redactor.redact(text);
 beforeAll(async () => {
   kube = await startFakeKubeApi({ scenarios });
   const kc = new KubeConfig();
@@ -49,7 +50,7 @@ function recordingModel(answer: { promote: boolean; evidenceIds?: string[] }) {
 describe('the analysis workflow', () => {
   it('runs log fetcher and metrics analyst in parallel, then diagnosis, policy', async () => {
     const events: ProgressEvent[] = [];
-    const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+    const analyze = createAnalyzer({ cluster, redact }, config);
     await analyze(requestFor('healthy'), { signal: new AbortController().signal, onProgress: (e) => events.push(e) });
     const order = events.map((e) => `${e.agent}:${e.phase}`);
     const firstFinish = order.findIndex((x) => x.endsWith(':finished'));
@@ -61,7 +62,7 @@ describe('the analysis workflow', () => {
   it('reads the app container even when istio-proxy comes first, and the previous log after a restart', async () => {
     const scenario = scenarioById('crashloop-previous')!;
     const before = kube.requests.length;
-    const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+    const analyze = createAnalyzer({ cluster, redact }, config);
     const outcome = await analyze(requestFor('crashloop-previous'), { signal: new AbortController().signal });
     const logReads = kube.requests.slice(before).filter((r) => r.path.endsWith('/log'));
     expect(logReads.length).toBeGreaterThan(0);
@@ -74,7 +75,7 @@ describe('the analysis workflow', () => {
   it('reads every canary pod, not only the first', async () => {
     const scenario = scenarioById('one-of-three-fails')!;
     const before = kube.requests.length;
-    const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+    const analyze = createAnalyzer({ cluster, redact }, config);
     const outcome = await analyze(requestFor('one-of-three-fails'), { signal: new AbortController().signal });
     const podsRead = new Set(kube.requests.slice(before).filter((r) => r.path.endsWith('/log')).map((r) => r.path.split('/')[6]));
     for (const pod of scenario.pods) expect(podsRead.has(pod.name)).toBe(true);
@@ -83,7 +84,7 @@ describe('the analysis workflow', () => {
 
   it('hands the model redacted, bounded evidence and the operator note', async () => {
     const { model, prompts } = recordingModel({ promote: true });
-    const analyze = createAnalyzer({ cluster, model, redact: redactor.redact }, config);
+    const analyze = createAnalyzer({ cluster, model, redact }, config);
     await analyze(requestFor('secrets-in-logs'), { signal: new AbortController().signal });
     await analyze(requestFor('cosmetic-color'), { signal: new AbortController().signal });
     expect(prompts).toHaveLength(2);
@@ -113,7 +114,7 @@ describe('the analysis workflow', () => {
     kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
     try {
       const controller = new AbortController();
-      const analyze = createAnalyzer({ cluster, redact: redactor.redact }, config);
+      const analyze = createAnalyzer({ cluster, redact }, config);
       const running = analyze(requestFor('healthy'), { signal: controller.signal });
       await kube.waitForRequest((r) => r.path.endsWith('/log'));
       controller.abort(new AgentError('cancelled', 'test cancelled'));
