@@ -43,6 +43,8 @@ const original: number[] = [];
 const drainMeanInputs: number[] = [];
 let totalBytes = 0;
 let totalMs = 0;
+let fastestBytes = 0;
+let fastestMs = 0;
 const misses: string[] = [];
 
 for (const [system, s] of Object.entries(settings.systems)) {
@@ -67,14 +69,20 @@ for (const [system, s] of Object.entries(settings.systems)) {
   // Throughput: the whole raw text through the event parser and the templater, repeated to get a stable figure.
   const text = raw.join('\n');
   const bytes = Buffer.byteLength(text);
+  // The fastest of the repeats is kept as well as the mean: on a shared machine the mean mostly measures neighbours.
   const repeats = 10;
-  const started = performance.now();
+  let fastest = Number.POSITIVE_INFINITY;
   for (let r = 0; r < repeats; r++) {
+    const started = performance.now();
     const t = createTemplater();
     for (const event of parseLogEvents(text)) t.add(event.message);
+    const elapsed = performance.now() - started;
+    totalMs += elapsed;
+    fastest = Math.min(fastest, elapsed);
   }
-  totalMs += performance.now() - started;
+  fastestMs += fastest;
   totalBytes += bytes * repeats;
+  fastestBytes += bytes;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -82,7 +90,10 @@ console.log('Loghub-2k grouping accuracy (GA), Content field, generic masks, one
 console.log('system       GA(corr)  Drain(corr)  GA(orig)  Drain(orig) templates');
 for (const row of rows) console.log(row);
 console.log(`mean         ${fmt(mean(corrected))}   ${fmt(0.85)}     ${fmt(mean(original))}   ${fmt(mean(drainMeanInputs))}`);
-console.log(`throughput: ${(totalBytes / 1e6 / (totalMs / 1000)).toFixed(1)} MB/s of raw log through parseLogEvents + templater (one core)`);
+const mbPerSecond = (bytes: number, ms: number): string => (bytes / 1e6 / (ms / 1000)).toFixed(1);
+console.log(
+  `throughput: ${mbPerSecond(totalBytes, totalMs)} MB/s mean, ${mbPerSecond(fastestBytes, fastestMs)} MB/s best of 10, of raw log through parseLogEvents + templater (one core)`,
+);
 console.log('Data: Loghub (Zhu et al., ISSRE 2023), corrected labels from Loghub-2.0 (Jiang et al., ISSTA 2024).');
 for (const m of misses) console.log(m);
 

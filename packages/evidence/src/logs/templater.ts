@@ -6,39 +6,66 @@
 
 export const WILDCARD = '<*>';
 
-// One pass over the message; the earliest match wins, so longer shapes come first in the alternation.
-const VARIABLE = new RegExp(
-  [
-    // timestamps (ISO 8601, syslog/ctime style)
-    String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b`,
-    String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`,
-    // uuids
-    String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,
-    // urls
-    String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s"'<>]+`,
-    // emails
-    String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`,
-    // IPv4 with optional port
-    String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b`,
-    // host:port (a host name, dotted or not, followed by a port) as a whole token
-    String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])`,
-    // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
-    String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
-    // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
-    String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
-    // quoted values (an apostrophe inside a word is not a quote); a quoted HTTP request keeps its method, which
-    // tells statements apart, and its target and protocol are one value
-    String.raw`(?<![\w])"(?!(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}"`,
-    String.raw`(?<=(?<![\w])"(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}(?=")`,
-    String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])`,
-    // hex numbers and long hex ids (with at least one digit)
-    String.raw`\b0x[0-9a-fA-F]+\b`,
-    String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b`,
-    // durations and plain numbers
-    String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])`,
-  ].join('|'),
-  'g',
-);
+/**
+ * Variable shapes, earliest match wins (longer shapes first). Each lists substrings a message must contain for the
+ * shape to match at all: one regex with every shape is several times slower than one with only the shapes the
+ * message can hold, so the regex is built per combination of present features (at most 2^8, compiled once).
+ */
+const SHAPES: readonly { pattern: string; needs: readonly Feature[] }[] = [
+  // timestamps (ISO 8601, syslog/ctime style)
+  { needs: ['digit', ':'], pattern: String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b` },
+  { needs: ['digit', ':', '-'], pattern: String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?` },
+  // uuids
+  { needs: ['digit', '-'], pattern: String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b` },
+  // urls
+  { needs: ['://'], pattern: String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s"'<>]+` },
+  // emails
+  { needs: ['@', '.'], pattern: String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b` },
+  // IPv4 with optional port
+  { needs: ['digit', '.'], pattern: String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b` },
+  // host:port (a host name, dotted or not, followed by a port) as a whole token
+  { needs: ['digit', ':'], pattern: String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])` },
+  // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
+  { needs: ['.'], pattern: String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])` },
+  // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
+  { needs: ['digit'], pattern: String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?` },
+  // quoted values (an apostrophe inside a word is not a quote); a quoted HTTP request keeps its method, which tells
+  // statements apart, while its target and protocol are one value (the two groups are put back by the replacement)
+  { needs: ['"'], pattern: String.raw`(?<![\w])("(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}(")` },
+  { needs: ['"'], pattern: String.raw`(?<![\w])"[^"\n]{0,256}"` },
+  { needs: ["'"], pattern: String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])` },
+  // hex numbers and long hex ids (with at least one digit)
+  { needs: ['digit'], pattern: String.raw`\b0x[0-9a-fA-F]+\b` },
+  { needs: ['digit'], pattern: String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b` },
+  // durations and plain numbers
+  { needs: ['digit'], pattern: String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])` },
+];
+
+type Feature = 'digit' | ':' | '-' | '.' | '@' | '://' | '"' | "'";
+const FEATURES: readonly Feature[] = ['digit', ':', '-', '.', '@', '://', '"', "'"];
+const HAS_DIGIT = /\d/;
+
+function featuresOf(message: string): number {
+  let mask = 0;
+  for (let bit = 0; bit < FEATURES.length; bit++) {
+    const feature = FEATURES[bit] ?? '';
+    if (feature === 'digit' ? HAS_DIGIT.test(message) : message.includes(feature)) mask |= 1 << bit;
+  }
+  return mask;
+}
+
+const maskers = new Map<number, { pattern: RegExp; replacement: string } | null>();
+
+function maskerFor(features: number): { pattern: RegExp; replacement: string } | null {
+  let masker = maskers.get(features);
+  if (masker !== undefined) return masker;
+  const present = (f: Feature): boolean => (features & (1 << FEATURES.indexOf(f))) !== 0;
+  const shapes = SHAPES.filter((shape) => shape.needs.every(present));
+  // Only the quoted HTTP request shape has capturing groups.
+  masker = shapes.length === 0 ? null : { pattern: new RegExp(shapes.map((shape) => shape.pattern).join('|'), 'g'), replacement: present('"') ? `$1${WILDCARD}$2` : WILDCARD };
+  maskers.set(features, masker);
+  return masker;
+}
 
 // A word with a short digit suffix or infix names a thing (eth0, SOCKS5, ssh2, Slf4jLogger), it is not a value.
 // So is a dotted or `$`-joined code name whose parts are such words (org.apache.hadoop.mapreduce.v2.app.MRAppMaster).
@@ -48,18 +75,25 @@ const DIGITS_OF_A_NAME = /^[A-Za-z]+\d{1,2}[A-Za-z]*$/;
 const isNameWithDigits = (token: string): boolean =>
   SHORT_SUFFIX_WORD.test(token) || (CODE_NAME_WITH_DIGITS.test(token) && token.split(/[.$]/).every((part) => !/\d/.test(part) || DIGITS_OF_A_NAME.test(part)));
 
+const EMPTY_VALUE = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:]<\*>[,;]?$/;
 
 /** Masks variables of a message and splits it into tokens; any token still holding a digit is a variable. */
 export function tokenize(message: string): string[] {
-  const masked = message.replace(VARIABLE, WILDCARD);
+  const masker = maskerFor(featuresOf(message));
+  const masked = masker === null ? message : message.replace(masker.pattern, masker.replacement);
   const raw = masked.split(/\s+/);
   const tokens: string[] = [];
   for (const token of raw) {
     if (token === '') continue;
     // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
     // `key=<*>` pair, whose key says which statement this is.
-    const value = (/\d/.test(token) && !isNameWithDigits(token)) || /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/.test(token) || (token.includes(WILDCARD) && !KEY_VALUE.test(token)) ? WILDCARD : token;
+    const variable = HAS_DIGIT.test(token)
+      ? !isNameWithDigits(token)
+      : token.includes(WILDCARD)
+        ? !KEY_VALUE.test(token)
+        : token.length <= 3 && EMPTY_VALUE.test(token);
+    const value = variable ? WILDCARD : token;
     // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
     if (value === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
     tokens.push(value);
