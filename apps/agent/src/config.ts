@@ -55,7 +55,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'A2A_AUTH', default: 'none', description: 'none, or bearer to require tokens on the A2A routes' },
   { name: 'A2A_TOKENS_FILE', secret: true, description: 'file of "token user" lines (mounted from a Secret)' },
   { name: 'A2A_SERVICE_ACCOUNT_AUTH', default: 'false', description: 'true: accept Kubernetes service-account tokens (TokenReview)' },
-  { name: 'A2A_PUBLIC_URL', default: 'http://localhost:PORT', description: 'base URL advertised in the agent card' },
+  { name: 'A2A_PUBLIC_URL', description: 'base URL advertised in the agent card (default: from each request\'s Host header)' },
   { name: 'A2A_MAX_TASKS', default: '1000', description: 'tasks kept in the A2A task store' },
   { name: 'A2A_TASK_TTL_SECONDS', default: '3600', description: 'age after which A2A tasks are evicted' },
 ];
@@ -87,7 +87,7 @@ export interface Config {
   logs: { tailLines: number; limitBytes: number; sinceSeconds: number; maxPodsPerSide: number };
   evidenceTokenBudget: number;
   redactionExtraPatterns: string[];
-  a2a: { auth: 'none' | 'bearer'; tokens: Record<string, string>; serviceAccountAuth: boolean; publicUrl: string; maxTasks: number; taskTtlSeconds: number };
+  a2a: { auth: 'none' | 'bearer'; tokens: Record<string, string>; serviceAccountAuth: boolean; publicUrl?: string; maxTasks: number; taskTtlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -256,7 +256,6 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       auth: a2aAuth,
       tokens,
       serviceAccountAuth,
-      publicUrl: url('A2A_PUBLIC_URL') ?? `http://localhost:${port}`,
       maxTasks: int('A2A_MAX_TASKS', 1000, 1, 1_000_000),
       taskTtlSeconds: int('A2A_TASK_TTL_SECONDS', 3600, 10, 604_800),
     },
@@ -274,6 +273,8 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     };
   }
   if (prometheusQueries) config.prometheusQueries = prometheusQueries;
+  const publicUrl = url('A2A_PUBLIC_URL');
+  if (publicUrl) config.a2a.publicUrl = publicUrl;
   if (github) config.github = github;
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -115,7 +115,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
       name: 'aiops-agent',
       description: 'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.',
       version: VERSION,
-      publicUrl: config.a2a.publicUrl,
+      ...(config.a2a.publicUrl ? { publicUrl: config.a2a.publicUrl } : {}),
     },
     // No auth block at all when auth is off: the plugin refuses an auth block without a token source.
     ...(config.a2a.auth === 'bearer' ? { auth: { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } } : {}),
