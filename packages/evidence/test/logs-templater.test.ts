@@ -20,6 +20,11 @@ describe('tokenize: generic variable masks', () => {
     expect(tokenize('org.apache.hadoop.mapreduce.v2.app.MRAppMaster started')).toEqual(['org.apache.hadoop.mapreduce.v2.app.MRAppMaster', 'started']);
   });
 
+  it('splits comma-joined fields of one word, so each value is masked on its own', () => {
+    expect(tokenize('ready=true,policy=3,tty=:0,mode=false')).toEqual(['ready=true,', 'policy=<*>,', 'tty=:<*>,', 'mode=false']);
+    expect(tokenize('Total disk: 15 GB, used: 0.00 GB')).toEqual(['Total', 'disk:', '<*>', 'used:', '<*>']);
+  });
+
   it('keeps the method of a quoted HTTP request and masks its target', () => {
     expect(tokenize('10.0.0.1 "GET /v2/servers/detail HTTP/1.1" status: 200')).toEqual(['<*>', '"GET', '<*>', 'status:', '<*>']);
   });

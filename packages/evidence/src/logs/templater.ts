@@ -76,27 +76,32 @@ const isNameWithDigits = (token: string): boolean =>
   SHORT_SUFFIX_WORD.test(token) || (CODE_NAME_WITH_DIGITS.test(token) && token.split(/[.$]/).every((part) => !/\d/.test(part) || DIGITS_OF_A_NAME.test(part)));
 
 const EMPTY_VALUE = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
-const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:]<\*>[,;]?$/;
+const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:][^\w\s]{0,2}<\*>[^\w\s]{0,2}$/;
+
+function pushToken(tokens: string[], token: string): void {
+  if (token === '') return;
+  // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
+  // `key=<*>` pair, whose key says which statement this is.
+  const variable = HAS_DIGIT.test(token)
+    ? !isNameWithDigits(token)
+    : token.includes(WILDCARD)
+      ? !KEY_VALUE.test(token)
+      : token.length <= 3 && EMPTY_VALUE.test(token);
+  // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
+  if (variable && tokens[tokens.length - 1] === WILDCARD) return;
+  tokens.push(variable ? WILDCARD : token);
+}
 
 /** Masks variables of a message and splits it into tokens; any token still holding a digit is a variable. */
 export function tokenize(message: string): string[] {
   const masker = maskerFor(featuresOf(message));
   const masked = masker === null ? message : message.replace(masker.pattern, masker.replacement);
-  const raw = masked.split(/\s+/);
   const tokens: string[] = [];
-  for (const token of raw) {
-    if (token === '') continue;
-    // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
-    // `key=<*>` pair, whose key says which statement this is.
-    const variable = HAS_DIGIT.test(token)
-      ? !isNameWithDigits(token)
-      : token.includes(WILDCARD)
-        ? !KEY_VALUE.test(token)
-        : token.length <= 3 && EMPTY_VALUE.test(token);
-    const value = variable ? WILDCARD : token;
-    // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
-    if (value === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
-    tokens.push(value);
+  for (const word of masked.split(/\s+/)) {
+    // Commas inside a word separate fields ("ready=true,policy=3,mode=false"); each field is its own token.
+    const comma = word.indexOf(',');
+    if (comma === -1 || comma === word.length - 1) pushToken(tokens, word);
+    else for (const field of word.split(/(?<=,)/)) pushToken(tokens, field);
   }
   return tokens;
 }
