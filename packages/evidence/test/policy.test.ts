@@ -79,6 +79,10 @@ describe('decideVerdict (the policy table)', () => {
     const e = evidence([{ ...softError, severity: 'warning' }]);
     expect(decideVerdict({ evidence: e, model: model(false, [softError.id]) }, cfg)).toMatchObject({ promote: false, decidedBy: 'model-veto' });
   });
+  it('clean + model veto citing only stable-side or info evidence → promote true (no canary problem cited)', () => {
+    const e = evidence([{ ...softError, id: 'pod:s-1:app:restarts', side: 'stable', severity: 'warning' }, { ...softError, id: 'traffic:canary:none', severity: 'info' }]);
+    expect(decideVerdict({ evidence: e, model: model(false, ['pod:s-1:app:restarts', 'traffic:canary:none']) }, cfg)).toMatchObject({ promote: true, decidedBy: 'evidence-over-unfounded-veto' });
+  });
   it('clean + model veto citing nothing that exists → promote true and the disagreement is reported', () => {
     const v = decideVerdict({ evidence: evidence(), model: model(false, ['made-up-id']) }, cfg);
     expect(v).toMatchObject({ promote: true, decidedBy: 'evidence-over-unfounded-veto' });

@@ -17,14 +17,22 @@ export interface PolicyInput {
   model?: { result: ModelDiagnosis } | { error: Error };
 }
 
-function citableIds(evidence: Evidence): Set<string> {
-  return new Set<string>([
-    ...evidence.findings.map((f) => f.id),
-    ...evidence.logs.signatures.map((s) => s.id),
-    ...evidence.logs.signatures.map((s) => `log:${s.id}`),
-    ...evidence.metrics.comparisons.map((m) => m.id),
-    ...evidence.metrics.comparisons.map((m) => `metric:${m.id}`),
-  ]);
+/**
+ * What a veto may cite: evidence that points at the canary. Findings on the canary side (warning and above), log
+ * templates that the canary has and stable has not (or far less), and metrics classified High or Low. Citing
+ * stable's noise, an info line or a passing metric is no reason to roll back.
+ */
+function vetoableIds(evidence: Evidence): Set<string> {
+  const ids = new Set<string>();
+  // Missing traffic or pods is an absence of evidence, not a problem of the canary.
+  const absence = new Set(['no-traffic', 'no-canary-pods']);
+  for (const f of evidence.findings) if (f.side === 'canary' && f.severity !== 'info' && !absence.has(f.kind)) ids.add(f.id);
+  for (const s of evidence.logs.signatures) {
+    const canaryHeavier = s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand;
+    if (canaryHeavier && s.canary.count > 0 && s.severity !== 'info') ids.add(s.id).add(`log:${s.id}`);
+  }
+  for (const m of evidence.metrics.comparisons) if (m.classification === 'High' || m.classification === 'Low') ids.add(m.id).add(`metric:${m.id}`);
+  return ids;
 }
 
 const clampConfidence = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
@@ -77,8 +85,8 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   }
 
   const d = model.diagnosis;
-  const citable = citableIds(evidence);
-  const validCitations = d.evidenceIds.filter((id) => citable.has(id));
+  const vetoable = vetoableIds(evidence);
+  const validCitations = d.evidenceIds.filter((id) => vetoable.has(id));
   if (d.promote) {
     return withModel({
       promote: true,
@@ -109,6 +117,6 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     remediation: 'none required',
     decidedBy: 'evidence-over-unfounded-veto',
     evidenceIds: [],
-    disagreement: `the model (${model.modelName}) advised against promotion without citing any evidence that exists (${d.evidenceIds.length > 0 ? `cited: ${d.evidenceIds.slice(0, 5).join(', ')}` : 'no citations'}); its reasoning: ${d.rootCause || d.analysis}`.slice(0, 1000),
+    disagreement: `the model (${model.modelName}) advised against promotion without citing evidence of a canary problem (${d.evidenceIds.length > 0 ? `cited: ${d.evidenceIds.slice(0, 5).join(', ')}` : 'no citations'}); its reasoning: ${d.rootCause || d.analysis}`.slice(0, 1000),
   });
 }
