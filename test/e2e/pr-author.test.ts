@@ -80,3 +80,37 @@ describe('one issue and one draft PR per failure', () => {
     expect(json.promote).toBe(false);
   });
 });
+
+describe('dry run', () => {
+  let dryRun: ServiceProcess;
+  beforeAll(async () => {
+    dryRun = await startServiceProcess({
+      ...kube.env,
+      GOOGLE_API_KEY: 'fake-key-for-tests',
+      GEMINI_BASE_URL: gemini.url,
+      GITHUB_TOKEN: 'ghp_fake_token_for_tests',
+      GITHUB_API_URL: github.url,
+      GITHUB_REPO_ALLOWLIST: 'acme/checkout',
+      GITHUB_DRY_RUN: 'true',
+      PR_AUTHOR_BUDGET_MS: '60000',
+      ANALYSIS_DEADLINE_MS: '120000',
+    });
+  });
+  afterAll(async () => {
+    await dryRun.stop();
+  });
+
+  it('puts the issue and the patch it would create in the answer and the logs, and writes nothing to GitHub', async () => {
+    const writesBefore = github.requests.filter((r) => r.method !== 'GET').length;
+    const { json } = await postJson(`${dryRun.url}/a2a/analyze`, pluginRequestBody(scenarioById('java-npe')!));
+    expect(json.promote).toBe(false);
+    const prAuthor = json.prAuthor as { status: string; preview: { issueTitle: string; issueBody: string; patch?: string } };
+    expect(prAuthor.status).toBe('dry-run');
+    expect(prAuthor.preview.issueBody).toContain('NullPointerException');
+    expect(prAuthor.preview.patch).toContain('PriceService.java');
+    expect(github.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
+    expect(github.issues('acme', 'checkout')).toHaveLength(0);
+    const logged = JSON.parse(await dryRun.waitForLog('dry run: issue and fix that would be opened')) as { patch?: string };
+    expect(logged.patch).toContain('PriceService.java');
+  });
+});

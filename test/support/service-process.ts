@@ -12,6 +12,8 @@ const MAIN = fileURLToPath(new URL('../../apps/agent/dist/main.js', import.meta.
 export interface ServiceProcess {
   url: string;
   logs: string[];
+  /** Resolves with the first log line (seen or still to come) that contains `text`: stdout is read asynchronously. */
+  waitForLog(text: string): Promise<string>;
   stop(): Promise<number | null>;
 }
 
@@ -22,13 +24,21 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  const waiters: Array<{ text: string; resolve: (line: string) => void }> = [];
+  const record = (line: string) => {
+    logs.push(line);
+    for (const w of waiters.filter((x) => line.includes(x.text))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(line);
+    }
+  };
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`service exited with ${code} before listening:\n${logs.join('\n')}`));
     child.once('exit', onExit);
-    createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+    createInterface({ input: child.stderr! }).on('line', record);
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line);
+      record(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
         if (entry.msg === 'aiops-agent listening' && entry.url) {
@@ -43,6 +53,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   return {
     url,
     logs,
+    waitForLog(text) {
+      const seen = logs.find((l) => l.includes(text));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ text, resolve }));
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

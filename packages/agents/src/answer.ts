@@ -35,6 +35,16 @@ export function toAnalyzeAnswer(verdict: Verdict, evidence: Evidence, remediatio
   };
   const link = remediation?.pullRequestUrl ?? remediation?.issueUrl;
   if (link) answer.prLink = link;
+  if (remediation) {
+    // What the PR author did (or, in a dry run, would do): operators read it in the measurement's metadata.
+    answer.prAuthor = {
+      status: remediation.status,
+      ...(remediation.issueUrl ? { issueUrl: remediation.issueUrl } : {}),
+      ...(remediation.pullRequestUrl ? { pullRequestUrl: remediation.pullRequestUrl } : {}),
+      ...(remediation.reason ? { reason: remediation.reason } : {}),
+      ...(remediation.preview ? { preview: remediation.preview } : {}),
+    };
+  }
   const modelResults: ModelResult[] = [];
   if (verdict.model) {
     const d = verdict.model.diagnosis;

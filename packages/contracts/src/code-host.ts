@@ -116,11 +116,3 @@ export interface RemediationPreview {
   branch?: string;
 }
 
-declare module './ports.js' {
-  // Additive, optional: the links' numbers, and the preview of a dry run.
-  interface RemediationResult {
-    issueNumber?: number;
-    pullRequestNumber?: number;
-    preview?: RemediationPreview;
-  }
-}

@@ -54,6 +54,8 @@ export const AnalyzeAnswerSchema = z.object({
   /** Not read by the plugin (Go ignores unknown fields) but stored in the measurement's metadata for operators. */
   decidedBy: z.string().optional(),
   evidence: z.unknown().optional(),
+  /** What the PR author did, or in a dry run would do (issue, draft PR, preview). */
+  prAuthor: z.unknown().optional(),
 });
 export type AnalyzeAnswer = z.infer<typeof AnalyzeAnswerSchema>;
 

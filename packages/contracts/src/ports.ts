@@ -6,6 +6,7 @@ import type { ZodType } from 'zod';
 import type { AnalysisRequest, AnalyzeAnswer } from './metric-ai.js';
 import type { Evidence, KubeEvent, PodInfo, RolloutInfo } from './evidence.js';
 import type { Verdict } from './diagnosis.js';
+import type { RemediationPreview } from './code-host.js';
 
 /** Every external call takes an abort signal; adapters add their own timeout on top. */
 export interface CallOptions {
@@ -68,7 +69,11 @@ export interface RemediationResult {
   status: 'created' | 'updated' | 'existing' | 'pending' | 'skipped' | 'dry-run' | 'failed';
   issueUrl?: string;
   pullRequestUrl?: string;
+  issueNumber?: number;
+  pullRequestNumber?: number;
   reason?: string;
+  /** Dry run: the issue and patch that would have been written. */
+  preview?: RemediationPreview;
 }
 
 /** Opens (or finds) the issue and draft PR for a rejected canary. Must return within its own budget. */

@@ -241,6 +241,8 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
       issueBody: issueBody({ key, request: input.request, verdict: input.verdict, evidence: input.evidence, redact, fixNote }),
     };
     if (!('reason' in proposal)) Object.assign(result, { patch: proposal.fix.patch, branch: fixBranch(key) });
+    // Dry run: the operator reads what would have been written here and in the answer.
+    logger.info({ repository: key.repository, issueTitle: result.issueTitle, issueBody: result.issueBody, patch: result.patch }, 'dry run: issue and fix that would be opened');
     return { status: 'dry-run', reason: 'dry run: nothing was written to GitHub', preview: result };
   }
 
