@@ -56,6 +56,41 @@ describe('Kubernetes API faults', () => {
   });
 });
 
+describe('Prometheus faults: the analyst says so and the verdict rests on the rest', () => {
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', PROMETHEUS_TIMEOUT_MS: '500' });
+  });
+  afterAll(async () => {
+    kube.prometheus.setFault(undefined);
+    await service.stop();
+  });
+
+  it.each([
+    ['500 with a Prometheus error body', { status: 500, body: { errorType: 'internal', error: 'query processing failed' } }],
+    ['no answer at all', { hang: true }],
+  ])('%s', async (_name, fault) => {
+    kube.prometheus.setFault(fault);
+    const ok = await postJson(`${service.url}/a2a/analyze`, healthy());
+    expect(ok.status).toBe(200);
+    expect(ok.json.promote).toBe(true);
+    expect(JSON.stringify((ok.json.evidence as { notes: string[] }).notes)).toMatch(/prometheus/i);
+    const crash = await postJson(`${service.url}/a2a/analyze`, panicking());
+    expect(crash.json.promote).toBe(false);
+  });
+
+  it('an unreachable Prometheus is not a failure either', async () => {
+    const unreachable = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', PROMETHEUS_URL: 'http://127.0.0.1:9', PROMETHEUS_TIMEOUT_MS: '500' });
+    try {
+      const res = await postJson(`${unreachable.url}/a2a/analyze`, healthy());
+      expect(res.status).toBe(200);
+      expect(res.json.promote).toBe(true);
+    } finally {
+      await unreachable.stop();
+    }
+  });
+});
+
 describe('bad input', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
