@@ -4,7 +4,7 @@
  * says "promote".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, responders, scenarios, startFakeGemini, type FakeGemini } from '@aiops/testkit';
+import { plantedSecrets, pluginRequestBody, responders, scenarios, startFakeGemini, type FakeGemini } from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -54,6 +54,13 @@ describe('LLM_PROVIDER=none: the evidence decides', () => {
     }
   });
 
+  it('never puts a secret from the logs into the answer', async () => {
+    const scenario = scenarios.find((s) => s.id === 'secrets-in-logs')!;
+    const { json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    const answer = JSON.stringify(json);
+    for (const secret of Object.values(plantedSecrets)) expect(answer).not.toContain(secret);
+  });
+
   it('accepts callers that send only context, or only the prompt', async () => {
     const scenario = scenarios.find((s) => s.id === 'go-panic')!;
     const body = pluginRequestBody(scenario);
@@ -98,9 +105,7 @@ describe('with the fake Gemini (real ChatGoogleGenerativeAI client over the wire
     await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
     const prompts = gemini.requests.slice(before).map((r) => r.prompt).join('\n');
     expect(prompts.length).toBeGreaterThan(0);
-    for (const secret of [/ghp_[A-Za-z0-9]{36}/, /AKIA[0-9A-Z]{16}/, /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/, /postgres:\/\/[^:\s]+:[^@\s[]+@/]) {
-      expect(prompts).not.toMatch(secret);
-    }
+    for (const secret of Object.values(plantedSecrets)) expect(prompts).not.toContain(secret);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { AgentName, ClusterReader, PodInfo, ProgressEvent, RolloutInfo } from '@aiops/contracts';
+import { AgentError, type AgentName, type ClusterReader, type ContainerInfo, type PodInfo, type ProgressEvent, type RolloutInfo } from '@aiops/contracts';
 
 /** What one analysis carries through the graph: its abort signal and its progress sink. */
 export interface RunContext {
@@ -48,5 +48,34 @@ export function shareClusterReads(cluster: ClusterReader): ClusterReader {
       }
       return pending;
     },
+  };
+}
+
+/**
+ * Redacts secrets where workload text enters the process (logs, event messages, container messages), so nothing
+ * downstream — the answer, the prompt, a GitHub issue, a log line — can carry one. A redactor failure stops the
+ * analysis: no verdict and no model call on unredacted text.
+ */
+export function redactClusterReads(cluster: ClusterReader, redact: (text: string) => string): ClusterReader {
+  const safely = (text: string): string => {
+    try {
+      return redact(text);
+    } catch (err) {
+      throw new AgentError('redaction_failed', 'workload text could not be redacted; no verdict was reached', { cause: err, retryAfterSeconds: 30 });
+    }
+  };
+  const container = (c: ContainerInfo): ContainerInfo => ({
+    ...c,
+    current: c.current.message ? { ...c.current, message: safely(c.current.message) } : c.current,
+    ...(c.last?.message ? { last: { ...c.last, message: safely(c.last.message) } } : {}),
+  });
+  return {
+    async listPods(namespace, labelSelector, options) {
+      const pods = await cluster.listPods(namespace, labelSelector, options);
+      return pods.map((p) => ({ ...p, containers: p.containers.map(container), initContainers: p.initContainers.map(container) }));
+    },
+    readLog: async (request, options) => safely(await cluster.readLog(request, options)),
+    listEvents: async (namespace, options) => (await cluster.listEvents(namespace, options)).map((e) => ({ ...e, message: safely(e.message) })),
+    getRollout: (namespace, name, options) => cluster.getRollout(namespace, name, options),
   };
 }

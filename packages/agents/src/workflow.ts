@@ -27,7 +27,7 @@ import { toAnalyzeAnswer } from './answer.js';
 import { diagnose } from './diagnosis.js';
 import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
 import { analyzeMetrics, type MetricsAnalystResult, type MetricsStageConfig } from './metrics-analyst.js';
-import { createRunContext, shareClusterReads, type RunContext } from './run-context.js';
+import { createRunContext, redactClusterReads, shareClusterReads, type RunContext } from './run-context.js';
 
 export interface WorkflowDeps {
   cluster: ClusterReader;
@@ -184,7 +184,7 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
     if (signal.aborted) throw new CancelledError();
     let state: State;
     try {
-      state = await graph.invoke({ request }, { signal, configurable: { run, cluster: shareClusterReads(deps.cluster) }, recursionLimit: 20 });
+      state = await graph.invoke({ request }, { signal, configurable: { run, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) }, recursionLimit: 20 });
     } catch (err) {
       if (signal.aborted && !(err instanceof AgentError && err.code !== 'cancelled')) {
         throw signal.reason instanceof AgentError ? signal.reason : new CancelledError();
