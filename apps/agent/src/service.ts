@@ -66,7 +66,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
   let metrics: MetricsSource | undefined;
   if (config.prometheus) metrics = createPrometheusSource(config.prometheus);
 
-  let publisher: RemediationPublisher | undefined;
+  let publisher: (RemediationPublisher & { settled(): Promise<void> }) | undefined;
   if (config.github) {
     const gh = config.github;
     const host = createGitHubCodeHost({
@@ -135,6 +135,11 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     async stop() {
       setDraining(true);
       await app.close();
+      // Issues and PRs still being written in the background get a bounded moment to finish.
+      if (publisher) {
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+        await Promise.race([publisher.settled(), grace]);
+      }
     },
   };
 }
