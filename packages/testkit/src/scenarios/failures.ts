@@ -66,22 +66,27 @@ export function springNpe(service: string): (r: RequestInfo) => string[] {
   ];
 }
 
+/** The framework frames every Flask view exception starts with. */
+const FLASK_TRACEBACK_HEAD = [
+  'Traceback (most recent call last):',
+  '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 1473, in wsgi_app',
+  '    response = self.full_dispatch_request()',
+  '               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+  '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 882, in full_dispatch_request',
+  '    rv = self.handle_user_exception(e)',
+  '         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+  '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 880, in full_dispatch_request',
+  '    rv = self.dispatch_request()',
+  '         ^^^^^^^^^^^^^^^^^^^^^^',
+  '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 865, in dispatch_request',
+  '    return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]',
+  '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+];
+
 export function flaskKeyError(r: RequestInfo): string[] {
   return [
     `[${python(r.at)}] ERROR in app: Exception on ${r.path.split('?')[0] ?? r.path} [${r.method}]`,
-    'Traceback (most recent call last):',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 1473, in wsgi_app',
-    '    response = self.full_dispatch_request()',
-    '               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 882, in full_dispatch_request',
-    '    rv = self.handle_user_exception(e)',
-    '         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 880, in full_dispatch_request',
-    '    rv = self.dispatch_request()',
-    '         ^^^^^^^^^^^^^^^^^^^^^^',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 865, in dispatch_request',
-    '    return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]',
-    '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+    ...FLASK_TRACEBACK_HEAD,
     '  File "/app/app/handlers.py", line 31, in recommend',
     "    user_id = payload['user_id']",
     '              ~~~~~~~^^^^^^^^^^^',
@@ -127,19 +132,7 @@ export function upstreamTimeout(r: RequestInfo): string[] {
 export function flaskZeroDivision(r: RequestInfo): string[] {
   return [
     `[${python(r.at)}] ERROR in app: Exception on ${r.path.split('?')[0] ?? r.path} [${r.method}]`,
-    'Traceback (most recent call last):',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 1473, in wsgi_app',
-    '    response = self.full_dispatch_request()',
-    '               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 882, in full_dispatch_request',
-    '    rv = self.handle_user_exception(e)',
-    '         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 880, in full_dispatch_request',
-    '    rv = self.dispatch_request()',
-    '         ^^^^^^^^^^^^^^^^^^^^^^',
-    '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 865, in dispatch_request',
-    '    return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]',
-    '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+    ...FLASK_TRACEBACK_HEAD,
     '  File "/app/app/handlers.py", line 44, in recommend',
     '    scores = ranking.normalise(raw_scores)',
     '             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
