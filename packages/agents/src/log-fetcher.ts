@@ -4,8 +4,8 @@
  * the lines into a signature diff and findings. No model here.
  */
 import pLimit from 'p-limit';
-import type { AnalysisRequest, ClusterReader, Finding, KubeEvent, LogDiff, PodInfo, RolloutInfo, Side } from '@aiops/contracts';
-import { appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, parseLogEvents, type LogEvent } from '@aiops/evidence';
+import type { AnalysisRequest, ClusterReader, Finding, KubeEvent, LogDiff, MetricComparison, PodInfo, RolloutInfo, Side } from '@aiops/contracts';
+import { accessLogEvidence, appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, parseLogEvents, type LogEvent } from '@aiops/evidence';
 import type { RunContext } from './run-context.js';
 
 export interface LogFetcherConfig {
@@ -23,6 +23,8 @@ export interface LogFetcherResult {
   rollout?: RolloutInfo;
   events: KubeEvent[];
   logs: LogDiff;
+  /** Access-log status codes and latencies, judged canary vs stable. */
+  accessLog: MetricComparison[];
   findings: Finding[];
   notes: string[];
 }
@@ -104,7 +106,8 @@ export async function fetchLogs(
   const relevant = new Set([...podNames.canary, ...podNames.stable, ...(request.rolloutName ? [request.rolloutName] : [])]);
   const podEvents = allEvents.filter((e) => relevant.has(e.objectName) || (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)));
 
-  const findings = [...logFindings(logs), ...eventFindings(podEvents, podNames)];
+  const access = accessLogEvidence(events);
+  const findings = [...logFindings(logs), ...eventFindings(podEvents, podNames), ...access.findings];
   const traffic = trafficFinding(events.canary.length, events.stable.length, rollout, canary.kept.length);
   if (traffic) findings.push(traffic);
 
@@ -113,6 +116,7 @@ export async function fetchLogs(
     ...(rollout ? { rollout } : {}),
     events: podEvents.slice(0, 50),
     logs,
+    accessLog: access.comparisons,
     findings,
     notes,
   };

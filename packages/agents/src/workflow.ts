@@ -92,7 +92,7 @@ export function assembleEvidence(request: AnalysisRequest, logs: LogFetcherResul
     pods: logs.pods,
     logs: logs.logs,
     events: logs.events,
-    metrics: metrics.metrics,
+    metrics: { ...metrics.metrics, comparisons: [...metrics.metrics.comparisons, ...logs.accessLog] },
     findings: rankFindings([...metrics.findings, ...logs.findings]),
     notes: logs.notes,
   };

@@ -124,3 +124,20 @@ describe('the analysis workflow', () => {
     }
   });
 });
+
+describe('access logs as metrics (no Prometheus)', () => {
+  it('rejects a canary that answers more 5xx than stable, from its access logs alone', async () => {
+    const analyze = createAnalyzer({ cluster, redact }, config);
+    const outcome = await analyze(requestFor('error-rate-increase'), { signal: new AbortController().signal });
+    expect(outcome.evidence.metrics.comparisons.find((c) => c.id === 'logs:http_5xx_ratio')?.classification).toBe('High');
+    expect(outcome.answer.promote).toBe(false);
+  });
+  it('does not blame noisy but healthy canaries', async () => {
+    const analyze = createAnalyzer({ cluster, redact }, config);
+    for (const id of ['noisy-healthy-java', 'noisy-healthy-go', 'noisy-healthy-node', 'errors-in-both', 'low-weight-fewer-pods']) {
+      const outcome = await analyze(requestFor(id), { signal: new AbortController().signal });
+      expect(outcome.evidence.findings.filter((f) => f.id.startsWith('logs:'))).toEqual([]);
+      expect(outcome.answer.promote).toBe(true);
+    }
+  });
+});

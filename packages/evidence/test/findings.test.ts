@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInfo, KubeEvent, PodInfo } from '@aiops/contracts';
-import { appContainers, eventFindings, podHealthFindings } from '@aiops/evidence';
+import { accessLogEvidence, appContainers, eventFindings, podHealthFindings, type LogEvent } from '@aiops/evidence';
 
 const container = (over: Partial<ContainerInfo> = {}): ContainerInfo => ({ name: 'app', image: 'app:2', ready: true, restartCount: 0, current: { state: 'running' }, ...over });
 const pod = (name: string, containers: ContainerInfo[], over: Partial<PodInfo> = {}): PodInfo => ({ name, namespace: 'ns', labels: {}, phase: 'Running', ready: true, containers, initContainers: [], ...over });
@@ -52,5 +52,30 @@ describe('restarts', () => {
   it('a clean restart (exit 0) below the threshold is not hard', () => {
     const clean = container({ restartCount: 1, last: { state: 'terminated', reason: 'Completed', exitCode: 0 } });
     expect(podHealthFindings({ canary: [pod('c', [clean])], stable: [pod('s', [container()])] }).map((x) => x.hard)).toEqual([false]);
+  });
+});
+
+describe('accessLogEvidence', () => {
+  const access = (n: number, errorsEvery: number, latency: (i: number) => number): LogEvent[] =>
+    Array.from({ length: n }, (_, i) => ({ message: 'GET /api', frames: [], raw: 'GET /api', kind: 'info', http: { status: errorsEvery > 0 && i % errorsEvery === 0 ? 503 : 200, latencyMs: latency(i) } }) as LogEvent);
+
+  it('flags a canary that answers 5xx more often as a hard failure, and slower answers as a soft one', () => {
+    const { comparisons, findings } = accessLogEvidence({ canary: access(400, 20, (i) => 200 + (i % 50)), stable: access(1200, 0, (i) => 100 + (i % 50)) });
+    expect(comparisons.map((c) => [c.id, c.classification])).toEqual([
+      ['logs:http_5xx_ratio', 'High'],
+      ['logs:http_latency_ms', 'High'],
+    ]);
+    expect(findings.map((f) => [f.id, f.hard])).toEqual([
+      ['logs:http_5xx_ratio', true],
+      ['logs:http_latency_ms', false],
+    ]);
+  });
+  it('passes equal error rates and latencies on unequal traffic', () => {
+    const { findings, comparisons } = accessLogEvidence({ canary: access(300, 50, (i) => 100 + (i % 40)), stable: access(1500, 50, (i) => 100 + (i % 40)) });
+    expect(findings).toEqual([]);
+    expect(comparisons.every((c) => c.classification === 'Pass')).toBe(true);
+  });
+  it('says nothing without access lines', () => {
+    expect(accessLogEvidence({ canary: [], stable: access(100, 0, () => 5) })).toEqual({ comparisons: [], findings: [] });
   });
 });

@@ -1,2 +1,3 @@
 export * from './containers.js';
 export * from './pod-health.js';
+export * from './access-log.js';

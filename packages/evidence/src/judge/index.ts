@@ -1,3 +1,4 @@
 export * from './mann-whitney.js';
 export * from './classify.js';
 export * from './score.js';
+export * from './proportions.js';
