@@ -57,7 +57,7 @@ describe('restarts', () => {
 
 describe('accessLogEvidence', () => {
   const access = (n: number, errorsEvery: number, latency: (i: number) => number): LogEvent[] =>
-    Array.from({ length: n }, (_, i) => ({ message: 'GET /api', frames: [], raw: 'GET /api', kind: 'info', http: { status: errorsEvery > 0 && i % errorsEvery === 0 ? 503 : 200, latencyMs: latency(i) } }) as LogEvent);
+    Array.from({ length: n }, (_, i) => ({ message: 'GET /api', frames: [], raw: 'GET /api', kind: 'info', http: { status: errorsEvery > 0 && i % errorsEvery === 0 ? 503 : 200, latencyMs: latency(i) } }));
 
   it('flags a canary that answers 5xx more often as a hard failure, and slower answers as a soft one', () => {
     const { comparisons, findings } = accessLogEvidence({ canary: access(400, 20, (i) => 200 + (i % 50)), stable: access(1200, 0, (i) => 100 + (i % 50)) });
