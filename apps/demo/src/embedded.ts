@@ -18,7 +18,9 @@ export interface EmbeddedDemo {
   close(): Promise<void>;
 }
 
-export async function startEmbedded(options: { port?: number; env?: Record<string, string | undefined>; scenarios?: Scenario[] } = {}): Promise<EmbeddedDemo> {
+export async function startEmbedded(
+  options: { port?: number; env?: Record<string, string | undefined>; scenarios?: Scenario[]; withPrometheus?: boolean } = {},
+): Promise<EmbeddedDemo> {
   const scenarios = options.scenarios ?? corpus;
   const kube = await startFakeKubeApi({ scenarios });
   const prometheus = await startFakePrometheus({ scenarios });
@@ -33,7 +35,7 @@ export async function startEmbedded(options: { port?: number; env?: Record<strin
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
       // The simulated cluster has an Istio-style Prometheus too; PROMETHEUS_URL in the environment is ignored here.
-      PROMETHEUS_URL: prometheus.url,
+      PROMETHEUS_URL: options.withPrometheus === false ? undefined : prometheus.url,
       PROMETHEUS_PRESET: env.PROMETHEUS_PRESET ?? 'istio',
       // The demo shows the analysis, not GitHub: PR authoring stays off unless explicitly configured.
       GITHUB_TOKEN: env.GITHUB_TOKEN,

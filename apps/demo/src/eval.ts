@@ -10,6 +10,7 @@ import { replayScenario, type ReplayResult } from './replay.js';
 interface Mode {
   name: string;
   responder?: GeminiResponder;
+  withPrometheus?: boolean;
 }
 
 const MODES: Mode[] = [
@@ -40,7 +41,7 @@ async function runMode(mode: Mode, corpus: Scenario[]): Promise<ReplayResult[]> 
   const env: Record<string, string> = { LOG_LEVEL: 'silent' };
   if (gemini) Object.assign(env, { LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-eval', GEMINI_BASE_URL: gemini.url });
   else env.LLM_PROVIDER = 'none';
-  const demo = await startEmbedded({ env, scenarios: corpus });
+  const demo = await startEmbedded({ env, scenarios: corpus, ...(mode.withPrometheus === false ? { withPrometheus: false } : {}) });
   try {
     const results: ReplayResult[] = [];
     for (const scenario of corpus) results.push(await replayScenario(demo.url, scenario));
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
     falsePromotions += results.filter((r) => r.promote && !r.scenario.expected.promote).length;
     process.stdout.write(`${summarize(mode.name, results)}\n`);
   }
+  // Informational: without Prometheus, regressions visible only in metrics cannot be seen; not counted above.
+  const logsOnly = await runMode({ name: 'no model, no Prometheus (logs, access logs, pod health)', withPrometheus: false }, scenarios);
+  process.stdout.write(`${summarize('no model, no Prometheus (logs, access logs, pod health; informational)', logsOnly)}\n`);
   process.stdout.write('\nEvidence size per scenario (no model): answer bytes, log events canary/stable\n');
   const perScenario = await runMode(MODES[0]!, scenarios);
   for (const r of perScenario) process.stdout.write(`  ${r.scenario.id.padEnd(24)} ${String(r.answerBytes).padStart(6)} B  ${String(r.ms).padStart(5)} ms  ${r.correct ? 'ok' : 'WRONG'}\n`);
