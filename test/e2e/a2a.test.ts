@@ -3,6 +3,9 @@
  * data-part request and a free-text request reach the same workflow as /a2a/analyze, and a streaming client sees
  * each agent start and finish.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendMessageRequest, TaskState, type StreamResponse, type Task } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
@@ -65,5 +68,49 @@ describe('A2A on the built service', () => {
     const artifact = events.flatMap((e) => (e.payload?.$case === 'artifactUpdate' && e.payload.value.artifact?.name === 'verdict' ? [e.payload.value.artifact] : []))[0];
     const content = artifact?.parts[0]?.content;
     expect(content?.$case === 'data' ? (content.value as { promote?: boolean }).promote : undefined).toBe(true);
+  });
+});
+
+describe('A2A bearer auth on the built service', () => {
+  let secured: ServiceProcess;
+  let tokensDir: string;
+  beforeAll(async () => {
+    tokensDir = await mkdtemp(join(tmpdir(), 'aiops-tokens-'));
+    const tokensFile = join(tokensDir, 'tokens');
+    await writeFile(tokensFile, 'static-token-1 release-bot\n');
+    kube.kube.setToken('sa-token-1', { username: 'system:serviceaccount:ops:incident-bot' });
+    secured = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', A2A_AUTH: 'bearer', A2A_TOKENS_FILE: tokensFile, A2A_SERVICE_ACCOUNT_AUTH: 'true' });
+  });
+  afterAll(async () => {
+    await secured.stop();
+    await rm(tokensDir, { recursive: true, force: true });
+  });
+
+  const listTasks = (token?: string) =>
+    fetch(`${secured.url}/a2a/v1/tasks`, { headers: { 'a2a-version': '1.0', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+
+  it('refuses A2A calls without a valid token, with WWW-Authenticate', async () => {
+    for (const token of [undefined, 'wrong-token']) {
+      const res = await listTasks(token);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+  });
+
+  it('accepts a static token and a Kubernetes service-account token (TokenReview)', async () => {
+    expect((await listTasks('static-token-1')).status).toBe(200);
+    expect((await listTasks('sa-token-1')).status).toBe(200);
+  });
+
+  it('declares the scheme in the agent card, which stays public', async () => {
+    const res = await fetch(`${secured.url}/.well-known/agent-card.json`);
+    expect(res.status).toBe(200);
+    const card = (await res.json()) as { securitySchemes?: Record<string, unknown> };
+    expect(Object.keys(card.securitySchemes ?? {})).not.toHaveLength(0);
+  });
+
+  it('keeps the metric-ai route open for the plugin, which sends no auth', async () => {
+    const res = await fetch(`${secured.url}/a2a/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ context: { namespace: 'scn-healthy', rolloutName: 'checkout' } }) });
+    expect(res.status).toBe(200);
   });
 });
