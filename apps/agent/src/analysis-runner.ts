@@ -1,7 +1,9 @@
 /**
- * Runs one analysis for any entry point: admission (bounded concurrency), the deadline, cancellation, telemetry.
+ * Runs one analysis for any entry point: admission (bounded concurrency), the deadline, cancellation, telemetry,
+ * and coalescing: the plugin measures every interval, so when an analysis of the same request is still running
+ * (a slow model, a large rollout), a repeated measurement joins it instead of starting a second one.
  */
-import { DeadlineError, OverloadedError, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
+import { CancelledError, DeadlineError, OverloadedError, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
 import type { AgentError } from '@aiops/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Telemetry } from './telemetry.js';
@@ -14,8 +16,15 @@ export interface AnalysisRunnerOptions {
   logger: FastifyBaseLogger;
 }
 
+interface SharedRun {
+  outcome: Promise<AnalysisOutcome>;
+  waiters: number;
+  controller: AbortController;
+}
+
 export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn & { inFlight(): number } {
   let inFlight = 0;
+  const shared = new Map<string, SharedRun>();
   const run = async (
     request: AnalysisRequest,
     { signal, onProgress }: { signal: AbortSignal; onProgress?: (e: ProgressEvent) => void },
@@ -66,5 +75,49 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn 
       options.telemetry.inFlight.set(inFlight);
     }
   };
-  return Object.assign(run, { inFlight: () => inFlight });
+  /** Joins the running analysis of an identical request; it is aborted only when every caller has gone. */
+  const coalesced = (request: AnalysisRequest, signal: AbortSignal): Promise<AnalysisOutcome> => {
+    const key = JSON.stringify(request);
+    let entry = shared.get(key);
+    if (entry) options.telemetry.coalesced.inc();
+    else {
+      const controller = new AbortController();
+      const created: SharedRun = { waiters: 0, controller, outcome: run(request, { signal: controller.signal }) };
+      created.outcome.then(
+        () => shared.delete(key),
+        () => shared.delete(key),
+      );
+      shared.set(key, created);
+      entry = created;
+    }
+    const joined = entry;
+    joined.waiters++;
+    return new Promise<AnalysisOutcome>((resolve, reject) => {
+      const leave = () => {
+        signal.removeEventListener('abort', onAbort);
+        joined.waiters--;
+      };
+      const onAbort = () => {
+        leave();
+        if (joined.waiters === 0) joined.controller.abort(signal.reason);
+        reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      joined.outcome.then(
+        (outcome) => {
+          leave();
+          resolve(outcome);
+        },
+        (err: unknown) => {
+          leave();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  };
+
+  // Callers that follow progress (A2A streams) get their own run: progress belongs to one task.
+  const entry: AnalyzeFn = (request, { signal, onProgress }) => (onProgress ? run(request, { signal, onProgress }) : coalesced(request, signal));
+  return Object.assign(entry, { inFlight: () => inFlight });
 }

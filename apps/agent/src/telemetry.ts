@@ -25,6 +25,11 @@ export function createTelemetry() {
       labelNames: ['code', 'dependency'] as const,
       registers: [registry],
     }),
+    coalesced: new Counter({
+      name: 'aiops_agent_coalesced_requests_total',
+      help: 'Requests that joined a running analysis of the same request instead of starting one',
+      registers: [registry],
+    }),
     inFlight: new Gauge({ name: 'aiops_agent_analyses_in_flight', help: 'Analyses running now', registers: [registry] }),
     progress: new Counter({
       name: 'aiops_agent_agent_steps_total',

@@ -111,7 +111,7 @@ describe('POST /a2a/analyze', () => {
     );
     const first = post('{"context":{"namespace":"shop"}}');
     await running;
-    const second = await post('{"context":{"namespace":"shop"}}');
+    const second = await post('{"context":{"namespace":"other"}}');
     expect(second.statusCode).toBe(503);
     expect(second.json<ErrorBody>().error.code).toBe('overloaded');
     release();
@@ -137,5 +137,32 @@ describe('health and metrics', () => {
     const res = await app!.inject('/nope');
     expect(res.statusCode).toBe(404);
     expect(res.json<ErrorBody>().error.code).toBe('not_found');
+  });
+});
+
+describe('coalescing repeated measurements', () => {
+  it('a repeated identical request joins the running analysis instead of starting another', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    await appWith(async (request) => {
+      calls++;
+      started();
+      await gate;
+      return outcome(request, false);
+    });
+    const body = '{"context":{"namespace":"shop","rolloutName":"checkout"}}';
+    const first = post(body);
+    await running;
+    const second = post(body);
+    const other = post('{"context":{"namespace":"other"}}');
+    // The second identical request is registered before the gate opens: wait until the metric says so.
+    await expect.poll(async () => (await app!.inject('/metrics')).body.includes('aiops_agent_coalesced_requests_total 1')).toBe(true);
+    release();
+    const answers = await Promise.all([first, second, other]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(calls).toBe(2);
   });
 });
