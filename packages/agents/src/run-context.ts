@@ -1,4 +1,4 @@
-import { AgentError, type AgentName, type ClusterReader, type ContainerInfo, type PodInfo, type ProgressEvent, type RolloutInfo } from '@aiops/contracts';
+import { AgentError, type AgentName, type ClusterReader, type ContainerInfo, type ProgressEvent } from '@aiops/contracts';
 
 /** What one analysis carries through the graph: its abort signal and its progress sink. */
 export interface RunContext {
@@ -25,29 +25,20 @@ export function createRunContext(signal: AbortSignal, onProgress?: (event: Progr
  * instead of making one agent wait for the other.
  */
 export function shareClusterReads(cluster: ClusterReader): ClusterReader {
-  const pods = new Map<string, Promise<PodInfo[]>>();
-  const rollouts = new Map<string, Promise<RolloutInfo | undefined>>();
+  const calls = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, call: () => Promise<T>): Promise<T> => {
+    let pending = calls.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = call();
+      calls.set(key, pending);
+    }
+    return pending;
+  };
   return {
-    listPods(namespace, labelSelector, options) {
-      const key = `${namespace}\u0000${labelSelector}`;
-      let pending = pods.get(key);
-      if (!pending) {
-        pending = cluster.listPods(namespace, labelSelector, options);
-        pods.set(key, pending);
-      }
-      return pending;
-    },
+    listPods: (namespace, labelSelector, options) => once(`pods\u0000${namespace}\u0000${labelSelector}`, () => cluster.listPods(namespace, labelSelector, options)),
     readLog: (request, options) => cluster.readLog(request, options),
     listEvents: (namespace, options) => cluster.listEvents(namespace, options),
-    getRollout(namespace, name, options) {
-      const key = `${namespace}\u0000${name}`;
-      let pending = rollouts.get(key);
-      if (!pending) {
-        pending = cluster.getRollout(namespace, name, options);
-        rollouts.set(key, pending);
-      }
-      return pending;
-    },
+    getRollout: (namespace, name, options) => once(`rollout\u0000${namespace}\u0000${name}`, () => cluster.getRollout(namespace, name, options)),
   };
 }
 

@@ -72,6 +72,15 @@ describe('the analysis workflow', () => {
     expect(outcome.answer.rootCause).toContain('DATABASE_URL');
   });
 
+  it('the two parallel agents share one pod listing per selector and one Rollout read', async () => {
+    const before = kube.requests.length;
+    const analyze = createAnalyzer({ cluster, redact }, config);
+    await analyze(requestFor('healthy'), { signal: new AbortController().signal });
+    const made = kube.requests.slice(before);
+    expect(made.filter((r) => r.path.endsWith('/pods'))).toHaveLength(2);
+    expect(made.filter((r) => r.path.includes('/rollouts/'))).toHaveLength(1);
+  });
+
   it('reads every canary pod, not only the first', async () => {
     const scenario = scenarioById('one-of-three-fails')!;
     const before = kube.requests.length;
