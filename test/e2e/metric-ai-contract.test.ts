@@ -91,6 +91,11 @@ describe('with the fake Gemini (real ChatGoogleGenerativeAI client over the wire
     expect((json.modelResults as Array<{ modelName: string }>)[0]?.modelName).toBe('gemini-2.5-flash');
   });
 
+  it('accounts the model tokens in /metrics', async () => {
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/aiops_agent_model_tokens_total\{model="gemini-2.5-flash",direction="input"\} [1-9]/);
+  });
+
   it('passes the operator extraPrompt to the model, fenced', async () => {
     const scenario = scenarios.find((s) => s.extraPrompt)!;
     await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));

@@ -48,6 +48,11 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn 
       });
       stop({ outcome: outcome.answer.promote ? 'promote' : 'reject', entry });
       options.telemetry.verdicts.inc({ promote: String(outcome.answer.promote), decided_by: outcome.verdict.decidedBy });
+      const model = outcome.verdict.model;
+      if (model?.usage) {
+        options.telemetry.modelTokens.inc({ model: model.modelName, direction: 'input' }, model.usage.inputTokens);
+        options.telemetry.modelTokens.inc({ model: model.modelName, direction: 'output' }, model.usage.outputTokens);
+      }
       options.logger.info(
         {
           namespace: request.namespace,

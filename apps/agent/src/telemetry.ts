@@ -30,6 +30,12 @@ export function createTelemetry() {
       help: 'Requests that joined a running analysis of the same request instead of starting one',
       registers: [registry],
     }),
+    modelTokens: new Counter({
+      name: 'aiops_agent_model_tokens_total',
+      help: 'Model tokens spent on diagnoses, by model and direction (input, output)',
+      labelNames: ['model', 'direction'] as const,
+      registers: [registry],
+    }),
     inFlight: new Gauge({ name: 'aiops_agent_analyses_in_flight', help: 'Analyses running now', registers: [registry] }),
     progress: new Counter({
       name: 'aiops_agent_agent_steps_total',

@@ -61,5 +61,11 @@ export async function diagnose(
     { system: SYSTEM_PROMPT, prompt, schema: DiagnosisSchema, schemaName: 'canary_diagnosis' },
     { signal: options.signal },
   );
-  return { diagnosis: result.value, modelName: model.name, executionTimeMs: Date.now() - started, attempts: result.attempts };
+  return {
+    diagnosis: result.value,
+    modelName: model.name,
+    executionTimeMs: Date.now() - started,
+    attempts: result.attempts,
+    ...(result.usage ? { usage: result.usage } : {}),
+  };
 }

@@ -16,6 +16,8 @@ export interface ModelDiagnosis {
   modelName: string;
   executionTimeMs: number;
   attempts: number;
+  /** Tokens over every attempt, when the model reports them. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 export type DecidedBy =
