@@ -43,6 +43,12 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   });
   let draining = false;
 
+  // While draining, answers close their connection: a keep-alive socket that turns idle after close() began
+  // would otherwise hold the shutdown until the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) void reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((error, request, reply) => {
     const answer = toHttpError(fromFastifyError(error as Error & { code?: string }));
     if (answer.status >= 500) request.log.warn({ code: answer.body.error.code, dependency: answer.body.error.dependency, err: answer.body.error.message }, 'request failed');
