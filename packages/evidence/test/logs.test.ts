@@ -189,3 +189,16 @@ describe('pino errors', () => {
     expect(event?.frames.join(' ')).toContain('src/db.js:12');
   });
 });
+
+describe('Java application frames', () => {
+  it('skips framework and dependency-jar frames so the application frame comes first', () => {
+    const trace = [
+      'jakarta.servlet.ServletException: Request processing failed: java.lang.NullPointerException: discount is null',
+      '\tat org.springframework.web.servlet.FrameworkServlet.processRequest(FrameworkServlet.java:1022) ~[spring-webmvc-6.1.10.jar!/:6.1.10]',
+      '\tat com.vendor.filters.AuditFilter.doFilter(AuditFilter.java:40) ~[vendor-filters-2.3.1.jar!/:2.3.1]',
+      '\tat com.acme.checkout.PriceService.total(PriceService.java:57) ~[!/:na]',
+      '\tat com.acme.checkout.CheckoutController.checkout(CheckoutController.java:34) ~[!/:na]',
+    ].join('\n');
+    expect(parseLogEvents(trace)[0]?.frames).toEqual(['PriceService.java:57', 'CheckoutController.java:34']);
+  });
+});

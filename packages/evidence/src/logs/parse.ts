@@ -291,7 +291,10 @@ const JAVA_FRAME = /^\s+at\s+([\w$.<>/]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(
 const NODE_FRAME = /^\s+at\s+(?:.*?\()?((?:file:\/\/)?[^\s()]+\.(?:[cm]?js|[cm]?ts|jsx|tsx)):(\d+)(?::\d+)?\)?\s*$/;
 const PYTHON_FRAME = /^\s+File "([^"]+\.py)", line (\d+)/;
 // Runtime and library frames never map to the application's source.
-const FOREIGN_JAVA = /^(?:java|javax|jdk|sun|com\.sun|kotlin|scala)\./;
+const FOREIGN_JAVA =
+  /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.springframework|org\.apache|org\.hibernate|org\.eclipse|org\.jboss|org\.slf4j|io\.netty|io\.grpc|io\.micrometer|io\.opentelemetry|io\.undertow|reactor|ch\.qos|com\.fasterxml|com\.google|com\.zaxxer|okhttp3|feign)\./;
+// Logback/log4j print the jar a frame came from: `~[spring-webmvc-6.1.10.jar!/:6.1.10]` is a dependency.
+const DEPENDENCY_JAR = /~?\[[\w.-]+-\d[\w.-]*\.jar/;
 const FOREIGN_PATH = /(?:^|\/)(?:node_modules|site-packages|dist-packages|pkg\/mod)\/|^node:|^internal\/|^<|\/usr\/(?:local\/)?(?:go|lib\/python[\d.]*)\/|\/lib\/python[\d.]*\/|^\/usr\/lib\/|\/src\/runtime\//;
 
 function extractFrames(text: string): string[] {
@@ -313,7 +316,7 @@ function extractFrames(text: string): string[] {
     }
     m = JAVA_FRAME.exec(line);
     if (m) {
-      if (!FOREIGN_JAVA.test(m[1] ?? '')) add(`${m[2]}:${m[3]}`);
+      if (!FOREIGN_JAVA.test(m[1] ?? '') && !DEPENDENCY_JAR.test(line)) add(`${m[2]}:${m[3]}`);
       continue;
     }
     m = PYTHON_FRAME.exec(line);

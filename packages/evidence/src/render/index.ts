@@ -127,12 +127,22 @@ function podTitle(pod: PodInfo): string {
   return `pod ${pod.name} phase=${pod.phase} ready=${pod.ready}; ${containers.join('; ')}`;
 }
 
+/**
+ * The application frames first (where a fix would go), then the examples; a stack trace is shown once, since its
+ * repeats differ only in goroutine numbers and addresses.
+ */
+function examplesOf(s: LogSignature): string[] {
+  const frames = s.frames !== undefined && s.frames.length > 0 ? [`app frames: ${s.frames.slice(0, 5).join(', ')}`] : [];
+  const multiLine = s.examples.some((e) => e.includes('\n'));
+  return [...frames, ...s.examples.slice(0, multiLine ? 1 : MAX_EXAMPLES)];
+}
+
 function collectItems(evidence: Evidence): Item[] {
   const items: Item[] = [];
   const signatures = evidence.logs.signatures;
   const protectedSignatureIds = new Set(signatures.filter((s) => s.canaryOnly && s.errorLike).map((s) => `log:${s.id}`));
   const findingIds = new Set(evidence.findings.map((f) => f.id));
-  const examplesFor = new Map(signatures.map((s) => [`log:${s.id}`, s.examples]));
+  const examplesFor = new Map(signatures.map((s) => [`log:${s.id}`, examplesOf(s)]));
 
   const findingItem = (f: Finding, section: number): Item => ({
     id: f.id,
@@ -140,7 +150,7 @@ function collectItems(evidence: Evidence): Item[] {
     side: f.side,
     hard: f.hard,
     title: f.detail !== undefined && !examplesFor.has(f.id) ? `${f.title} — ${f.detail}` : f.title,
-    examples: (examplesFor.get(f.id) ?? []).slice(0, MAX_EXAMPLES),
+    examples: examplesFor.get(f.id) ?? [],
     section,
     protected: f.hard || protectedSignatureIds.has(f.id),
   });
@@ -154,7 +164,7 @@ function collectItems(evidence: Evidence): Item[] {
     side: signatureSide(s),
     hard: false,
     title: signatureTitle(s),
-    examples: s.examples.slice(0, MAX_EXAMPLES),
+    examples: examplesOf(s),
     section,
     protected: section === 2,
   });
