@@ -5,6 +5,16 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 const goText = (d: Date): string => `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${d.toISOString().slice(11, 19)}`;
 const python = (d: Date): string => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
 
+/** The bottom of every goroutine serving an HTTP request: net/http's own frames. */
+const GO_HTTP_SERVE_FRAMES = [
+  'net/http.serverHandler.ServeHTTP({0xc000188f00?}, {0xa1b2c0?, 0xc0002b4000?}, 0x6?)',
+  '\t/usr/local/go/src/net/http/server.go:3210 +0x8e',
+  'net/http.(*conn).serve(0xc0002a2000, {0xa1c3d8, 0xc000188f00})',
+  '\t/usr/local/go/src/net/http/server.go:2092 +0x5d0',
+  'created by net/http.(*Server).Serve in goroutine 1',
+  '\t/usr/local/go/src/net/http/server.go:3360 +0x485',
+];
+
 export const NIL_POINTER = 'runtime error: invalid memory address or nil pointer dereference';
 
 /** A nil-pointer panic in `frame` (e.g. `github.com/acme/cart/internal/cart.(*Handler).ApplyDiscount`), recovered by net/http. */
@@ -29,12 +39,7 @@ export function goNilPanic(frame: string, file: string, line: number): (r: Reque
       '\t/app/internal/middleware/requestid.go:23 +0x1a2',
       'net/http.HandlerFunc.ServeHTTP(0xc0003c6000?, {0xa1b2c0?, 0xc0002b4000?}, 0x4d3c1e?)',
       '\t/usr/local/go/src/net/http/server.go:2220 +0x29',
-      'net/http.serverHandler.ServeHTTP({0xc000188f00?}, {0xa1b2c0?, 0xc0002b4000?}, 0x6?)',
-      '\t/usr/local/go/src/net/http/server.go:3210 +0x8e',
-      'net/http.(*conn).serve(0xc0002a2000, {0xa1c3d8, 0xc000188f00})',
-      '\t/usr/local/go/src/net/http/server.go:2092 +0x5d0',
-      'created by net/http.(*Server).Serve in goroutine 1',
-      '\t/usr/local/go/src/net/http/server.go:3360 +0x485',
+      ...GO_HTTP_SERVE_FRAMES,
       `${goText(r.at)} http: panic serving ${r.clientIp}:${40000 + (r.index % 20000)}: ${NIL_POINTER}`,
     ];
   };
@@ -165,12 +170,7 @@ export function goConcurrentMapWrites(seed: number): string[] {
     '\t/app/internal/api/sessions.go:118 +0x1d4',
     'net/http.HandlerFunc.ServeHTTP(0xc000190ab0?, {0xa1b2c0?, 0xc0002b4000?}, 0x0?)',
     '\t/usr/local/go/src/net/http/server.go:2220 +0x29',
-    'net/http.serverHandler.ServeHTTP({0xc000188f00?}, {0xa1b2c0?, 0xc0002b4000?}, 0x6?)',
-    '\t/usr/local/go/src/net/http/server.go:3210 +0x8e',
-    'net/http.(*conn).serve(0xc0002a2000, {0xa1c3d8, 0xc000188f00})',
-    '\t/usr/local/go/src/net/http/server.go:2092 +0x5d0',
-    'created by net/http.(*Server).Serve in goroutine 1',
-    '\t/usr/local/go/src/net/http/server.go:3360 +0x485',
+    ...GO_HTTP_SERVE_FRAMES,
     '',
     'goroutine 1 [IO wait]:',
     'internal/poll.runtime_pollWait(0x7f3c2a5e1e88, 0x72)',
