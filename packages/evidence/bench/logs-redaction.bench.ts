@@ -33,3 +33,26 @@ const perLineMs = performance.now() - started;
 const mb = Buffer.byteLength(text) / 1e6;
 console.log(`redaction, ${mb.toFixed(1)} MB in one call: ${wholeMs.toFixed(0)} ms (${(mb / (wholeMs / 1000)).toFixed(1)} MB/s), ${whole.count} secrets`);
 console.log(`redaction, ${lines.length} lines one by one: ${perLineMs.toFixed(0)} ms (${(mb / (perLineMs / 1000)).toFixed(1)} MB/s), ${perLineCount} secrets`);
+
+// Adversarial input, one case per rule (shared with the redaction test): each must stay above 20 MB/s.
+// Measured in CPU time of this process (process.cpuUsage), so a machine shared with other jobs does not halve the
+// figure; wall-clock MB/s is printed beside it.
+const { WORST_CASES } = await import('../test/support/redaction-worst-cases.js');
+const FLOOR_MB_S = 20;
+const slow: string[] = [];
+for (const worst of WORST_CASES) {
+  const input = worst.text + worst.tail;
+  redactor.redact(input.slice(0, 50_000));
+  const runs = 3;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < runs; i++) redactor.redact(input);
+  const wallSeconds = (performance.now() - t0) / 1000 / runs;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6 / runs;
+  const mbytes = Buffer.byteLength(input) / 1e6;
+  const rate = mbytes / cpuSeconds;
+  if (rate < FLOOR_MB_S) slow.push(worst.rule);
+  console.log(`redaction worst case ${worst.rule.padEnd(20)} ${mbytes.toFixed(1)} MB: ${rate.toFixed(1)} MB/s of CPU (${(mbytes / wallSeconds).toFixed(1)} MB/s wall)`);
+}
+console.log(slow.length === 0 ? `redaction worst cases: every rule >= ${FLOOR_MB_S} MB/s` : `redaction worst cases BELOW ${FLOOR_MB_S} MB/s: ${slow.join(', ')}`);

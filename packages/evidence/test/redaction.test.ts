@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '@aiops/evidence';
+import { createRedactor, REDACTION_RULE_IDS } from '@aiops/evidence';
+import { WORST_CASES } from './support/redaction-worst-cases.js';
 
 // Invented, well-formed fakes: none of these is a real credential.
 const FAKE_JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2UifQ.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoiZmFrZSJ9.c2lnbmF0dXJlLWZha2UtZmFrZS1mYWtlLWZha2U';
@@ -26,6 +27,29 @@ const SECRETS: Array<[string, string, string]> = [
   ['secret json', '{"client_secret": "very-secret-value", "user": "bob"}', 'very-secret-value'],
   ['token kv', 'refresh access_token=abc.def.ghi ok', 'abc.def.ghi'],
   ['api key kv', 'X-Api-Key: 9d8c7b6a5f4e3d2c', '9d8c7b6a5f4e3d2c'],
+  // Gaps found in review (issue 11).
+  ['DB_PASS env', 'env DB_PASS=Tr0ub4dor&3 loaded', 'Tr0ub4dor'],
+  ['SECRET_KEY env', 'SECRET_KEY=django-insecure-9x#k2!fake', 'django-insecure'],
+  ['*_TOKEN env', 'GITLAB_RUNNER_TOKEN=abc123def456 PAYMENT_API_TOKEN: "tok-998877"', 'abc123def456'],
+  ['*_TOKEN env quoted', 'PAYMENT_API_TOKEN: "tok-998877"', 'tok-998877'],
+  ['url password, empty user', 'connecting to redis://:R3d1sPw@cache.internal:6379/0', 'R3d1sPw'],
+  ['url password with slash', 'dsn=postgres://app:ab/cd+ef@db:5432/app', 'ab/cd+ef'],
+  ['cli --password', 'exec: pg_dump --host db --password Sup3rS3cret --dbname app', 'Sup3rS3cret'],
+  ['passphrase', 'ssh-agent passphrase: correct horse battery', 'correct'],
+  ['cookie header', 'GET /cart Cookie: session=8f14e45fceea167a; theme=dark', '8f14e45fceea167a'],
+  ['set-cookie header', '{"headers":{"set-cookie":"sid=s%3A9aZ.fakeSig; Path=/; HttpOnly"}}', 's%3A9aZ.fakeSig'],
+  ['stripe live key', 'charge failed with key sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+  ['stripe restricted key', 'rk_live_51H8fakefakefakefake0000 rejected', 'rk_live_51H8fakefakefakefake0000'],
+  ['gitlab token', 'git clone https://oauth2@gitlab.example.com glpat-xZ9_yW8vU7tS6rQ5pO4n', 'glpat-xZ9_yW8vU7tS6rQ5pO4n'],
+  ['openai project key', 'OpenAI error for key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-_Ab3dEf6h', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'],
+  ['openai legacy key', 'using sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb3dEf6hIj9kLm2n', 'sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'],
+  ['google oauth token', 'GET /drive ya29.a0AfH6SMBx-fakeFakeFake_fakeFakeFake123', 'ya29.a0AfH6SMBx-fakeFakeFake_fakeFakeFake123'],
+  ['slack user token', 'xoxp-2222222222-3333333333-abcdefabcdef', 'xoxp-2222222222-3333333333'],
+  ['slack app-level token in text', 'posting as xoxa-2-1234567890-abcdefghij', 'xoxa-2-1234567890'],
+  ['token glued to a prefix', 'TOKEN_ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT', 'aBcD1234eFgH5678iJkL9012mNoP3456qRsT'],
+  ['JSON-escaped key id', '{"msg":"creds \\u0041KIAIOSFODNN7EXAMPLE loaded"}', 'KIAIOSFODNN7EXAMPLE'],
+  ['double-escaped key id', 'msg="creds \\\\u0041KIAIOSFODNN7EXAMPLE"', 'KIAIOSFODNN7EXAMPLE'],
+  ['logfmt-escaped JSON secret', 'level=info msg="config {\\"client_secret\\": \\"hunter two\\"}"', 'hunter two'],
 ];
 
 describe('createRedactor', () => {
@@ -61,6 +85,41 @@ describe('createRedactor', () => {
     ];
     for (const line of benign) expect(redactor.redact(line)).toBe(line);
   });
+
+  it('keeps names and structure around the new rules', () => {
+    expect(redactor.redact('redis://:R3d1sPw@cache:6379')).toBe('redis://:[REDACTED:url-password]@cache:6379');
+    expect(redactor.redact('pg_dump --password Sup3rS3cret --dbname app')).toBe('pg_dump --password [REDACTED:cli-flag] --dbname app');
+    expect(redactor.redact('DB_PASS=hunter2 DB_USER=app')).toBe('DB_PASS=[REDACTED:key-value] DB_USER=app');
+    expect(redactor.redact('Cookie: session=8f14e45fceea167a\nnext')).toBe('Cookie: [REDACTED:cookie]\nnext');
+    expect(redactor.redact('level=info msg="{\\"token\\": \\"abc def\\"}"')).toBe('level=info msg="{\\"token\\": \\"[REDACTED:key-value]\\"}"');
+    expect(redactor.redact('TOKEN_ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT')).toBe('TOKEN_[REDACTED:github-token]');
+  });
+
+  it('does not take a host:port and path for a password', () => {
+    for (const line of [
+      'GET https://registry.npmjs.org:443/@scope/pkg 200',
+      'proxy to http://10.0.0.7:8080/api/users/@me ok',
+      'bypass=true compass: north',
+      'task-runner sk-cluster-node-pool-europe-west1 ready',
+      'PUT /v1/keys/app --passes 3',
+    ]) expect(redactor.redact(line)).toBe(line);
+  });
+
+  it('keeps escaped characters that cannot be part of a token', () => {
+    const line = '{"msg":"\\u003cb\\u003e \\u0022quoted\\u0022"}';
+    expect(redactor.redact(line)).toBe(line);
+  });
+
+  it('has a worst case for every rule', () => {
+    expect(WORST_CASES.map((c) => c.rule).sort()).toEqual([...REDACTION_RULE_IDS].sort());
+  });
+
+  // No timing assertion (the bench prints MB/s): a rule that goes quadratic here does not finish within the timeout.
+  it.each(WORST_CASES.map((c) => [c.rule, c] as const))('stays linear on 1 MB of the worst case for %s', (_rule, worst) => {
+    const { text, count } = redactor.redactWithCount(worst.text + worst.tail);
+    expect(text).not.toContain(worst.secret);
+    expect(count).toBeGreaterThan(0);
+  }, 20_000);
 
   it('applies configurable patterns', () => {
     const custom = createRedactor({ extraPatterns: [/ACME-[0-9]{6}/, 'internal-[a-z]+-key'] });
