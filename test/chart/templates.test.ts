@@ -84,6 +84,10 @@ describe('Deployment', () => {
     expect(text).toContain('include (print $.Template.BasePath "/secret.yaml") . | sha256sum');
   });
 
+  it('hands extra redaction patterns to the service as a JSON array (a pattern may contain commas)', () => {
+    expect(readChartFile('templates/configmap.yaml')).toContain('REDACTION_EXTRA_PATTERNS: {{ toJson . | quote }}');
+  });
+
   it('sets resources from values, with requests by default', () => {
     expect(text).toContain('{{- toYaml .Values.resources | nindent 12 }}');
     expect(defaultValues()).toMatchObject({ resources: { requests: { cpu: anyString, memory: anyString } } });

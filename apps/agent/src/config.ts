@@ -51,7 +51,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'LOG_SINCE_SECONDS', default: '900', description: 'age of the oldest log line read' },
   { name: 'MAX_PODS_PER_SIDE', default: '20', description: 'pods whose logs are read per side' },
   { name: 'EVIDENCE_TOKEN_BUDGET', default: '4000', description: 'size bound of the evidence sent to the model' },
-  { name: 'REDACTION_EXTRA_PATTERNS', description: 'comma-separated extra regular expressions to redact' },
+  { name: 'REDACTION_EXTRA_PATTERNS', description: 'JSON array of extra regular expressions to redact, e.g. ["ACME-[0-9]{6}"] (a regex may contain commas)' },
   { name: 'A2A_AUTH', default: 'none', description: 'none, or bearer to require tokens on the A2A routes' },
   { name: 'A2A_TOKENS_FILE', secret: true, description: 'file of "token user" lines (mounted from a Secret)' },
   { name: 'A2A_SERVICE_ACCOUNT_AUTH', default: 'false', description: 'true: accept Kubernetes service-account tokens (TokenReview)' },
@@ -146,6 +146,31 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     }
   };
   const list = (name: string): string[] => (str(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  // A JSON array, not a comma list: a regular expression may itself contain commas (`[0-9]{2,4}`).
+  const regexArray = (name: string): string[] => {
+    const raw = str(name);
+    if (raw === undefined) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((p): p is string => typeof p === 'string')) {
+      problems.push(`${name}: must be a JSON array of regular expressions, e.g. ["ACME-[0-9]{6}"] (got ${JSON.stringify(raw)})`);
+      return [];
+    }
+    const valid: string[] = [];
+    for (const p of parsed) {
+      try {
+        new RegExp(p);
+        valid.push(p);
+      } catch {
+        problems.push(`${name}: "${p}" is not a valid regular expression`);
+      }
+    }
+    return valid;
+  };
 
   const port = int('PORT', 8080, 0, 65535);
   const apiKey = str('GOOGLE_API_KEY') ?? str('GEMINI_API_KEY');
@@ -203,14 +228,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
         }
       : undefined;
 
-  const redactionExtraPatterns = list('REDACTION_EXTRA_PATTERNS');
-  for (const p of redactionExtraPatterns) {
-    try {
-      new RegExp(p);
-    } catch {
-      problems.push(`REDACTION_EXTRA_PATTERNS: "${p}" is not a valid regular expression`);
-    }
-  }
+  const redactionExtraPatterns = regexArray('REDACTION_EXTRA_PATTERNS');
 
   const a2aAuth = oneOf('A2A_AUTH', ['none', 'bearer'] as const, 'none');
   const tokens: Record<string, string> = {};

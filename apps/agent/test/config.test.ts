@@ -39,4 +39,12 @@ describe('loadConfig', () => {
     expect(problems({ GITHUB_TOKEN: 't', GITHUB_REPO_ALLOWLIST: 'acme/cart,not a repo' }).join()).toMatch(/not a repo/);
     expect(problems({ GITHUB_APP_ID: '1' }).join()).toMatch(/must be set together/);
   });
+  it('reads REDACTION_EXTRA_PATTERNS as a JSON array, so a pattern may contain commas', () => {
+    expect(loadConfig({ REDACTION_EXTRA_PATTERNS: '["ACME-[0-9]{2,6}", "internal-[a-z]+-key"]' }, () => '').redactionExtraPatterns).toEqual([
+      'ACME-[0-9]{2,6}',
+      'internal-[a-z]+-key',
+    ]);
+    expect(problems({ REDACTION_EXTRA_PATTERNS: 'ACME-[0-9]{6},x' }).join()).toMatch(/REDACTION_EXTRA_PATTERNS: must be a JSON array/);
+    expect(problems({ REDACTION_EXTRA_PATTERNS: '["ok", "(unclosed"]' }).join()).toMatch(/REDACTION_EXTRA_PATTERNS: "\(unclosed" is not a valid/);
+  });
 });
