@@ -14,6 +14,14 @@ export interface ServiceProcess {
   logs: string[];
   /** Resolves with the first log line (seen or still to come) that contains `text`: stdout is read asynchronously. */
   waitForLog(text: string): Promise<string>;
+  /** The process id (to sample its memory, for example). */
+  readonly pid: number;
+  /** True until the process exits, whatever the cause. */
+  readonly alive: boolean;
+  /** Resolves with the exit code when the process exits by itself or is stopped. */
+  readonly exited: Promise<number | null>;
+  /** Sends a signal without waiting for anything. */
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<number | null>;
 }
 
@@ -53,6 +61,14 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   return {
     url,
     logs,
+    pid: child.pid ?? 0,
+    get alive() {
+      return child.exitCode === null && child.signalCode === null;
+    },
+    exited,
+    signal(name) {
+      child.kill(name);
+    },
     waitForLog(text) {
       const seen = logs.find((l) => l.includes(text));
       return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ text, resolve }));
@@ -62,6 +78,15 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       return exited;
     },
   };
+}
+
+/** The sum of every sample of one metric on the service's /metrics (0 when it has none yet). */
+export async function metricSum(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 export async function postJson(url: string, body: unknown, init: { raw?: string; contentType?: string } = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {

@@ -22,13 +22,24 @@ interface SharedRun {
   controller: AbortController;
 }
 
-export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn & { inFlight(): number } {
+export interface AnalysisRunner extends AnalyzeFn {
+  inFlight(): number;
+  /** From now on every new analysis is refused with a retryable 503 (the process is about to restart). */
+  stopAdmitting(reason: string): void;
+  /** Resolves when no analysis is in flight. */
+  idle(): Promise<void>;
+}
+
+export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRunner {
   let inFlight = 0;
+  let refusal: string | undefined;
+  let idleWaiters: Array<() => void> = [];
   const shared = new Map<string, SharedRun>();
   const run = async (
     request: AnalysisRequest,
     { signal, onProgress }: { signal: AbortSignal; onProgress?: (e: ProgressEvent) => void },
   ): Promise<AnalysisOutcome> => {
+    if (refusal !== undefined) throw new OverloadedError(refusal);
     if (inFlight >= options.maxConcurrent) throw new OverloadedError(`too many analyses in flight (${inFlight}); retry shortly`);
     inFlight++;
     options.telemetry.inFlight.set(inFlight);
@@ -78,6 +89,10 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn 
       clearTimeout(timer);
       inFlight--;
       options.telemetry.inFlight.set(inFlight);
+      if (inFlight === 0) {
+        for (const resolve of idleWaiters) resolve();
+        idleWaiters = [];
+      }
     }
   };
   /** Joins the running analysis of an identical request; it is aborted only when every caller has gone. */
@@ -124,5 +139,11 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalyzeFn 
 
   // Callers that follow progress (A2A streams) get their own run: progress belongs to one task.
   const entry: AnalyzeFn = (request, { signal, onProgress }) => (onProgress ? run(request, { signal, onProgress }) : coalesced(request, signal));
-  return Object.assign(entry, { inFlight: () => inFlight });
+  return Object.assign(entry, {
+    inFlight: () => inFlight,
+    stopAdmitting(reason: string) {
+      refusal = reason;
+    },
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+  });
 }

@@ -1,5 +1,6 @@
 /** `pnpm start`: the service, configured only by the environment. */
 import { ConfigError, loadConfig } from './config.js';
+import { installProcessFailurePolicy } from './process-failures.js';
 import { createLogger, createService } from './service.js';
 
 async function main(): Promise<void> {
@@ -15,6 +16,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const service = await createService(config, { logger });
+  installProcessFailurePolicy({
+    logger,
+    telemetry: service.telemetry,
+    retire: () => service.retire('the service is restarting after an internal failure; retry shortly'),
+    // The analyses in flight end by their deadline; the rest is closing sockets and background PR writes.
+    retireLimitMs: config.analysisDeadlineMs + 15_000,
+    exit: (code) => process.exit(code),
+  });
   const url = await service.start();
   logger.info({ url, llm: config.llm.provider, prometheus: Boolean(config.prometheus), github: Boolean(config.github) }, 'aiops-agent listening');
 

@@ -27,6 +27,11 @@ export interface Service {
   start(): Promise<string>;
   /** Stops taking work, lets in-flight analyses finish (bounded), closes. */
   stop(): Promise<void>;
+  /**
+   * For a process that must restart: not ready at once, new analyses refused with a retryable 503, /metrics still
+   * served while the analyses in flight finish, then `stop()`.
+   */
+  retire(reason: string): Promise<void>;
 }
 
 export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogger {
@@ -125,12 +130,18 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     logger,
   });
 
-  return {
+  const service: Service = {
     app,
     analyze,
     telemetry,
     async start() {
       return app.listen({ port: config.port, host: config.host });
+    },
+    async retire(reason) {
+      setDraining(true);
+      analyze.stopAdmitting(reason);
+      await analyze.idle();
+      await service.stop();
     },
     async stop() {
       setDraining(true);
@@ -142,4 +153,5 @@ export async function createService(config: Config, overrides: { logger?: Fastif
       }
     },
   };
+  return service;
 }

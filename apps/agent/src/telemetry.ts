@@ -36,6 +36,12 @@ export function createTelemetry() {
       labelNames: ['model', 'direction'] as const,
       registers: [registry],
     }),
+    unhandledFailures: new Counter({
+      name: 'aiops_agent_unhandled_failures_total',
+      help: 'Rejections and exceptions nobody handled (each one drains the process and restarts it: docs/process-failures.md)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     inFlight: new Gauge({ name: 'aiops_agent_analyses_in_flight', help: 'Analyses running now', registers: [registry] }),
     progress: new Counter({
       name: 'aiops_agent_agent_steps_total',

@@ -8,6 +8,8 @@
  * - `streaming: true`: in @langchain/google-genai 2.3 only the streaming path hands the abort signal to the HTTP
  *   request; on the non-streaming path an aborted `invoke` neither rejects nor closes its socket (checked against
  *   the fake server: it waits for the answer however long it takes).
+ * - Every promise the client creates is owned here (`ownStreamResponses`): a broken stream is this call's
+ *   DependencyError and nothing else.
  * - `maxRetries: 0`: LangChain's retry loop would repeat 429/5xx calls with backoff inside our timeout budget and
  *   hide the upstream status. A failure surfaces at once as a typed DependencyError (with Retry-After on 429) and
  *   the caller (the workflow, or Argo's next analysis interval) decides whether to try again.
@@ -50,6 +52,38 @@ function checkOptions(options: GeminiModelOptions): void {
   }
 }
 
+/**
+ * Longest answer taken as a diagnosis. A structured diagnosis is a few KB; anything near this is a model (or a
+ * proxy) gone wrong, and sending it back in a repair turn would only double the damage.
+ */
+const MAX_ANSWER_CHARS = 256 * 1024;
+
+/**
+ * @google/generative-ai's `generateContentStream` returns `{ stream, response }`: two readers of one tee'd body,
+ * where `response` is a promise already running in the background. LangChain reads `stream` and drops `response`.
+ * When the body is not a valid SSE stream (an HTML page behind a 200, a cut or reset connection, an abort), both
+ * readers fail: `stream` reaches LangChain and us, while `response` rejected with nobody listening, an
+ * unhandled rejection that ended the whole process. The failure is the same one `stream` reports, so owning
+ * `response` loses nothing. LangChain gives no hook for it, so its (TypeScript-private) client is wrapped here;
+ * if an upgrade moves it, construction fails loudly instead of the process failing later.
+ */
+interface StreamingClient {
+  generateContentStream(...args: unknown[]): Promise<{ stream: unknown; response: Promise<unknown> }>;
+}
+
+function ownStreamResponses(chat: ChatGoogleGenerativeAI): void {
+  const client = (chat as unknown as { client?: Partial<StreamingClient> }).client;
+  const original = client?.generateContentStream;
+  if (!client || typeof original !== 'function') {
+    throw new Error('@langchain/google-genai no longer exposes client.generateContentStream: review ownStreamResponses');
+  }
+  client.generateContentStream = async (...args: unknown[]) => {
+    const result = await original.apply(client, args);
+    result.response.catch(() => undefined);
+    return result;
+  };
+}
+
 function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
   return { inputTokens: total.inputTokens + more.inputTokens, outputTokens: total.outputTokens + more.outputTokens };
 }
@@ -68,6 +102,7 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
   });
+  ownStreamResponses(chat);
 
   async function call(messages: BaseMessage[], schema: ZodType, schemaName: string, caller: AbortSignal): Promise<RawAnswer> {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -85,6 +120,9 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
     }
     // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
     if (caller.aborted || timeout.aborted) throw toLlmError(new Error('aborted while the answer was streaming'), signals);
+    if (raw.text.length > MAX_ANSWER_CHARS) {
+      throw new DependencyError('llm', `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`);
+    }
     const usage = (raw as AIMessage).usage_metadata;
     return {
       text: raw.text,

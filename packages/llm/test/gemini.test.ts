@@ -208,3 +208,41 @@ describe('createGeminiModel', () => {
     expect(() => createGeminiModel({ apiKey: 'k', model: 'm', timeoutMs: 0 })).toThrow(InvalidRequestError);
   });
 });
+
+describe('createGeminiModel on a broken stream', () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  it.each([
+    ['a 200 with an HTML page', 'html'],
+    ['a 200 with an empty body', 'empty'],
+    ['a stream cut mid-chunk', 'cut'],
+    ['a connection reset mid-stream', 'reset'],
+    ['half an answer, cleanly ended', 'half-json'],
+    ['a 200 whose body is not JSON', 'garbage'],
+    ['a stall between chunks', 'stall'],
+    ['an answer of 10 MB', 'huge'],
+  ] as const)('%s is a DependencyError of this call, and nothing is left unhandled or open', async (_name, kind) => {
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { server, model } = await setup(responders.heuristic, 2000);
+      server.faults.inject({ kind });
+      const err = await failure(diagnose(model));
+      expect(err).toBeInstanceOf(DependencyError);
+      expect(err).toMatchObject({ dependency: 'llm' });
+      await expect.poll(() => server.openRequests).toBe(0);
+      // An unhandled rejection is reported after the microtasks of the turn that dropped it.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a wrong content type over a valid stream is still read (the body is what counts)', async () => {
+    const { server, model } = await setup(responders.heuristic);
+    server.faults.inject({ kind: 'wrong-content-type' });
+    const result = await diagnose(model);
+    expect(result.value.promote).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+export * from './http/index.js';
 export * from './scenario.js';
 export * from './gemini/index.js';
 export * from './kube/index.js';

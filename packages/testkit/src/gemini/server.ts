@@ -3,8 +3,8 @@
  * `streamGenerateContent` with the bodies the real service sends, so the real `@langchain/google-genai` client
  * can be driven against it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startFakeHttpServer, type RecordedRequest } from '../http/fake-http.js';
 import { responders } from './responders.js';
 import type { FakeGemini, GeminiRecordedRequest, GeminiReply, GeminiResponder, GeminiTurn } from './types.js';
 
@@ -75,15 +75,6 @@ function errorBody(status: number, message: string, retryAfterSeconds?: number):
   return { error };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 interface Answer {
   text: string;
   finishReason: string;
@@ -125,21 +116,18 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
   let responder: GeminiResponder = options.responder ?? responders.heuristic;
   let attempts = 0;
   const requests: GeminiRecordedRequest[] = [];
-  let openRequests = 0;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake-gemini');
-    const route = ROUTE.exec(url.pathname);
-    if (req.method !== 'POST' || !route) {
-      sendJson(res, 404, errorBody(404, `Path ${url.pathname} was not found.`));
+  async function handle(request: RecordedRequest, res: ServerResponse): Promise<void> {
+    const route = ROUTE.exec(request.path);
+    if (request.method !== 'POST' || !route) {
+      sendJson(res, 404, errorBody(404, `Path ${request.path} was not found.`));
       return;
     }
     const [, model = '', method] = route;
     const stream = method === 'streamGenerateContent';
-    const raw = await readBody(req);
     let body: unknown;
     try {
-      body = JSON.parse(raw);
+      body = JSON.parse(request.body);
     } catch {
       sendJson(res, 400, errorBody(400, 'Invalid JSON payload received.'));
       return;
@@ -148,7 +136,7 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
       sendJson(res, 400, errorBody(400, '* GenerateContentRequest.contents: contents is not specified'));
       return;
     }
-    const apiKeyHeader = req.headers['x-goog-api-key'];
+    const apiKeyHeader = request.headers['x-goog-api-key'];
     const apiKey = Array.isArray(apiKeyHeader) ? apiKeyHeader[0] : apiKeyHeader;
     const turns: GeminiTurn[] = body.contents.map((c: unknown) => ({
       role: typeof (c as Content)?.role === 'string' ? ((c as Content).role as string) : 'user',
@@ -195,44 +183,32 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
     const text = 'json' in reply ? JSON.stringify(reply.json) : reply.text;
     const finishReason = 'text' in reply && reply.finishReason !== undefined ? reply.finishReason : 'STOP';
     const promptTokens = estimateTokens(system + turns.map((t) => t.text).join(''));
-    sendAnswer(res, { text, finishReason, promptTokens }, stream, url.searchParams.get('alt') === 'sse');
+    sendAnswer(res, { text, finishReason, promptTokens }, stream, request.query.alt === 'sse');
   }
 
-  const server = createServer((req, res) => {
-    openRequests += 1;
-    res.once('close', () => {
-      openRequests -= 1;
-    });
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, errorBody(500, `fake server error: ${err instanceof Error ? err.message : String(err)}`));
-      else res.destroy();
-    });
+  const server = await startFakeHttpServer({
+    handle,
+    errorBody: (status) => errorBody(status, DEFAULT_MESSAGES[status] ?? `fake error ${status}`),
+    // One valid event whose text is `bytes` long: a model that rambles, not a broken stream.
+    hugeBody: (bytes) => ({
+      contentType: 'text/event-stream',
+      body: `data: ${JSON.stringify(candidateChunk('x'.repeat(bytes), 'STOP', { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 }))}\r\n\r\n`,
+    }),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
+    faults: server.faults,
     get openRequests() {
-      return openRequests;
+      return server.openRequests;
+    },
+    get openConnections() {
+      return server.openConnections;
     },
     setResponder(next) {
       responder = next;
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Hung requests would otherwise keep close() waiting forever.
-        server.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 }

@@ -1,3 +1,5 @@
+import type { FaultInjector } from '../http/fake-http.js';
+
 /** One turn of the conversation as the fake saw it (text parts joined). */
 export interface GeminiTurn {
   role: string;
@@ -47,6 +49,10 @@ export interface GeminiRecordedRequest {
 }
 
 export interface FakeGemini {
+  /** Transport faults (HTML pages, cut or stalled streams, resets, ...): see FaultSpec. */
+  readonly faults: FaultInjector;
+  /** TCP connections open now (idle keep-alive ones included). */
+  readonly openConnections: number;
   /** Base URL to pass as the client's `baseUrl` (no trailing slash). */
   readonly url: string;
   readonly requests: GeminiRecordedRequest[];
