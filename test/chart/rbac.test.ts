@@ -122,6 +122,7 @@ describe('RBAC', () => {
       }
     }
     await reader.listEvents(scenario.namespace, { signal });
+    expect(await reader.namespaceExists(scenario.namespace, { signal })).toBe(true);
     expect(await reader.getRollout(scenario.namespace, scenario.rolloutName, { signal })).toBeDefined();
     readCalls = fake.requests.map(toApiCall);
 
@@ -136,7 +137,7 @@ describe('RBAC', () => {
   });
 
   it('sees the API calls of every cluster read, including previous-container logs', () => {
-    expect(new Set(readCalls.map(describeCall))).toEqual(new Set(['list core/pods', 'get core/pods/log', 'list core/events', 'get argoproj.io/rollouts']));
+    expect(new Set(readCalls.map(describeCall))).toEqual(new Set(['list core/pods', 'get core/pods/log', 'list core/events', 'get core/namespaces', 'get argoproj.io/rollouts']));
     expect(reviewCalls.map(describeCall)).toEqual(['create authentication.k8s.io/tokenreviews']);
   });
 

@@ -49,10 +49,12 @@ describe('Kubernetes API faults', () => {
     expectRetryable(await postJson(`${service.url}/a2a/analyze`, healthy()), 'kubernetes');
   });
 
-  it('a namespace that does not exist is not a failure', async () => {
-    const { status, json } = await postJson(`${service.url}/a2a/analyze`, { context: { namespace: 'does-not-exist' } });
-    expect(status).toBe(200);
-    expect(typeof json.promote).toBe('boolean');
+  it('a namespace that does not exist is not a failure, and not a verdict either: 409 evidence_absent', async () => {
+    const { status, headers, json } = await postJson(`${service.url}/a2a/analyze`, { context: { namespace: 'does-not-exist' } });
+    expect(status).toBe(409);
+    expect(headers.get('retry-after')).toBeNull();
+    expect(json).not.toHaveProperty('promote');
+    expect(json.error).toMatchObject({ code: 'evidence_absent', absence: 'namespace-not-found', message: expect.stringContaining('namespace does-not-exist does not exist') as unknown });
   });
 });
 

@@ -57,8 +57,16 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
           onProgress?.(e);
         },
       });
-      stop({ outcome: outcome.answer.promote ? 'promote' : 'reject', entry });
-      options.telemetry.verdicts.inc({ promote: String(outcome.answer.promote), decided_by: outcome.verdict.decidedBy });
+      stop({ outcome: outcome.outcome, entry });
+      if (outcome.absent) {
+        options.telemetry.verdicts.inc({ outcome: 'inconclusive', decided_by: 'absent-evidence' });
+        options.logger.info(
+          { namespace: request.namespace, rollout: request.rolloutName, outcome: 'inconclusive', absence: outcome.absent.absence, reason: outcome.absent.reason, durationMs: outcome.durationMs },
+          'no verdict: nothing to judge',
+        );
+        return outcome;
+      }
+      options.telemetry.verdicts.inc({ outcome: outcome.outcome, decided_by: outcome.verdict.decidedBy });
       const model = outcome.verdict.model;
       if (model?.usage) {
         options.telemetry.modelTokens.inc({ model: model.modelName, direction: 'input' }, model.usage.inputTokens);
@@ -68,6 +76,7 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
         {
           namespace: request.namespace,
           rollout: request.rolloutName,
+          outcome: outcome.outcome,
           promote: outcome.answer.promote,
           confidence: outcome.answer.confidence,
           decidedBy: outcome.verdict.decidedBy,

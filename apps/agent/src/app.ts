@@ -3,7 +3,7 @@
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AgentError, InvalidRequestError, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
+import { AbsentEvidenceError, AgentError, InvalidRequestError, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
 
 export interface AppOptions {
@@ -86,6 +86,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
         if (!reply.raw.writableFinished) disconnected.abort(new AgentError('cancelled', 'client disconnected'));
       });
       const outcome = await options.analyze(analysisRequest, { signal: disconnected.signal });
+      // The plugin knows only promote and reject: absent evidence is a non-200 (an Error it measures again).
+      if (outcome.absent) throw new AbsentEvidenceError(outcome.absent);
       return reply.status(200).send(outcome.answer);
     });
   });

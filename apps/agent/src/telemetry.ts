@@ -8,15 +8,15 @@ export function createTelemetry() {
     registry,
     analyses: new Histogram({
       name: 'aiops_agent_analysis_duration_seconds',
-      help: 'Duration of analyses by outcome (promote, reject, error)',
+      help: 'Duration of analyses by outcome (promote, reject, inconclusive, error)',
       labelNames: ['outcome', 'entry'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers: [registry],
     }),
     verdicts: new Counter({
       name: 'aiops_agent_verdicts_total',
-      help: 'Verdicts by promote and by what decided them',
-      labelNames: ['promote', 'decided_by'] as const,
+      help: 'Outcomes by kind (promote, reject, inconclusive) and by what decided them (absent-evidence when there was nothing to judge)',
+      labelNames: ['outcome', 'decided_by'] as const,
       registers: [registry],
     }),
     errors: new Counter({

@@ -8,8 +8,9 @@ const quiet = pino({ level: 'silent' }) as FastifyBaseLogger;
 
 function outcome(request: AnalysisRequest, promote = true): AnalysisOutcome {
   return {
+    outcome: promote ? 'promote' : 'reject',
     answer: { analysis: `analysed ${request.namespace}`, rootCause: 'none', remediation: 'none required', promote, confidence: 80 },
-    verdict: { promote, confidence: 80, analysis: '', rootCause: 'none', remediation: 'none required', decidedBy: 'evidence', evidenceIds: [] },
+    verdict: { outcome: promote ? 'promote' : 'reject', promote, confidence: 80, analysis: '', rootCause: 'none', remediation: 'none required', decidedBy: 'evidence', evidenceIds: [] },
     evidence: {} as AnalysisOutcome['evidence'],
     durationMs: 1,
   };
@@ -119,6 +120,32 @@ describe('POST /a2a/analyze', () => {
   });
 });
 
+describe('absent evidence on the plugin route', () => {
+  const absentOutcome = (absence: 'no-canary-pods' | 'overlapping-selectors', reason: string): AnalysisOutcome => ({
+    outcome: 'inconclusive',
+    absent: { kind: 'absent', absence, reason, ...(absence === 'overlapping-selectors' ? { field: 'context.canarySelector' } : {}) },
+    evidence: {} as AnalysisOutcome['evidence'],
+    durationMs: 1,
+  });
+
+  it('is a 409 without promote, naming what is missing, and counted as inconclusive', async () => {
+    await appWith(async () => absentOutcome('no-canary-pods', 'no pod in namespace shop matches canarySelector role=canary'));
+    const res = await post('{"context":{"namespace":"shop"}}');
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({ error: { code: 'evidence_absent', absence: 'no-canary-pods', message: 'no pod in namespace shop matches canarySelector role=canary' } });
+    const metrics = await app!.inject('/metrics');
+    expect(metrics.body).toContain('aiops_agent_verdicts_total{outcome="inconclusive",decided_by="absent-evidence"} 1');
+    expect(metrics.body).toContain('aiops_agent_analysis_duration_seconds_count{outcome="inconclusive",entry="other"} 1');
+  });
+
+  it('overlapping selectors are a 400 naming the field', async () => {
+    await appWith(async () => absentOutcome('overlapping-selectors', 'canarySelector app=x and stableSelector app=x,role=stable both match'));
+    const res = await post('{"context":{"namespace":"shop"}}');
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorBody>().error).toMatchObject({ code: 'overlapping_selectors', field: 'context.canarySelector', absence: 'overlapping-selectors' });
+  });
+});
+
 describe('health and metrics', () => {
   it('answers the plugin health check, liveness, readiness and metrics', async () => {
     const { setDraining } = await appWith(async (r) => outcome(r, false));
@@ -128,7 +155,7 @@ describe('health and metrics', () => {
     expect((await app!.inject('/readyz')).statusCode).toBe(200);
     await post('{"context":{"namespace":"shop"}}');
     const metrics = await app!.inject('/metrics');
-    expect(metrics.body).toContain('aiops_agent_verdicts_total{promote="false",decided_by="evidence"} 1');
+    expect(metrics.body).toContain('aiops_agent_verdicts_total{outcome="reject",decided_by="evidence"} 1');
     setDraining(true);
     expect((await app!.inject('/readyz')).statusCode).toBe(503);
   });

@@ -104,18 +104,45 @@ function topSignatures(outcome: AnalysisOutcome): unknown[] {
   }));
 }
 
-/** The `verdict` artifact: the metric-ai answer plus the evidence behind it. */
+/** The outcome's reason in one line: what is missing, what is thin, what failed, or why the canary passes. */
+export function reasonOf(outcome: AnalysisOutcome): string {
+  if (outcome.absent) return outcome.absent.reason;
+  const { verdict } = outcome;
+  if (verdict.inconclusive) return verdict.inconclusive.reason;
+  if (verdict.outcome === 'reject') return verdict.rootCause;
+  return verdict.disagreement ? `promoted over the model's unfounded veto: ${verdict.disagreement}` : 'no canary-only errors, crashes or regressions were observed';
+}
+
+/**
+ * The `verdict` artifact: `verdict` (promote, reject or inconclusive) and its `reason`, then the metric-ai answer
+ * and the evidence behind it. `promote` is present only for promote and reject: an inconclusive outcome is not one.
+ */
 export function verdictData(outcome: AnalysisOutcome): Record<string, unknown> {
+  const evidence = {
+    findings: outcome.evidence.findings,
+    topSignatures: topSignatures(outcome),
+    metrics: outcome.evidence.metrics,
+    notes: outcome.evidence.notes,
+  };
+  if (outcome.absent) {
+    return {
+      verdict: 'inconclusive',
+      reason: outcome.absent.reason,
+      inconclusive: { kind: 'absent', absence: outcome.absent.absence },
+      pods: { canary: outcome.evidence.pods.canary.length, stable: outcome.evidence.pods.stable.length },
+      evidence,
+      durationMs: outcome.durationMs,
+    };
+  }
+  const { promote, ...answer } = outcome.answer;
   const data: Record<string, unknown> = {
-    ...outcome.answer,
+    verdict: outcome.outcome,
+    reason: reasonOf(outcome),
+    ...(outcome.outcome === 'inconclusive' ? { inconclusive: { kind: 'thin' } } : { promote }),
+    ...answer,
     decidedBy: outcome.verdict.decidedBy,
     evidenceIds: outcome.verdict.evidenceIds,
-    evidence: {
-      findings: outcome.evidence.findings,
-      topSignatures: topSignatures(outcome),
-      metrics: outcome.evidence.metrics,
-      notes: outcome.evidence.notes,
-    },
+    evidence,
     durationMs: outcome.durationMs,
   };
   if (outcome.verdict.disagreement !== undefined) data.disagreement = outcome.verdict.disagreement;
@@ -123,11 +150,15 @@ export function verdictData(outcome: AnalysisOutcome): Record<string, unknown> {
   return data;
 }
 
+const HEADLINE: Record<AnalysisOutcome['outcome'], string> = { promote: 'PROMOTE', reject: 'DO NOT PROMOTE', inconclusive: 'INCONCLUSIVE' };
+
 export function summaryText(request: AnalysisRequest, outcome: AnalysisOutcome): string {
-  const a = outcome.answer;
   const target = request.rolloutName ? `rollout ${request.namespace}/${request.rolloutName}` : `namespace ${request.namespace}`;
+  if (outcome.absent) return `${HEADLINE.inconclusive}: nothing to judge for the canary of ${target}: ${outcome.absent.reason}.`;
+  const a = outcome.answer;
   const lines = [
-    `${a.promote ? 'PROMOTE' : 'DO NOT PROMOTE'} the canary of ${target} (confidence ${a.confidence}/100).`,
+    `${HEADLINE[outcome.outcome]} the canary of ${target} (confidence ${a.confidence}/100).`,
+    `Reason: ${reasonOf(outcome)}`,
     `Analysis: ${a.analysis}`,
     `Root cause: ${a.rootCause}`,
     `Remediation: ${a.remediation}`,
@@ -136,6 +167,17 @@ export function summaryText(request: AnalysisRequest, outcome: AnalysisOutcome):
   if (hard.length > 0) lines.push(`Hard failures: ${hard.map((f) => f.title).join('; ')}`);
   if (a.prLink) lines.push(`Pull request: ${a.prLink}`);
   return lines.join('\n');
+}
+
+/** The COMPLETED status line and its metadata. */
+function completion(outcome: AnalysisOutcome): { text: string; metadata: Record<string, unknown> } {
+  if (outcome.absent) return { text: `Inconclusive: ${outcome.absent.reason}.`, metadata: { verdict: 'inconclusive', absence: outcome.absent.absence } };
+  const { confidence, promote } = outcome.answer;
+  const words: Record<AnalysisOutcome['outcome'], string> = { promote: 'Promote', reject: 'Do not promote', inconclusive: 'Inconclusive (thin evidence)' };
+  return {
+    text: `${words[outcome.outcome]} (confidence ${confidence}/100).`,
+    metadata: { verdict: outcome.outcome, confidence, ...(outcome.outcome === 'inconclusive' ? {} : { promote }) },
+  };
 }
 
 export class AnalysisExecutor implements AgentExecutor {
@@ -215,8 +257,8 @@ export class AnalysisExecutor implements AgentExecutor {
       for (const artifact of artifacts) {
         bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact, append: false, lastChunk: true, metadata: undefined }));
       }
-      const verdictLine = `${outcome.answer.promote ? 'Promote' : 'Do not promote'} (confidence ${outcome.answer.confidence}/100).`;
-      status(TaskState.TASK_STATE_COMPLETED, agentMessage(taskId, contextId, [textPart(verdictLine)], { promote: outcome.answer.promote, confidence: outcome.answer.confidence }));
+      const done = completion(outcome);
+      status(TaskState.TASK_STATE_COMPLETED, agentMessage(taskId, contextId, [textPart(done.text)], done.metadata));
     } finally {
       this.running.delete(taskId);
     }

@@ -26,6 +26,7 @@ export interface AnalyzeCall {
 export function sampleOutcome(request?: Partial<AnalysisRequest>): AnalysisOutcome {
   const req: AnalysisRequest = { namespace: 'shop', rolloutName: 'checkout', stableSelector: 'role=stable', canarySelector: 'role=canary', ...request };
   return {
+    outcome: 'reject',
     answer: {
       analysis: 'canary panics on 12% of requests; stable is clean',
       rootCause: 'nil pointer dereference in checkout handler',
@@ -34,6 +35,7 @@ export function sampleOutcome(request?: Partial<AnalysisRequest>): AnalysisOutco
       confidence: 92,
     },
     verdict: {
+      outcome: 'reject',
       promote: false,
       confidence: 92,
       analysis: 'canary panics on 12% of requests; stable is clean',

@@ -40,7 +40,7 @@ const analyze = createAnalyzer(
 try {
   const outcome = await analyze(toAnalysisRequest(pluginRequestBody(scenario)), { signal: new AbortController().signal });
   console.log(`=== system (${system.length} chars)\n${system}\n\n=== prompt (${prompt.length} chars)\n${prompt}\n`);
-  console.log(`=== verdict: promote=${outcome.answer.promote} (${outcome.verdict.decidedBy}), root cause: ${outcome.answer.rootCause}`);
+  console.log(`=== verdict: promote=${outcome.answer?.promote} (${outcome.verdict?.decidedBy ?? `inconclusive: ${outcome.absent?.reason ?? ""}`}), root cause: ${outcome.answer?.rootCause}`);
 } finally {
   await kube.close();
 }

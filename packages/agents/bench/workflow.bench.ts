@@ -82,7 +82,7 @@ for (const s of corpus) {
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   let promote = true;
-  for (let i = 0; i < runs; i++) promote = (await analyze(request, { signal: new AbortController().signal })).answer.promote;
+  for (let i = 0; i < runs; i++) promote = (await analyze(request, { signal: new AbortController().signal })).answer?.promote ?? false;
   const ms = (performance.now() - started) / runs;
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
   console.log(

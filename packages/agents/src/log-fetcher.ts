@@ -4,7 +4,7 @@
  * the lines into a signature diff and findings. No model here.
  */
 import pLimit from 'p-limit';
-import type { AnalysisRequest, ClusterReader, Finding, KubeEvent, LogDiff, MetricComparison, PodInfo, RolloutInfo, Side } from '@aiops/contracts';
+import type { AnalysisRequest, CallOptions, ClusterReader, EvidenceScope, Finding, KubeEvent, LogDiff, MetricComparison, PodInfo, PodLabelHint, RolloutInfo, Side } from '@aiops/contracts';
 import { accessLogEvidence, appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, parseLogEvents, type LogEvent } from '@aiops/evidence';
 import type { RunContext } from './run-context.js';
 
@@ -20,6 +20,8 @@ export interface LogFetcherConfig {
 
 export interface LogFetcherResult {
   pods: { canary: PodInfo[]; stable: PodInfo[] };
+  /** Read only when a side has no pod: does the namespace exist, and what do the pods a selector may have meant carry. */
+  scope?: EvidenceScope;
   rollout?: RolloutInfo;
   events: KubeEvent[];
   logs: LogDiff;
@@ -53,6 +55,39 @@ function trafficFinding(canaryEvents: number, stableEvents: number, rollout: Rol
   };
 }
 
+const HASH_LABELS = new Set(['pod-template-hash', 'rollouts-pod-template-hash']);
+
+function hintFrom(source: PodLabelHint['source'], pods: PodInfo[]): PodLabelHint | undefined {
+  const newest = [...pods].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
+  if (!newest) return undefined;
+  const labels = Object.fromEntries(Object.entries(newest.labels).filter(([key]) => !HASH_LABELS.has(key)));
+  return { source, labels, pods: pods.length };
+}
+
+/**
+ * When a selector matched nothing, reads what an operator needs to fix it: whether the namespace exists, and the
+ * labels of the pods the selector may have meant (the Rollout's newest or stable pod-template-hash, else the
+ * namespace's newest pods not on the other side).
+ */
+async function readScope(cluster: ClusterReader, request: AnalysisRequest, pods: { canary: PodInfo[]; stable: PodInfo[] }, rollout: RolloutInfo | undefined, options: CallOptions): Promise<EvidenceScope> {
+  const { namespace } = request;
+  const scope: EvidenceScope = {};
+  const exists = await cluster.namespaceExists(namespace, options);
+  if (exists !== undefined) scope.namespaceExists = exists;
+  if (exists === false) return scope;
+  const byHash = async (hash: string | undefined) => (hash ? cluster.listPods(namespace, `rollouts-pod-template-hash=${hash}`, options) : []);
+  let everything: PodInfo[] | undefined;
+  const namespacePods = async (): Promise<PodInfo[]> => (everything ??= await cluster.listPods(namespace, '', options));
+  for (const side of ['canary', 'stable'] as const) {
+    if (pods[side].length > 0) continue;
+    const other = new Set(pods[side === 'canary' ? 'stable' : 'canary'].map((p) => p.name));
+    const fromRollout = await byHash(side === 'canary' ? rollout?.currentPodHash : rollout?.stablePodHash);
+    const hint = hintFrom(side === 'canary' ? 'rollout-canary' : 'rollout-stable', fromRollout) ?? hintFrom('namespace', (await namespacePods()).filter((p) => !other.has(p.name)));
+    if (hint) scope[side === 'canary' ? 'canaryHint' : 'stableHint'] = hint;
+  }
+  return scope;
+}
+
 export async function fetchLogs(
   cluster: ClusterReader,
   request: AnalysisRequest,
@@ -73,7 +108,15 @@ export async function fetchLogs(
   if (canary.dropped + stable.dropped > 0) {
     notes.push(`Logs were read from ${config.maxPodsPerSide} pods per side at most (${canary.dropped} canary and ${stable.dropped} stable pods not read; unhealthy pods first).`);
   }
+  const scope = canaryAll.length === 0 || stableAll.length === 0 ? await readScope(cluster, request, { canary: canaryAll, stable: stableAll }, rollout, { signal }) : undefined;
   if (request.rolloutName && !rollout) notes.push(`Rollout ${namespace}/${request.rolloutName} was not found; the analysis uses the selectors only.`);
+
+  const stableNames = new Set(stableAll.map((p) => p.name));
+  if (canaryAll.length === 0 || canaryAll.some((p) => stableNames.has(p.name))) {
+    // Nothing to judge (no canary, or pods on both sides): no logs are read, the assessment says what is missing.
+    const logs = diffLogSignatures({ canary: [], stable: [] }, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500, redact: (s) => s });
+    return { pods: { canary: canaryAll, stable: stableAll }, ...(scope ? { scope } : {}), ...(rollout ? { rollout } : {}), events: [], logs, accessLog: [], findings: [], notes };
+  }
 
   const limit = pLimit(config.concurrency);
   const reads: Array<Promise<{ side: Side; text: string }>> = [];
@@ -113,6 +156,7 @@ export async function fetchLogs(
 
   return {
     pods: { canary: canaryAll, stable: stableAll },
+    ...(scope ? { scope } : {}),
     ...(rollout ? { rollout } : {}),
     events: podEvents.slice(0, 50),
     logs,

@@ -38,6 +38,7 @@ export function shareClusterReads(cluster: ClusterReader): ClusterReader {
     listPods: (namespace, labelSelector, options) => once(`pods\u0000${namespace}\u0000${labelSelector}`, () => cluster.listPods(namespace, labelSelector, options)),
     readLog: (request, options) => cluster.readLog(request, options),
     listEvents: (namespace, options) => cluster.listEvents(namespace, options),
+    namespaceExists: (namespace, options) => once(`namespace\u0000${namespace}`, () => cluster.namespaceExists(namespace, options)),
     getRollout: (namespace, name, options) => once(`rollout\u0000${namespace}\u0000${name}`, () => cluster.getRollout(namespace, name, options)),
   };
 }
@@ -67,6 +68,7 @@ export function redactClusterReads(cluster: ClusterReader, redact: (text: string
     },
     readLog: async (request, options) => safely(await cluster.readLog(request, options)),
     listEvents: async (namespace, options) => (await cluster.listEvents(namespace, options)).map((e) => ({ ...e, message: safely(e.message) })),
+    namespaceExists: (namespace, options) => cluster.namespaceExists(namespace, options),
     getRollout: (namespace, name, options) => cluster.getRollout(namespace, name, options),
   };
 }

@@ -10,6 +10,7 @@ import { Annotation, END, START, StateGraph, type LangGraphRunnableConfig } from
 import {
   AgentError,
   CancelledError,
+  type AbsentEvidence,
   type AgentName,
   type AnalysisRequest,
   type AnalyzeFn,
@@ -22,7 +23,7 @@ import {
   type StructuredModel,
   type Verdict,
 } from '@aiops/contracts';
-import { decideVerdict, rankFindings, type PolicyConfig } from '@aiops/evidence';
+import { decide, findAbsence, rankFindings, type PolicyConfig } from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
 import { diagnose } from './diagnosis.js';
 import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
@@ -58,6 +59,8 @@ const AnalysisState = Annotation.Root({
   evidence: Annotation<Evidence | undefined>(),
   model: Annotation<ModelOutcome | undefined>(),
   verdict: Annotation<Verdict | undefined>(),
+  /** Nothing to judge: set instead of a verdict. */
+  absent: Annotation<AbsentEvidence | undefined>(),
   remediation: Annotation<RemediationResult | undefined>(),
 });
 type State = typeof AnalysisState.State;
@@ -97,6 +100,7 @@ export function assembleEvidence(request: AnalysisRequest, logs: LogFetcherResul
     notes: logs.notes,
   };
   if (logs.rollout) evidence.rollout = logs.rollout;
+  if (logs.scope) evidence.scope = logs.scope;
   return evidence;
 }
 
@@ -127,6 +131,12 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         run.progress('diagnosis', 'skipped', 'no model configured (LLM_PROVIDER=none): the evidence decides');
         return { evidence };
       }
+      const absent = findAbsence(evidence);
+      if (absent) {
+        // Nothing to diagnose: the model is not asked about pods that are not there.
+        run.progress('diagnosis', 'skipped', `nothing to judge: ${absent.reason}`);
+        return { evidence };
+      }
       const model = deps.model;
       run.progress('diagnosis', 'started');
       try {
@@ -145,13 +155,13 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       const run = runOf(cfg);
       if (!state.evidence) throw new AgentError('internal', 'policy ran without evidence');
       const evidence = state.evidence;
-      const verdict = await step(
+      const decision = await step(
         run,
         'policy',
-        async () => decideVerdict({ evidence, ...(state.model ? { model: state.model } : {}) }, config.policy),
-        (v) => `promote=${v.promote} (${v.decidedBy}), confidence ${v.confidence}`,
+        async () => decide({ evidence, ...(state.model ? { model: state.model } : {}) }, config.policy),
+        (d) => (d.verdict ? `${d.verdict.outcome}: promote=${d.verdict.promote} (${d.verdict.decidedBy}), confidence ${d.verdict.confidence}` : `inconclusive, no verdict: ${d.absent.reason}`),
       );
-      return { verdict };
+      return decision.verdict ? { verdict: decision.verdict } : { absent: decision.absent };
     })
     .addNode('pr-author', async (state: State, cfg: LangGraphRunnableConfig) => {
       const run = runOf(cfg);
@@ -167,7 +177,7 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
     .addEdge(START, 'metrics-analyst')
     .addEdge(['log-fetcher', 'metrics-analyst'], 'diagnosis')
     .addEdge('diagnosis', 'policy')
-    .addConditionalEdges('policy', (state: State) => (state.verdict?.promote === false && state.request.repoUrl && deps.publisher ? 'pr-author' : END), [
+    .addConditionalEdges('policy', (state: State) => (state.verdict?.outcome === 'reject' && state.request.repoUrl && deps.publisher ? 'pr-author' : END), [
       'pr-author',
       END,
     ])
@@ -191,12 +201,15 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
       }
       throw err;
     }
-    if (!state.verdict || !state.evidence) throw new AgentError('internal', 'the workflow ended without a verdict');
-    if (deps.publisher && state.verdict.promote === false && !state.request.repoUrl) {
+    if (!state.evidence) throw new AgentError('internal', 'the workflow ended without evidence');
+    if (state.absent) return { outcome: 'inconclusive', absent: state.absent, evidence: state.evidence, durationMs: Date.now() - started };
+    if (!state.verdict) throw new AgentError('internal', 'the workflow ended without a verdict');
+    if (deps.publisher && state.verdict.outcome === 'reject' && !state.request.repoUrl) {
       run.progress('pr-author', 'skipped', 'no repository in the request');
     }
     const answer = toAnalyzeAnswer(state.verdict, state.evidence, state.remediation);
     return {
+      outcome: state.verdict.outcome,
       answer,
       verdict: state.verdict,
       evidence: state.evidence,

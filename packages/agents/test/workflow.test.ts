@@ -68,8 +68,8 @@ describe('the analysis workflow', () => {
     expect(logReads.length).toBeGreaterThan(0);
     expect(logReads.every((r) => r.query.container !== 'istio-proxy')).toBe(true);
     expect(logReads.some((r) => r.query.previous === 'true' && r.path.includes(scenario.pods.find((p) => p.side === 'canary')!.name))).toBe(true);
-    expect(outcome.answer.promote).toBe(false);
-    expect(outcome.answer.rootCause).toContain('DATABASE_URL');
+    expect(outcome.answer?.promote).toBe(false);
+    expect(outcome.answer?.rootCause).toContain('DATABASE_URL');
   });
 
   it('the two parallel agents share one pod listing per selector and one Rollout read', async () => {
@@ -88,7 +88,7 @@ describe('the analysis workflow', () => {
     const outcome = await analyze(requestFor('one-of-three-fails'), { signal: new AbortController().signal });
     const podsRead = new Set(kube.requests.slice(before).filter((r) => r.path.endsWith('/log')).map((r) => r.path.split('/')[6]));
     for (const pod of scenario.pods) expect(podsRead.has(pod.name)).toBe(true);
-    expect(outcome.answer.promote).toBe(false);
+    expect(outcome.answer?.promote).toBe(false);
   });
 
   it('hands the model redacted, bounded evidence and the operator note', async () => {
@@ -139,14 +139,14 @@ describe('access logs as metrics (no Prometheus)', () => {
     const analyze = createAnalyzer({ cluster, redact }, config);
     const outcome = await analyze(requestFor('error-rate-increase'), { signal: new AbortController().signal });
     expect(outcome.evidence.metrics.comparisons.find((c) => c.id === 'logs:http_5xx_ratio')?.classification).toBe('High');
-    expect(outcome.answer.promote).toBe(false);
+    expect(outcome.answer?.promote).toBe(false);
   });
   it('does not blame noisy but healthy canaries', async () => {
     const analyze = createAnalyzer({ cluster, redact }, config);
     for (const id of ['noisy-healthy-java', 'noisy-healthy-go', 'noisy-healthy-node', 'errors-in-both', 'low-weight-fewer-pods']) {
       const outcome = await analyze(requestFor(id), { signal: new AbortController().signal });
       expect(outcome.evidence.findings.filter((f) => f.id.startsWith('logs:'))).toEqual([]);
-      expect(outcome.answer.promote).toBe(true);
+      expect(outcome.answer?.promote).toBe(true);
     }
   });
 });

@@ -32,9 +32,39 @@ export type DecidedBy =
   /** Clean evidence, model vetoed without valid citations: promoted, disagreement reported. */
   | 'evidence-over-unfounded-veto';
 
+/**
+ * The three outcomes every entry point maps to its controller's words. `inconclusive` is either thin evidence (a
+ * Verdict whose `promote` is true, for callers that know only two outcomes) or absent evidence (no Verdict at all).
+ */
+export type Outcome = 'promote' | 'reject' | 'inconclusive';
+
+/** Why there is nothing to judge. */
+export type AbsenceKind = 'namespace-not-found' | 'no-canary-pods' | 'no-stable-pods' | 'overlapping-selectors';
+
+/** Absent evidence: never a verdict. `reason` names what is missing in words an operator can act on. */
+export interface AbsentEvidence {
+  kind: 'absent';
+  absence: AbsenceKind;
+  reason: string;
+  /** The request field to fix, when the request is at fault (overlapping selectors). */
+  field?: string;
+}
+
+/** Thin evidence: the canary looks healthy but has served too little to be sure. */
+export interface ThinEvidence {
+  kind: 'thin';
+  reason: string;
+}
+
+export type Inconclusive = AbsentEvidence | ThinEvidence;
+
 /** What the policy decided; the metric-ai answer is rendered from it. */
 export interface Verdict {
+  outcome: Outcome;
+  /** What a two-outcome caller (the metric-ai plugin) is told: true for promote and for thin evidence. */
   promote: boolean;
+  /** Set when the outcome is inconclusive: the evidence is thin. */
+  inconclusive?: ThinEvidence;
   confidence: number;
   analysis: string;
   rootCause: string;
@@ -49,11 +79,14 @@ export interface Verdict {
 
 /**
  * The evidence-only assessment the policy starts from. `fail`: a hard failure in the canary. `suspect`: canary-only
- * errors or regressions that are not hard. `pass`: nothing wrong observed. `inconclusive`: no canary to look at.
+ * errors or regressions that are not hard. `pass`: nothing wrong observed. `thin`: nothing wrong observed, but the
+ * canary has served too little to be sure. `absent`: nothing to judge (no canary, no namespace, overlapping sides).
  * Both `fail` and `suspect` reject the canary: the model may veto a promotion, never promote a rejection.
  */
 export interface Assessment {
-  outcome: 'fail' | 'suspect' | 'pass' | 'inconclusive';
+  outcome: 'fail' | 'suspect' | 'pass' | 'thin' | 'absent';
+  /** Set for `absent` and `thin`. */
+  inconclusive?: Inconclusive;
   /** Ids of the findings behind a fail or suspect outcome. */
   findingIds: string[];
   reasons: string[];

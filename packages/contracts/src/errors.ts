@@ -3,6 +3,8 @@
  * Rule from the metric-ai contract: a dependency failure is never a verdict, so every error here maps to a
  * non-200 answer that carries no `promote` field.
  */
+import type { AbsenceKind, AbsentEvidence } from './diagnosis.js';
+
 export type Dependency = 'kubernetes' | 'prometheus' | 'llm' | 'github';
 
 export type ErrorCode =
@@ -12,6 +14,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'not_found'
+  | 'evidence_absent'
+  | 'overlapping_selectors'
   | 'dependency_unavailable'
   | 'deadline_exceeded'
   | 'overloaded'
@@ -20,7 +24,7 @@ export type ErrorCode =
   | 'internal';
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string; dependency?: Dependency };
+  error: { code: ErrorCode; message: string; field?: string; dependency?: Dependency; absence?: AbsenceKind };
 }
 
 export class AgentError extends Error {
@@ -67,6 +71,22 @@ export class DependencyError extends AgentError {
   }
 }
 
+/**
+ * Absent evidence on an entry point that can only say promote or reject (the metric-ai plugin): no verdict, a
+ * non-200 the plugin records as an Error and measures again. Overlapping selectors are the request's fault (400);
+ * no canary or stable pod, or no namespace, is the cluster's state (409: 4xx, because neither this service nor a
+ * dependency failed, so no 5xx alert fires and no proxy retries it; the plugin maps every non-200 to Error).
+ */
+export class AbsentEvidenceError extends AgentError {
+  readonly absence: AbsenceKind;
+  constructor(absent: AbsentEvidence) {
+    const overlap = absent.absence === 'overlapping-selectors';
+    super(overlap ? 'overlapping_selectors' : 'evidence_absent', absent.reason, absent.field !== undefined ? { field: absent.field } : {});
+    this.name = 'AbsentEvidenceError';
+    this.absence = absent.absence;
+  }
+}
+
 export class DeadlineError extends AgentError {
   constructor(message = 'the analysis deadline passed before a verdict was reached') {
     super('deadline_exceeded', message, { retryAfterSeconds: 10 });
@@ -95,6 +115,8 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   unauthorized: 401,
   not_found: 404,
+  evidence_absent: 409,
+  overlapping_selectors: 400,
   dependency_unavailable: 503,
   deadline_exceeded: 503,
   overloaded: 503,
@@ -124,6 +146,7 @@ export function toHttpError(err: unknown): HttpErrorAnswer {
   const body: ErrorBody = { error: { code: e.code, message: e.message } };
   if (e.field !== undefined) body.error.field = e.field;
   if (e.dependency !== undefined) body.error.dependency = e.dependency;
+  if (e instanceof AbsentEvidenceError) body.error.absence = e.absence;
   return { status, headers, body };
 }
 

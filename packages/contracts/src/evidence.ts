@@ -144,8 +144,26 @@ export interface MetricsEvidence {
   notes: string[];
 }
 
+/** The labels that pods a selector may have meant carry: read only when a selector matched nothing, to say what to fix. */
+export interface PodLabelHint {
+  /** The Rollout's newest (canary) or stable pod-template-hash pods, or the namespace's newest pods. */
+  source: 'rollout-canary' | 'rollout-stable' | 'namespace';
+  /** Labels of the newest such pod, without the pod-template-hash labels. */
+  labels: Record<string, string>;
+  pods: number;
+}
+
+/** Whether there is anything to judge: read when a side has no pod. */
+export interface EvidenceScope {
+  /** false when the namespace does not exist; absent when not checked or not readable. */
+  namespaceExists?: boolean;
+  canaryHint?: PodLabelHint;
+  stableHint?: PodLabelHint;
+}
+
 export interface Evidence {
   request: AnalysisRequest;
+  scope?: EvidenceScope;
   collectedAt: string;
   pods: { canary: PodInfo[]; stable: PodInfo[] };
   rollout?: RolloutInfo;

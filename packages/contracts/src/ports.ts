@@ -5,7 +5,7 @@
 import type { ZodType } from 'zod';
 import type { AnalysisRequest, AnalyzeAnswer } from './metric-ai.js';
 import type { Evidence, KubeEvent, PodInfo, RolloutInfo } from './evidence.js';
-import type { Verdict } from './diagnosis.js';
+import type { AbsentEvidence, Outcome, Verdict } from './diagnosis.js';
 import type { RemediationPreview } from './code-host.js';
 
 /** Every external call takes an abort signal; adapters add their own timeout on top. */
@@ -30,6 +30,8 @@ export interface ClusterReader {
   readLog(request: LogReadRequest, options: CallOptions): Promise<string>;
   /** Recent events of the namespace (bounded by the adapter). */
   listEvents(namespace: string, options: CallOptions): Promise<KubeEvent[]>;
+  /** Whether the namespace exists; undefined when the service account may not read it. */
+  namespaceExists(namespace: string, options: CallOptions): Promise<boolean | undefined>;
   /** Undefined when the Rollout does not exist or the CRD is not installed. */
   getRollout(namespace: string, name: string, options: CallOptions): Promise<RolloutInfo | undefined>;
 }
@@ -89,13 +91,29 @@ export interface ProgressEvent {
   message?: string;
 }
 
-export interface AnalysisOutcome {
+/** A verdict: promote, reject, or inconclusive because the evidence is thin (then `answer.promote` is true). */
+export interface DecidedOutcome {
+  outcome: Outcome;
   answer: AnalyzeAnswer;
   verdict: Verdict;
   evidence: Evidence;
   remediation?: RemediationResult;
   durationMs: number;
+  absent?: never;
 }
+
+/** Nothing to judge: never a verdict, so there is no answer with a `promote` field. */
+export interface AbsentOutcome {
+  outcome: 'inconclusive';
+  absent: AbsentEvidence;
+  evidence: Evidence;
+  durationMs: number;
+  answer?: never;
+  verdict?: never;
+}
+
+/** What every entry point maps to its controller's words (metric-ai, A2A, and later Argo's web provider, Flagger). */
+export type AnalysisOutcome = DecidedOutcome | AbsentOutcome;
 
 /** The workflow as every entry point (metric-ai route, A2A executor, demo) sees it. */
 export type AnalyzeFn = (

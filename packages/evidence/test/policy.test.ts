@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError, type Evidence, type Finding, type ModelDiagnosis, type PodInfo } from '@aiops/contracts';
-import { assessEvidence, decideVerdict } from '@aiops/evidence';
+import { AbsentEvidenceError, DependencyError, type Evidence, type Finding, type ModelDiagnosis, type PodInfo } from '@aiops/contracts';
+import { assessEvidence, decide, decideVerdict } from '@aiops/evidence';
 
 const pod = (name: string): PodInfo => ({
   name,
@@ -49,6 +49,51 @@ describe('assessEvidence', () => {
   });
   it('ignores hard findings on the stable side', () => {
     expect(assessEvidence(evidence([{ ...crash, side: 'stable', hard: false }])).outcome).toBe('pass');
+  });
+});
+
+describe('absent evidence: never a verdict', () => {
+  const labelled = (name: string, labels: Record<string, string>, createdAt: string): PodInfo => ({ ...pod(name), labels, createdAt });
+
+  it('no canary pod: names the selector and the labels the Rollout\'s newest pods carry, selector keys first', () => {
+    const e: Evidence = {
+      ...evidence(),
+      request: { namespace: 'payments', rolloutName: 'refunds', stableSelector: 'role=stable', canarySelector: 'role=canary' },
+      pods: { canary: [], stable: [pod('s-1')] },
+      scope: { namespaceExists: true, canaryHint: { source: 'rollout-canary', labels: { app: 'refunds', role: 'preview' }, pods: 2 } },
+    };
+    expect(assessEvidence(e)).toMatchObject({
+      outcome: 'absent',
+      inconclusive: { kind: 'absent', absence: 'no-canary-pods', reason: "no pod in namespace payments matches canarySelector role=canary; the Rollout's newest pods carry role=preview, app=refunds" },
+    });
+    expect(decide({ evidence: e, model: model(true, [], 99) }, cfg)).toEqual({ absent: expect.objectContaining({ absence: 'no-canary-pods' }) as unknown });
+    expect(() => decideVerdict({ evidence: e, model: model(true, [], 99) }, cfg)).toThrow(AbsentEvidenceError);
+  });
+
+  it('without a Rollout, the newest pods of the namespace say what the selector may have meant', () => {
+    const e: Evidence = { ...evidence(), pods: { canary: [], stable: [pod('s-1')] }, scope: { canaryHint: { source: 'namespace', labels: { track: 'next' }, pods: 1 } } };
+    expect(assessEvidence(e).inconclusive?.reason).toBe('no pod in namespace shop matches canarySelector role=canary; the newest pod in the namespace carries track=next');
+  });
+
+  it('a missing namespace is said so, before anything else', () => {
+    const e: Evidence = { ...evidence(), pods: { canary: [], stable: [] }, scope: { namespaceExists: false } };
+    expect(assessEvidence(e).inconclusive).toMatchObject({ absence: 'namespace-not-found', reason: expect.stringContaining('namespace shop does not exist') as unknown });
+  });
+
+  it('a pod on both sides: overlapping selectors naming both, whatever the findings say', () => {
+    const both = labelled('c-1', { app: 'x' }, '2026-11-22T00:00:00Z');
+    const e: Evidence = { ...evidence([crash]), pods: { canary: [both], stable: [both, pod('s-1')] } };
+    expect(assessEvidence(e).inconclusive).toMatchObject({
+      absence: 'overlapping-selectors',
+      field: 'context.canarySelector',
+      reason: expect.stringMatching(/^canarySelector role=canary and stableSelector role=stable both match 1 pod\(s\) in namespace shop \(c-1\)/) as unknown,
+    });
+  });
+
+  it('no stable pod: absent, unless the canary has a hard failure (a crash needs no baseline)', () => {
+    const e: Evidence = { ...evidence(), pods: { canary: [pod('c-1')], stable: [] }, scope: { stableHint: { source: 'rollout-stable', labels: { role: 'main' }, pods: 3 } } };
+    expect(assessEvidence(e).inconclusive).toMatchObject({ absence: 'no-stable-pods', reason: expect.stringContaining("matches stableSelector role=stable; the Rollout's stable pods carry role=main") as unknown });
+    expect(decideVerdict({ evidence: { ...e, findings: [crash] } }, cfg)).toMatchObject({ outcome: 'reject', promote: false });
   });
 });
 

@@ -291,6 +291,18 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
       return withTimes.slice(0, maxEvents).map((e) => e.event);
     },
 
+    async namespaceExists(namespace, callOptions) {
+      try {
+        await call(`get namespace ${namespace}`, callOptions, (config) => core.readNamespace({ name: namespace }, config));
+        return true;
+      } catch (err) {
+        if (err instanceof DependencyError && err.upstreamStatus === 404) return false;
+        // A namespaced Role may not grant reading the namespace: then we cannot tell, and say nothing.
+        if (err instanceof DependencyError && (err.upstreamStatus === 403 || err.upstreamStatus === 401)) return undefined;
+        throw err;
+      }
+    },
+
     async getRollout(namespace, name, callOptions) {
       try {
         const object: unknown = await call(`get rollout ${namespace}/${name}`, callOptions, (config) =>

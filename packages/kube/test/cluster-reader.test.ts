@@ -196,6 +196,25 @@ describe('getRollout', () => {
   });
 });
 
+describe('namespaceExists', () => {
+  it('is true for a namespace the server has, false for one it answers 404 for', async () => {
+    expect(await reader.namespaceExists('adapter-test', opts())).toBe(true);
+    expect(await reader.namespaceExists('no-such-namespace', opts())).toBe(false);
+  });
+
+  it('is undefined when the service account may not read namespaces (403), and a 500 is a dependency failure', async () => {
+    const match = { pathPattern: /^\/api\/v1\/namespaces\/adapter-test$/ };
+    api.setFault(match, { status: 403 });
+    try {
+      expect(await reader.namespaceExists('adapter-test', opts())).toBeUndefined();
+      api.setFault(match, { status: 500 });
+      await expect(reader.namespaceExists('adapter-test', opts())).rejects.toMatchObject({ dependency: 'kubernetes', upstreamStatus: 500 });
+    } finally {
+      api.setFault(match, undefined);
+    }
+  });
+});
+
 describe('failures', () => {
   it('maps 403 to a forbidden DependencyError that points at RBAC', async () => {
     const match = { pathPattern: /\/namespaces\/adapter-test\/pods$/ };

@@ -26,6 +26,8 @@ export interface ScenarioPod {
   podTemplateHash: string;
   phase?: 'Running' | 'Pending' | 'Failed' | 'Succeeded';
   ready?: boolean;
+  /** Seconds since the pod was created; default two days for stable, ten minutes for canary. */
+  ageSeconds?: number;
   /** Spec order; mesh sidecars (istio-proxy) may come first. */
   containers: ScenarioContainer[];
 }
@@ -65,13 +67,21 @@ export interface Scenario {
   canarySelector?: string;
   extraPrompt?: string;
   repoUrl?: string;
+  /** false: the fake API server does not have the namespace (GET answers 404, lists are empty). */
+  namespaceExists?: false;
   /** Absent: the Rollout object does not exist (404). */
   rollout?: ScenarioRollout;
   pods: ScenarioPod[];
   events: ScenarioEvent[];
   metrics?: Partial<Record<ScenarioMetricKey, ScenarioMetricSeries>>;
   expected: {
+    /** For inconclusive scenarios: whether the plugin route may answer promote (thin: true; absent: false, never). */
     promote: boolean;
+    /**
+     * `absent`: nothing to judge; the plugin route answers `status` without a `promote` field and A2A says
+     * inconclusive. `thin`: the plugin route promotes with confidence at most 60 and A2A says inconclusive.
+     */
+    inconclusive?: { kind: 'absent'; status: number; reasonMentions: string[] } | { kind: 'thin'; reasonMentions?: string[] };
     /** The hard-failure kind a correct analysis must find, when there is one. */
     hardFailure?: FindingKind;
     /** Words the root cause should mention (case-insensitive), e.g. ["nil pointer"]. */

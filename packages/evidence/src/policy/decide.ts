@@ -2,7 +2,7 @@
  * The deterministic policy: the last word on every verdict. The model explains and may veto; it can never turn a
  * hard failure into a promotion, and a veto counts only when it cites evidence that exists.
  */
-import { DependencyError, type Evidence, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
+import { AbsentEvidenceError, DependencyError, type AbsentEvidence, type Evidence, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
 import { assessEvidence } from './assess.js';
 import { explainFromEvidence } from './explain.js';
 
@@ -37,16 +37,29 @@ function vetoableIds(evidence: Evidence): Set<string> {
 
 const clampConfidence = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
 
+/** The policy's decision: a verdict, or absent evidence (nothing to judge, never a verdict). */
+export type PolicyDecision = { verdict: Verdict; absent?: never } | { absent: AbsentEvidence; verdict?: never };
+
+/** The policy for every entry point: absent evidence comes back as such, whatever the model said. */
+export function decide(input: PolicyInput, config: PolicyConfig): PolicyDecision {
+  const assessment = assessEvidence(input.evidence);
+  if (assessment.outcome === 'absent' && assessment.inconclusive?.kind === 'absent') return { absent: assessment.inconclusive };
+  return { verdict: decideVerdict(input, config) };
+}
+
+/** The verdict; absent evidence throws AbsentEvidenceError (a non-200 without `promote` on the metric-ai route). */
 export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict {
   const { evidence } = input;
   const assessment = assessEvidence(evidence);
+  if (assessment.outcome === 'absent' && assessment.inconclusive?.kind === 'absent') throw new AbsentEvidenceError(assessment.inconclusive);
   const explained = explainFromEvidence(evidence, assessment);
   const model = input.model && 'result' in input.model ? input.model.result : undefined;
   const modelError = input.model && 'error' in input.model ? input.model.error : undefined;
-  const withModel = (v: Verdict): Verdict => {
-    if (model) v.model = model;
-    if (modelError) v.modelError = modelError.message;
-    return v;
+  const withModel = (v: Omit<Verdict, 'outcome'>): Verdict => {
+    const verdict: Verdict = { outcome: v.promote ? 'promote' : 'reject', ...v };
+    if (model) verdict.model = model;
+    if (modelError) verdict.modelError = modelError.message;
+    return verdict;
   };
 
   // The evidence rejects: hard failures, or canary-only errors and regressions. No model answer can promote it,
@@ -75,7 +88,7 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     }
     return withModel({
       promote: true,
-      confidence: assessment.outcome === 'pass' ? 80 : 50,
+      confidence: 80,
       analysis: explained.analysis + (modelError ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.` : ''),
       rootCause: explained.rootCause,
       remediation: explained.remediation,

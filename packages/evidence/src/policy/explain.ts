@@ -79,8 +79,11 @@ export function explainFromEvidence(evidence: Evidence, assessment: { outcome: E
     case 'suspect':
       verdictLine = 'Verdict from evidence alone: do not promote (the canary shows errors that stable does not).';
       break;
-    case 'inconclusive':
-      verdictLine = 'Nothing to compare: no canary pod was found, so nothing bad was observed.';
+    case 'absent':
+      verdictLine = `No verdict: ${assessment.reasons[0] ?? 'nothing to compare'}.`;
+      break;
+    case 'thin':
+      verdictLine = `Verdict: promote with low confidence; nothing bad was observed, but the evidence is thin (${assessment.reasons[0] ?? 'the canary has served almost nothing yet'}).`;
       break;
     case 'pass':
       verdictLine = 'Verdict: promote (no canary-only errors, crashes or regressions observed).';
@@ -89,7 +92,7 @@ export function explainFromEvidence(evidence: Evidence, assessment: { outcome: E
   lines.push(verdictLine);
 
   const primary = hard[0] ?? soft.find((f) => f.severity === 'error' || f.severity === 'critical');
-  if (!primary || assessment.outcome === 'pass' || assessment.outcome === 'inconclusive') {
+  if (!primary || assessment.outcome === 'pass' || assessment.outcome === 'thin' || assessment.outcome === 'absent') {
     return { analysis: lines.join(' '), rootCause: 'none', remediation: 'none required' };
   }
   return {

@@ -59,6 +59,7 @@ export function plantedBugEvidence(bug: PlantedBug, request: AnalysisRequest, re
 
 export function rejectedVerdict(overrides: Partial<Verdict> = {}): Verdict {
   return {
+    outcome: 'reject',
     promote: false,
     confidence: 95,
     analysis: 'The canary panics on a fraction of requests; stable does not.',

@@ -272,6 +272,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
 
   function loadScenarios(scenarios: Scenario[]): void {
     for (const scenario of scenarios) {
+      // A scenario about a namespace that does not exist leaves nothing on the server.
+      if (scenario.namespaceExists === false) continue;
       const rollout = buildRollout(scenario, clock);
       namespaces.set(scenario.namespace, {
         scenario,

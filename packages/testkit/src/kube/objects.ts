@@ -70,6 +70,7 @@ export interface ObjectClock {
 }
 
 function podCreatedAt(pod: ScenarioPod, clock: ObjectClock): number {
+  if (pod.ageSeconds !== undefined) return clock.now - pod.ageSeconds * 1000;
   // Stable pods have been up for two days, canary pods for ten minutes, as in a rollout paused at a step.
   return pod.side === 'stable' ? clock.now - 2 * 24 * 3600_000 : clock.now - 10 * 60_000;
 }
