@@ -113,6 +113,9 @@ export interface RemediationPreview {
   issueBody: string;
   /** Unified diff of the proposed fix, when one passed the checks. */
   patch?: string;
+  /** Present when the fix would be pushed as a draft PR (no red flag, mode draft-pr). */
   branch?: string;
+  /** Red flags of the patch (`kind: path:line`): such a patch is only ever a suggested diff. */
+  redFlags?: string[];
 }
 

@@ -211,6 +211,8 @@ export function createGitHubCodeHost(options: GitHubCodeHostOptions): CodeHost {
       );
       const data = res?.data;
       if (!data || Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+      // GitHub answers a symbolic link with its target's content and path: only the file asked for is returned.
+      if (data.path !== path) return undefined;
       const content = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
       return { path: data.path, content, sha: data.sha };
     },

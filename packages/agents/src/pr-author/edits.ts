@@ -1,10 +1,14 @@
 /**
  * The model's proposed edits and the checks they must pass before anything is committed: the file was shown to
- * the model and is not denylisted, each `search` occurs exactly once, brackets stay balanced outside strings and
- * comments, and the whole diff stays under the size limit.
+ * the model and is not denylisted, each `search` occurs exactly once (in the redacted text the model saw and in the
+ * repository's own), touches no redacted secret, brackets stay balanced outside strings and comments, and the whole
+ * diff stays under the size limit.
  */
 import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
+import { isDenied, isRepositoryPath } from './access.js';
+
+export { DEFAULT_PATH_DENYLIST, isDenied } from './access.js';
 
 export const FixProposalSchema = z.object({
   edits: z
@@ -22,28 +26,36 @@ export const FixProposalSchema = z.object({
 export type FixProposal = z.infer<typeof FixProposalSchema>;
 export type FixEdit = FixProposal['edits'][number];
 
-/** Never edited by the agent: CI and automation, credentials, environment files, lockfiles, VCS internals. */
-export const DEFAULT_PATH_DENYLIST: readonly RegExp[] = [
-  /(^|\/)\.github\//,
-  /(^|\/)\.git\//,
-  /(^|\/)(\.gitlab-ci\.ya?ml|Jenkinsfile|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|cloudbuild\.ya?ml)$/i,
-  /(^|\/)(\.circleci|\.buildkite|\.drone)\//,
-  /\.(pem|key|p12|pfx|jks|keystore|crt|cer|der|asc|gpg)$/i,
-  /(^|\/)\.env(\.[^/]*)?$/,
-  /(^|\/)(\.npmrc|\.pypirc|\.netrc|\.dockercfg|id_rsa|id_ed25519)$/,
-  /(^|\/)(secrets?|credentials?)(\.[^/]*)?$/i,
-  /(^|\/)(secrets?|credentials?)\//i,
-  /(^|\/)[^/]*\.(sealed-)?secrets?\.ya?ml$/i,
-  /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|go\.sum|Cargo\.lock|poetry\.lock|Pipfile\.lock|Gemfile\.lock|composer\.lock|uv\.lock)$/,
-];
-
 export interface CheckedFix {
+  /** Repository contents (secrets and all, as committed) before and after the edits. */
   files: Array<{ path: string; before: string; after: string }>;
   edits: FixEdit[];
+  /** Unified diff of the redacted view the model saw: the only form shown in issues, answers and logs. */
   patch: string;
 }
 
 export type FixCheck = { ok: true; fix: CheckedFix } | { ok: false; reason: string };
+
+export interface FixLimits {
+  maxEditBytes: number;
+  denylist: readonly RegExp[];
+  /**
+   * Repository contents of the shown files when what the model saw was redacted. Edits are checked against the
+   * shown text, then replayed on these; without it the shown text is the repository content.
+   */
+  originals?: ReadonlyMap<string, string>;
+}
+
+/** What the redactor leaves in place of a secret: `[REDACTED:kind]` (or `[REDACTED]`). */
+const REDACTION_MARK = /\[REDACTED(?::[\w-]+)?\]/g;
+
+/** Whether [start, end) overlaps a redaction mark of the text. */
+function touchesRedaction(text: string, start: number, end: number): boolean {
+  for (const m of text.matchAll(REDACTION_MARK)) {
+    if (m.index < end && m.index + m[0].length > start) return true;
+  }
+  return false;
+}
 
 type Dialect = 'c-like' | 'hash' | 'none';
 
@@ -113,30 +125,52 @@ function occurrences(haystack: string, needle: string): number {
   return count;
 }
 
-export function isDenied(path: string, denylist: readonly RegExp[]): boolean {
-  return denylist.some((re) => re.test(path));
-}
-
-export function checkFix(
-  proposal: FixProposal,
-  shown: ReadonlyMap<string, string>,
-  limits: { maxEditBytes: number; denylist: readonly RegExp[] },
-): FixCheck {
-  if (proposal.edits.length === 0) return { ok: false, reason: 'the model proposed no edit' };
+/** Applies the edits in order; the search text must occur exactly once in the text it is applied to. */
+function applyEdits(
+  edits: readonly FixEdit[],
+  base: ReadonlyMap<string, string>,
+  check: (edit: FixEdit, path: string, current: string, at: number) => string | undefined,
+): { ok: true; after: Map<string, string> } | { ok: false; reason: string } {
   const after = new Map<string, string>();
-  for (const edit of proposal.edits) {
-    const path = edit.file.replace(/^\.?\//, '');
-    if (path.split('/').includes('..')) return { ok: false, reason: `edit refused: "${path}" is not a repository path` };
-    if (isDenied(path, limits.denylist)) return { ok: false, reason: `edit refused: "${path}" is on the path denylist` };
-    const current = after.get(path) ?? shown.get(path);
+  for (const edit of edits) {
+    const path = normalise(edit.file);
+    const current = after.get(path) ?? base.get(path);
     if (current === undefined) return { ok: false, reason: `edit refused: "${path}" was not among the files the stack frames point at` };
     const count = occurrences(current, edit.search);
     if (count !== 1) return { ok: false, reason: `edit refused: the search text occurs ${count} times in ${path} (must be exactly once)` };
-    after.set(path, current.replace(edit.search, () => edit.replace));
+    const at = current.indexOf(edit.search);
+    const refusal = check(edit, path, current, at);
+    if (refusal) return { ok: false, reason: refusal };
+    after.set(path, current.slice(0, at) + edit.replace + current.slice(at + edit.search.length));
   }
+  return { ok: true, after };
+}
+
+const normalise = (file: string): string => file.replace(/^\.?\//, '');
+
+export function checkFix(proposal: FixProposal, shown: ReadonlyMap<string, string>, limits: FixLimits): FixCheck {
+  if (proposal.edits.length === 0) return { ok: false, reason: 'the model proposed no edit' };
+  for (const edit of proposal.edits) {
+    const path = normalise(edit.file);
+    if (!isRepositoryPath(path)) return { ok: false, reason: `edit refused: "${path}" is not a repository path` };
+    if (isDenied(path, limits.denylist)) return { ok: false, reason: `edit refused: "${path}" is on the path denylist` };
+  }
+  // First on what the model saw: an edit may not touch a redacted span, nor write a redaction mark.
+  const onShown = applyEdits(proposal.edits, shown, (edit, path, current, at) => {
+    if (touchesRedaction(current, at, at + edit.search.length)) return `edit refused: its search text in ${path} touches a redacted secret`;
+    if (new RegExp(REDACTION_MARK.source).test(edit.replace)) return `edit refused: its replacement for ${path} contains a redaction mark`;
+    return undefined;
+  });
+  if (!onShown.ok) return onShown;
+  // Then on the repository's own text, which is what gets committed.
+  const originals = limits.originals ?? shown;
+  const onOriginal = applyEdits(proposal.edits, originals, () => undefined);
+  if (!onOriginal.ok) return onOriginal;
+
   const files: CheckedFix['files'] = [];
-  for (const [path, text] of after) {
-    const before = shown.get(path) ?? '';
+  const shownPairs: Array<{ path: string; before: string; after: string }> = [];
+  for (const [path, text] of onOriginal.after) {
+    const before = originals.get(path) ?? '';
     if (text === before) continue;
     const residueBefore = bracketResidue(before, path);
     const residueAfter = bracketResidue(text, path);
@@ -144,9 +178,10 @@ export function checkFix(
       return { ok: false, reason: `edit refused: ${path} would have unbalanced brackets (${residueAfter})` };
     }
     files.push({ path, before, after: text });
+    shownPairs.push({ path, before: shown.get(path) ?? '', after: onShown.after.get(path) ?? '' });
   }
   if (files.length === 0) return { ok: false, reason: 'the proposed edits change nothing' };
-  const patch = files.map((f) => createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, undefined, undefined, { context: 3 })).join('');
+  const patch = shownPairs.map((f) => createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, undefined, undefined, { context: 3 })).join('');
   const bytes = Buffer.byteLength(patch, 'utf8');
   if (bytes > limits.maxEditBytes) return { ok: false, reason: `edit refused: the diff is ${bytes} bytes, over the ${limits.maxEditBytes}-byte limit` };
   return { ok: true, fix: { files, edits: proposal.edits, patch } };

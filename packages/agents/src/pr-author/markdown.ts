@@ -5,15 +5,20 @@
  */
 const ZERO_WIDTH_SPACE = '\u200b';
 
+/** Bare URLs and www. names are autolinked by GitHub; a zero-width space keeps them as text. */
+function neutraliseLinks(text: string): string {
+  return text.replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+
+/** No mention notifies, no issue reference cross-links. */
+function neutraliseReferences(text: string): string {
+  return text.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`).replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`);
+}
+
 /** Inline prose: safe in paragraphs, lists and table cells. */
 export function escapeProse(text: string, maxLength = 2000): string {
   const clipped = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  return clipped
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`)
-    .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
+  return neutraliseLinks(neutraliseReferences(clipped.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
     .replace(/[[\]|*_~`\\]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, ' ');
 }
@@ -34,9 +39,12 @@ export function inlineCode(text: string, maxLength = 300): string {
   return `${ticks} ${clipped} ${ticks}`;
 }
 
-/** Titles are not rendered as markdown, but mentions and references still notify. */
+/**
+ * Titles and commit messages are plain text, but mentions and references still notify and URLs still link. Angle
+ * brackets become look-alike quotes: no tag survives into any view that might render it.
+ */
 export function escapeTitle(text: string, maxLength = 200): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   const clipped = oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}…` : oneLine;
-  return clipped.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`).replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`);
+  return neutraliseLinks(neutraliseReferences(clipped.replace(/</g, '\u2039').replace(/>/g, '\u203a')));
 }

@@ -16,11 +16,24 @@ import type {
   StructuredModel,
   Verdict,
 } from '@aiops/contracts';
-import { checkFix, DEFAULT_PATH_DENYLIST, FixProposalSchema, type CheckedFix } from './edits.js';
+import { DEFAULT_PATH_DENYLIST, readRefusal } from './access.js';
+import { checkFix, FixProposalSchema, type CheckedFix } from './edits.js';
 import { FIX_SYSTEM_PROMPT, fixPrompt, type FixPromptFile } from './fix-prompt.js';
 import { candidateFiles, extractFrames } from './frames.js';
 import { fixBranch, remediationKey, type RemediationKey } from './key.js';
-import { issueBody, issueTitle, pullRequestBody, pullRequestTitle, withFixNote, type Redact } from './render.js';
+import { scanForRedFlags, type RedFlag } from './red-flags.js';
+import {
+  commitMessage,
+  issueBody,
+  issueTitle,
+  pullRequestBody,
+  pullRequestTitle,
+  redFlagSummary,
+  suggestedFixNote,
+  withFixNote,
+  type Redact,
+} from './render.js';
+import { repositoryTarget } from './repository.js';
 
 export interface PrAuthorConfig {
   /** `owner/repo` or `owner/*`, case-insensitive. Empty: every repository is refused. */
@@ -30,9 +43,16 @@ export interface PrAuthorConfig {
   /** publish() returns within this budget; the work goes on in the background. */
   budgetMs: number;
   dryRun: boolean;
+  /**
+   * issue: only the issue; suggest: the issue with the fix as a suggested diff; draft-pr (default): a draft PR, unless
+   * the fix raises red flags, which makes it a suggested diff.
+   */
+  mode?: PrAuthorMode;
+  /** Repository URLs must name this host (default github.com); anything else is refused before any call. */
+  githubHost?: string;
   /** Upper bound of the unified diff of a fix. */
   maxEditBytes: number;
-  /** Added to the built-in denylist (CI, credentials, env files, lockfiles). */
+  /** Added to the built-in denylist (CI, credentials, env files, lockfiles); applies to reads and edits alike. */
   pathDenylist?: RegExp[];
   /** Deadline of the model's fix proposal. Default 60 s. */
   fixTimeoutMs?: number;
@@ -41,6 +61,8 @@ export interface PrAuthorConfig {
   /** Larger files are not sent. Default 100 KB. */
   maxFileBytes?: number;
 }
+
+export type PrAuthorMode = 'issue' | 'suggest' | 'draft-pr';
 
 export interface PrAuthorLogger {
   info(obj: Record<string, unknown>, msg: string): void;
@@ -59,6 +81,14 @@ export interface PrAuthorOptions {
 export interface PrAuthor extends RemediationPublisher {
   /** Resolves when no background work is in flight (tests, graceful shutdown). */
   settled(): Promise<void>;
+}
+
+interface ProposedFix {
+  fix: CheckedFix;
+  flags: RedFlag[];
+  baseBranch: string;
+  baseCommit: string;
+  baseTree: string;
 }
 
 interface PublishInput {
@@ -81,11 +111,6 @@ const MAX_REMEMBERED_KEYS = 1000;
 
 const quietLogger: PrAuthorLogger = { info: () => {}, warn: () => {} };
 
-function parseRepo(url: string): RepoCoordinates | undefined {
-  const m = /^https?:\/\/[^\s/]+\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(url.trim());
-  return m?.[1] && m[2] ? { owner: m[1], repo: m[2] } : undefined;
-}
-
 export function isAllowed(repo: RepoCoordinates, allowlist: readonly string[]): boolean {
   const owner = repo.owner.toLowerCase();
   const full = `${owner}/${repo.repo.toLowerCase()}`;
@@ -103,6 +128,7 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
   const { host, model, config, redact } = options;
   const logger = options.logger ?? quietLogger;
   const denylist = [...DEFAULT_PATH_DENYLIST, ...(config.pathDenylist ?? [])];
+  const mode: PrAuthorMode = config.mode ?? 'draft-pr';
   const progress = new Map<string, Progress>();
   const inFlight = new Map<string, Promise<RemediationResult>>();
 
@@ -113,51 +139,79 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     return out;
   };
 
-  /** Stack frames → candidate files → model proposal → checks. Returns the fix or why there is none. */
+  /**
+   * Stack frames → candidate files → model proposal → checks. Returns the fix or why there is none. Files the
+   * denylist covers (and links, and anything outside the repository) are never fetched: the canary's logs choose
+   * the frames, so reads follow the same rules as edits. What is fetched is redacted before the prompt.
+   */
   async function proposeFix(
     repo: RepoCoordinates,
     key: RemediationKey,
     input: PublishInput,
     signal: AbortSignal,
-  ): Promise<{ fix: CheckedFix; baseBranch: string; baseCommit: string; baseTree: string } | { reason: string }> {
+  ): Promise<ProposedFix | { reason: string }> {
+    if (mode === 'issue') return { reason: 'This service opens issues only (PR_AUTHOR_MODE=issue): no fix was proposed.' };
     if (!model) return { reason: 'No model is configured, so no fix was proposed.' };
     const logText = input.evidence.logs.signatures
       .filter((s) => s.errorLike && s.canary.count > 0)
       .slice(0, 10)
       .flatMap((s) => [s.template, ...s.examples])
       .join('\n');
-    const frames = extractFrames(logText);
+    // A frame with `..` in it names something outside the repository whatever the tree says.
+    const frames = extractFrames(logText).filter((f) => !f.path.split('/').includes('..'));
     if (frames.length === 0) return { reason: 'The canary logs carry no stack frame that points at source code.' };
     const baseBranch = input.request.baseBranch ?? (await host.getRepository(repo, { signal })).defaultBranch;
     const head = await host.getBranchHead(repo, baseBranch, { signal });
     if (!head) return { reason: `The base branch "${baseBranch}" does not exist.` };
     const tree = await host.getTree(repo, head.treeSha, { signal });
+    const readable = tree.entries.filter((e) => readRefusal(e, denylist) === undefined);
+    const refused = candidateFiles(frames, tree.entries.filter((e) => e.type === 'blob' && readRefusal(e, denylist) !== undefined), 10);
+    const notRead = refused.length > 0 ? ` Not read (denylisted, a link, or outside the repository): ${refused.map((c) => c.path).join(', ')}.` : '';
+    if (refused.length > 0) logger.info({ repository: key.repository, notRead: refused.map((c) => c.path) }, 'stack frames point at files the PR author may not read');
     const maxFileBytes = config.maxFileBytes ?? 100_000;
-    const candidates = candidateFiles(frames, tree.entries, config.maxFiles ?? 3).filter((c) => {
+    const candidates = candidateFiles(frames, readable, config.maxFiles ?? 3).filter((c) => {
       const size = tree.entries.find((e) => e.path === c.path)?.size;
       return size === undefined || size <= maxFileBytes;
     });
     const files: FixPromptFile[] = [];
+    const originals = new Map<string, string>();
     for (const c of candidates) {
       const file = await host.getFile(repo, c.path, head.commitSha, { signal });
-      if (file && file.content.length <= maxFileBytes) files.push({ path: c.path, content: file.content, lines: c.lines });
+      if (!file || file.content.length > maxFileBytes) continue;
+      originals.set(c.path, file.content);
+      files.push({ path: c.path, content: redact(file.content), lines: c.lines });
     }
-    if (files.length === 0) return { reason: 'No file of the repository matches the stack frames in the canary logs.' };
+    if (files.length === 0) return { reason: `No file of the repository that may be read matches the stack frames in the canary logs.${notRead}` };
     const prompt = fixPrompt({ key, verdict: input.verdict, evidence: input.evidence, files, redact });
     const modelSignal = AbortSignal.any([signal, AbortSignal.timeout(config.fixTimeoutMs ?? 60_000)]);
     let proposal;
     try {
       proposal = await model.generate({ system: FIX_SYSTEM_PROMPT, prompt, schema: FixProposalSchema, schemaName: 'fix_proposal' }, { signal: modelSignal });
     } catch (err) {
-      return { reason: `The model could not propose a fix: ${reasonOf(err)}` };
+      return { reason: `The model could not propose a fix: ${reasonOf(err)}${notRead}` };
     }
     // The port validates, but a model adapter is a trust boundary: validate again.
     const parsed = FixProposalSchema.safeParse(proposal.value);
-    if (!parsed.success) return { reason: 'The model answered with an invalid fix proposal.' };
+    if (!parsed.success) return { reason: `The model answered with an invalid fix proposal.${notRead}` };
     const shown = new Map(files.map((f) => [f.path, f.content]));
-    const checked = checkFix(parsed.data, shown, { maxEditBytes: config.maxEditBytes, denylist });
-    if (!checked.ok) return { reason: `The proposed fix was not applied: ${checked.reason}.` };
-    return { fix: checked.fix, baseBranch, baseCommit: head.commitSha, baseTree: head.treeSha };
+    const checked = checkFix(parsed.data, shown, { maxEditBytes: config.maxEditBytes, denylist, originals });
+    if (!checked.ok) return { reason: `The proposed fix was not applied: ${checked.reason}.${notRead}` };
+    return { fix: checked.fix, flags: scanForRedFlags(checked.fix.files), baseBranch, baseCommit: head.commitSha, baseTree: head.treeSha };
+  }
+
+  /** Whether a checked fix becomes a draft PR, or only a suggested diff in the issue (and what to say about it). */
+  function disposition(proposal: ProposedFix): { push: true } | { push: false; note: string; reason: string } {
+    if (proposal.flags.length > 0) {
+      return {
+        push: false,
+        note: suggestedFixNote({ patch: proposal.fix.patch, flags: proposal.flags, redact }),
+        reason: `the proposed fix raises red flags (${redFlagSummary(proposal.flags)}): it is a suggested diff in the issue, nothing was pushed`,
+      };
+    }
+    if (mode === 'suggest') {
+      return { push: false, note: suggestedFixNote({ patch: proposal.fix.patch, flags: [], redact }), reason: 'PR_AUTHOR_MODE=suggest: the fix is a suggested diff in the issue, nothing was pushed' };
+    }
+    return { push: true };
   }
 
   /** Branch → blobs → tree → commit → ref → draft PR, resuming whatever a previous attempt left behind. */
@@ -165,7 +219,7 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     repo: RepoCoordinates,
     key: RemediationKey,
     issueNumber: number,
-    proposal: { fix: CheckedFix; baseBranch: string; baseCommit: string; baseTree: string },
+    proposal: ProposedFix,
     signal: AbortSignal,
   ) {
     const branch = fixBranch(key);
@@ -174,8 +228,8 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
       const entries = [];
       for (const f of proposal.fix.files) entries.push({ path: f.path, blobSha: (await host.createBlob(repo, f.after, { signal })).sha });
       const tree = await host.createTree(repo, proposal.baseTree, entries, { signal });
-      const message = `fix: ${proposal.fix.edits[0]?.rationale.split('\n')[0]?.slice(0, 60) ?? 'minimal fix'} (aiops-agent)\n\nRefs #${issueNumber}`;
-      const commit = await host.createCommit(repo, { message: redact(message), treeSha: tree.sha, parents: [proposal.baseCommit] }, { signal });
+      const message = commitMessage({ rationale: proposal.fix.edits[0]?.rationale, issueNumber, redact });
+      const commit = await host.createCommit(repo, { message, treeSha: tree.sha, parents: [proposal.baseCommit] }, { signal });
       await host.createBranch(repo, branch, commit.sha, { signal });
     }
     const body = pullRequestBody({ key, issueNumber, edits: proposal.fix.edits, redact });
@@ -222,6 +276,12 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
       logger.info({ repository: key.repository, issue: issue.number, reason: proposal.reason }, 'no automated fix');
       return { status: existing ? 'updated' : 'created', reason: proposal.reason, ...linksOf(state) };
     }
+    const decided = disposition(proposal);
+    if (!decided.push) {
+      await host.updateIssue(repo, issue.number, { body: withFixNote(issue.body, decided.note) }, { signal });
+      logger.info({ repository: key.repository, issue: issue.number, redFlags: proposal.flags.map((f) => `${f.kind} ${f.path}:${f.line ?? ''}`) }, 'fix kept as a suggested diff');
+      return { status: existing ? 'updated' : 'created', reason: decided.reason, ...linksOf(state) };
+    }
     const pull = await openPullRequest(repo, key, issue.number, proposal, signal);
     state.pull = { number: pull.number, url: pull.url };
     await host.updateIssue(repo, issue.number, { body: withFixNote(issue.body, `A draft pull request proposes a minimal fix: #${pull.number} (${pull.url}).`) }, { signal });
@@ -233,14 +293,16 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
   async function preview(repo: RepoCoordinates, key: RemediationKey, input: PublishInput): Promise<RemediationResult> {
     const signal = new AbortController().signal;
     const proposal = await proposeFix(repo, key, input, signal);
-    const fixNote = 'reason' in proposal ? proposal.reason : 'A draft pull request would propose the fix below.';
+    const decided = 'reason' in proposal ? undefined : disposition(proposal);
+    const fixNote = 'reason' in proposal ? proposal.reason : decided && !decided.push ? decided.note : 'A draft pull request would propose the fix below.';
     const result: RemediationPreview = {
       repository: key.repository,
       idempotencyKey: key.key,
       issueTitle: issueTitle(key, input.evidence, redact),
       issueBody: issueBody({ key, request: input.request, verdict: input.verdict, evidence: input.evidence, redact, fixNote }),
     };
-    if (!('reason' in proposal)) Object.assign(result, { patch: proposal.fix.patch, branch: fixBranch(key) });
+    if (!('reason' in proposal)) Object.assign(result, { patch: proposal.fix.patch }, decided?.push ? { branch: fixBranch(key) } : {});
+    if (!('reason' in proposal) && proposal.flags.length > 0) result.redFlags = proposal.flags.map((f) => `${f.kind}: ${f.path}${f.line === undefined ? '' : `:${f.line}`}`);
     // Dry run: the operator reads what would have been written here and in the answer.
     logger.info({ repository: key.repository, issueTitle: result.issueTitle, issueBody: result.issueBody, patch: result.patch }, 'dry run: issue and fix that would be opened');
     return { status: 'dry-run', reason: 'dry run: nothing was written to GitHub', preview: result };
@@ -270,8 +332,9 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
         if (input.verdict.promote) return { status: 'skipped', reason: 'the canary was promoted' };
         const repoUrl = input.request.repoUrl;
         if (!repoUrl) return { status: 'skipped', reason: 'the request names no repository' };
-        const repo = parseRepo(repoUrl);
-        if (!repo) return { status: 'skipped', reason: `"${repoUrl}" is not a repository URL` };
+        const target = repositoryTarget(repoUrl, config.githubHost ?? 'github.com');
+        if (!target.ok) return { status: 'skipped', reason: target.reason };
+        const repo = target.repo;
         if (!isAllowed(repo, config.repoAllowlist)) return { status: 'skipped', reason: `${repo.owner}/${repo.repo} is not on the repository allowlist` };
         const key = remediationKey(repo, input.evidence);
         const known = progress.get(key.key);
