@@ -25,6 +25,7 @@ beforeAll(async () => {
     GEMINI_BASE_URL: gemini.url,
     GITHUB_TOKEN: 'ghp_fake_token_for_tests',
     GITHUB_API_URL: github.url,
+    GITHUB_HOST: 'github.com',
     GITHUB_REPO_ALLOWLIST: 'acme/*',
     GITHUB_ISSUE_LABELS: 'aiops,jules',
     // Long enough for the whole issue + commit + draft PR, so the first answer carries the PR link.
@@ -62,6 +63,9 @@ describe('one issue and one draft PR per failure', () => {
     const fixed = github.fileAt('acme', 'cart', pulls[0]!.head, bug.path)!;
     expect(fixed).toContain(bug.fix.replace);
     expect(fixed).not.toContain(bug.fix.search);
+    const commits = github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git/commits'));
+    expect(commits).toHaveLength(1);
+    for (const c of commits) expect((c.body as { message: string }).message).toContain('[skip ci]');
   });
 
   it('a healthy scenario with a repository creates nothing', async () => {
@@ -90,6 +94,7 @@ describe('dry run', () => {
       GEMINI_BASE_URL: gemini.url,
       GITHUB_TOKEN: 'ghp_fake_token_for_tests',
       GITHUB_API_URL: github.url,
+      GITHUB_HOST: 'github.com',
       GITHUB_REPO_ALLOWLIST: 'acme/checkout',
       GITHUB_DRY_RUN: 'true',
       PR_AUTHOR_BUDGET_MS: '60000',

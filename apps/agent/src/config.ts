@@ -38,6 +38,8 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'GITHUB_APP_INSTALLATION_ID', description: 'GitHub App installation id' },
   { name: 'GITHUB_APP_PRIVATE_KEY', secret: true, description: 'GitHub App private key (PEM)' },
   { name: 'GITHUB_API_URL', default: 'https://api.github.com', description: 'GitHub API URL (GitHub Enterprise, tests)' },
+  { name: 'GITHUB_HOST', default: 'from GITHUB_API_URL: github.com, or the Enterprise host', description: 'host that repository URLs must name; a request naming another host writes nothing' },
+  { name: 'PR_AUTHOR_MODE', default: 'draft-pr', description: 'issue: issues only; suggest: issues with the fix as a suggested diff; draft-pr: a draft PR (a patch with red flags stays a suggested diff)' },
   { name: 'GITHUB_REPO_ALLOWLIST', description: 'comma-separated owner/repo or owner/* the PR author may write to (empty: none)' },
   { name: 'GITHUB_ISSUE_LABELS', default: 'aiops', description: 'comma-separated labels for issues (e.g. aiops,jules)' },
   { name: 'GITHUB_DRY_RUN', default: 'false', description: 'true: put the issue and patch in the answer and logs instead of GitHub' },
@@ -75,6 +77,9 @@ export interface Config {
     token?: string;
     app?: { appId: string; installationId: string; privateKey: string };
     apiUrl: string;
+    /** The web host repository URLs must name. */
+    host: string;
+    mode: 'issue' | 'suggest' | 'draft-pr';
     repoAllowlist: string[];
     labels: string[];
     dryRun: boolean;
@@ -98,6 +103,16 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The web host of a GitHub API URL: api.github.com → github.com; https://ghe.example.com/api/v3 → ghe.example.com. */
+function webHostOf(apiUrl: string): string {
+  try {
+    const host = new URL(apiUrl).hostname.toLowerCase();
+    return host.startsWith('api.') ? host.slice('api.'.length) : host;
+  } catch {
+    return 'github.com';
+  }
+}
 
 /** Reads and validates the environment; collects every problem before failing, so one start shows them all. */
 export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
@@ -210,6 +225,9 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
   }
   const dryRun = bool('GITHUB_DRY_RUN', false);
   const githubApiUrl = url('GITHUB_API_URL') ?? 'https://api.github.com';
+  const githubHost = (str('GITHUB_HOST') ?? webHostOf(githubApiUrl)).toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(githubHost)) problems.push(`GITHUB_HOST: must be a host name like github.com (got "${githubHost}")`);
+  const prAuthorMode = oneOf('PR_AUTHOR_MODE', ['issue', 'suggest', 'draft-pr'] as const, 'draft-pr');
   const allowlist = list('GITHUB_REPO_ALLOWLIST');
   for (const entry of allowlist) {
     if (!/^[A-Za-z0-9_.-]+\/([A-Za-z0-9_.-]+|\*)$/.test(entry)) problems.push(`GITHUB_REPO_ALLOWLIST: "${entry}" is not owner/repo or owner/*`);
@@ -220,6 +238,8 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
           ...(githubToken ? { token: githubToken } : {}),
           ...(appId && installationId && privateKey ? { app: { appId, installationId, privateKey: privateKey.replace(/\\n/g, '\n') } } : {}),
           apiUrl: githubApiUrl,
+          host: githubHost,
+          mode: prAuthorMode,
           repoAllowlist: allowlist,
           labels: str('GITHUB_ISSUE_LABELS') !== undefined ? list('GITHUB_ISSUE_LABELS') : ['aiops'],
           dryRun,

@@ -83,7 +83,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     publisher = createPrAuthor({
       host,
       ...(model ? { model } : {}),
-      config: { repoAllowlist: gh.repoAllowlist, labels: gh.labels, budgetMs: gh.budgetMs, dryRun: gh.dryRun, maxEditBytes: 8192 },
+      config: { repoAllowlist: gh.repoAllowlist, labels: gh.labels, budgetMs: gh.budgetMs, dryRun: gh.dryRun, mode: gh.mode, githubHost: gh.host, maxEditBytes: 8192 },
       redact,
       logger,
     });

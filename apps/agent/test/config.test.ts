@@ -47,4 +47,15 @@ describe('loadConfig', () => {
     expect(problems({ REDACTION_EXTRA_PATTERNS: 'ACME-[0-9]{6},x' }).join()).toMatch(/REDACTION_EXTRA_PATTERNS: must be a JSON array/);
     expect(problems({ REDACTION_EXTRA_PATTERNS: '["ok", "(unclosed"]' }).join()).toMatch(/REDACTION_EXTRA_PATTERNS: "\(unclosed" is not a valid/);
   });
+  it('derives the GitHub host repository URLs must name from the API URL, and reads the PR author mode', () => {
+    const host = (env: Record<string, string>) => loadConfig({ GITHUB_TOKEN: 't', ...env }, () => '').github?.host;
+    expect(host({})).toBe('github.com');
+    expect(host({ GITHUB_API_URL: 'https://ghe.example.com/api/v3' })).toBe('ghe.example.com');
+    expect(host({ GITHUB_API_URL: 'https://api.acme.ghe.com' })).toBe('acme.ghe.com');
+    expect(host({ GITHUB_API_URL: 'http://127.0.0.1:9999', GITHUB_HOST: 'GitHub.com' })).toBe('github.com');
+    expect(problems({ GITHUB_TOKEN: 't', GITHUB_HOST: 'https://github.com/' }).join()).toMatch(/GITHUB_HOST/);
+    expect(loadConfig({ GITHUB_TOKEN: 't' }, () => '').github?.mode).toBe('draft-pr');
+    expect(loadConfig({ GITHUB_TOKEN: 't', PR_AUTHOR_MODE: 'suggest' }, () => '').github?.mode).toBe('suggest');
+    expect(problems({ GITHUB_TOKEN: 't', PR_AUTHOR_MODE: 'push' }).join()).toMatch(/PR_AUTHOR_MODE/);
+  });
 });

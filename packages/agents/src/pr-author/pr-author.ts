@@ -33,6 +33,7 @@ import {
   withFixNote,
   type Redact,
 } from './render.js';
+import { inlineCode } from './markdown.js';
 import { repositoryTarget } from './repository.js';
 
 export interface PrAuthorConfig {
@@ -86,6 +87,8 @@ export interface PrAuthor extends RemediationPublisher {
 interface ProposedFix {
   fix: CheckedFix;
   flags: RedFlag[];
+  /** Sentence naming the files the frames pointed at that were not read ('' when none). */
+  notRead: string;
   baseBranch: string;
   baseCommit: string;
   baseTree: string;
@@ -166,7 +169,7 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const tree = await host.getTree(repo, head.treeSha, { signal });
     const readable = tree.entries.filter((e) => readRefusal(e, denylist) === undefined);
     const refused = candidateFiles(frames, tree.entries.filter((e) => e.type === 'blob' && readRefusal(e, denylist) !== undefined), 10);
-    const notRead = refused.length > 0 ? ` Not read (denylisted, a link, or outside the repository): ${refused.map((c) => c.path).join(', ')}.` : '';
+    const notRead = refused.length > 0 ? ` Not read (denylisted, a link, or outside the repository): ${refused.map((c) => inlineCode(c.path, 200)).join(', ')}.` : '';
     if (refused.length > 0) logger.info({ repository: key.repository, notRead: refused.map((c) => c.path) }, 'stack frames point at files the PR author may not read');
     const maxFileBytes = config.maxFileBytes ?? 100_000;
     const candidates = candidateFiles(frames, readable, config.maxFiles ?? 3).filter((c) => {
@@ -196,20 +199,22 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const shown = new Map(files.map((f) => [f.path, f.content]));
     const checked = checkFix(parsed.data, shown, { maxEditBytes: config.maxEditBytes, denylist, originals });
     if (!checked.ok) return { reason: `The proposed fix was not applied: ${checked.reason}.${notRead}` };
-    return { fix: checked.fix, flags: scanForRedFlags(checked.fix.files), baseBranch, baseCommit: head.commitSha, baseTree: head.treeSha };
+    return { fix: checked.fix, flags: scanForRedFlags(checked.fix.files), notRead, baseBranch, baseCommit: head.commitSha, baseTree: head.treeSha };
   }
+
+  const notReadNote = (proposal: ProposedFix): string => (proposal.notRead ? `\n\n${proposal.notRead.trim()}` : '');
 
   /** Whether a checked fix becomes a draft PR, or only a suggested diff in the issue (and what to say about it). */
   function disposition(proposal: ProposedFix): { push: true } | { push: false; note: string; reason: string } {
     if (proposal.flags.length > 0) {
       return {
         push: false,
-        note: suggestedFixNote({ patch: proposal.fix.patch, flags: proposal.flags, redact }),
+        note: suggestedFixNote({ patch: proposal.fix.patch, flags: proposal.flags, redact }) + notReadNote(proposal),
         reason: `the proposed fix raises red flags (${redFlagSummary(proposal.flags)}): it is a suggested diff in the issue, nothing was pushed`,
       };
     }
     if (mode === 'suggest') {
-      return { push: false, note: suggestedFixNote({ patch: proposal.fix.patch, flags: [], redact }), reason: 'PR_AUTHOR_MODE=suggest: the fix is a suggested diff in the issue, nothing was pushed' };
+      return { push: false, note: suggestedFixNote({ patch: proposal.fix.patch, flags: [], redact }) + notReadNote(proposal), reason: 'PR_AUTHOR_MODE=suggest: the fix is a suggested diff in the issue, nothing was pushed' };
     }
     return { push: true };
   }
@@ -284,7 +289,7 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     }
     const pull = await openPullRequest(repo, key, issue.number, proposal, signal);
     state.pull = { number: pull.number, url: pull.url };
-    await host.updateIssue(repo, issue.number, { body: withFixNote(issue.body, `A draft pull request proposes a minimal fix: #${pull.number} (${pull.url}).`) }, { signal });
+    await host.updateIssue(repo, issue.number, { body: withFixNote(issue.body, `A draft pull request proposes a minimal fix: #${pull.number} (${pull.url}).${notReadNote(proposal)}`) }, { signal });
     await host.addIssueComment(repo, issue.number, `aiops-agent opened a draft pull request with a proposed fix: ${pull.url}`, { signal });
     logger.info({ repository: key.repository, issue: issue.number, pull: pull.number }, 'opened draft fix pull request');
     return { status: existing ? 'updated' : 'created', ...linksOf(state) };
@@ -294,7 +299,7 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const signal = new AbortController().signal;
     const proposal = await proposeFix(repo, key, input, signal);
     const decided = 'reason' in proposal ? undefined : disposition(proposal);
-    const fixNote = 'reason' in proposal ? proposal.reason : decided && !decided.push ? decided.note : 'A draft pull request would propose the fix below.';
+    const fixNote = 'reason' in proposal ? proposal.reason : decided && !decided.push ? decided.note : `A draft pull request would propose the fix below.${notReadNote(proposal)}`;
     const result: RemediationPreview = {
       repository: key.repository,
       idempotencyKey: key.key,

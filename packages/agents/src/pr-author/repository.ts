@@ -8,15 +8,6 @@ export type RepositoryTarget = { ok: true; repo: RepoCoordinates } | { ok: false
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
-/**
- * The web host whose repository URLs belong to a GitHub API: `api.github.com` → `github.com`,
- * `https://ghe.example.com/api/v3` → `ghe.example.com`, `api.acme.ghe.com` → `acme.ghe.com`.
- */
-export function githubWebHost(apiUrl: string): string {
-  const host = new URL(apiUrl).hostname.toLowerCase();
-  return host.startsWith('api.') ? host.slice('api.'.length) : host;
-}
-
 export function repositoryTarget(url: string, githubHost: string): RepositoryTarget {
   let parsed: URL;
   try {
