@@ -3,8 +3,7 @@
  * and coalescing: the plugin measures every interval, so when an analysis of the same request is still running
  * (a slow model, a large rollout), a repeated measurement joins it instead of starting a second one.
  */
-import { CancelledError, DeadlineError, OverloadedError, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
-import type { AgentError } from '@aiops/contracts';
+import { DeadlineError, OverloadedError, abortReason, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Telemetry } from './telemetry.js';
 
@@ -88,8 +87,8 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       );
       return outcome;
     } catch (err) {
-      // The deadline's own error beats whatever the aborted call threw.
-      const error = deadline.signal.aborted ? (deadline.signal.reason as AgentError) : asAgentError(err);
+      // Every adapter keeps an abort's typed reason (callDependency), so a passed deadline arrives as its DeadlineError.
+      const error = asAgentError(err);
       stop({ outcome: 'error', entry });
       options.telemetry.errors.inc({ code: error.code, dependency: error.dependency ?? '' });
       options.logger.warn({ namespace: request.namespace, rollout: request.rolloutName, code: error.code, dependency: error.dependency, err: error.message }, 'no verdict');
@@ -129,7 +128,7 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       const onAbort = () => {
         leave();
         if (joined.waiters === 0) joined.controller.abort(signal.reason);
-        reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
+        reject(abortReason(signal, 'the analysis'));
       };
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });

@@ -9,7 +9,7 @@
 import { Annotation, END, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import {
   AgentError,
-  CancelledError,
+  abortReason,
   type AbsentEvidence,
   type AgentName,
   type AnalysisRequest,
@@ -69,10 +69,6 @@ function runOf(config: LangGraphRunnableConfig): RunContext {
   const run = (config.configurable as { run?: RunContext } | undefined)?.run;
   if (!run) throw new AgentError('internal', 'workflow invoked without a run context');
   return run;
-}
-
-function isAbort(err: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** Reports start and finish of an agent, and failure when it throws. */
@@ -144,9 +140,8 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         run.progress('diagnosis', 'finished', `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`);
         return { evidence, model: { result } };
       } catch (err) {
-        if (isAbort(err, run.signal)) throw err;
-        // Redaction failures stop here: no verdict without the model call they prevented.
-        if (err instanceof AgentError && err.code === 'redaction_failed') throw err;
+        // An abort (its reason is typed by the adapter) and a redaction failure stop here: no verdict without them.
+        if (run.signal.aborted || (err instanceof AgentError && err.code === 'redaction_failed')) throw err;
         run.progress('diagnosis', 'failed', err instanceof Error ? err.message : String(err));
         return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) } };
       }
@@ -191,15 +186,13 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
   return async (request, { signal, onProgress }) => {
     const started = Date.now();
     const run = createRunContext(signal, onProgress);
-    if (signal.aborted) throw new CancelledError();
+    if (signal.aborted) throw abortReason(signal, 'the analysis');
     let state: State;
     try {
       state = await graph.invoke({ request }, { signal, configurable: { run, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) }, recursionLimit: 20 });
     } catch (err) {
-      if (signal.aborted && !(err instanceof AgentError && err.code !== 'cancelled')) {
-        throw signal.reason instanceof AgentError ? signal.reason : new CancelledError();
-      }
-      throw err;
+      // Adapters already throw the abort's typed reason; LangGraph's own abort error is not typed.
+      throw signal.aborted && !(err instanceof AgentError) ? abortReason(signal, 'the analysis') : err;
     }
     if (!state.evidence) throw new AgentError('internal', 'the workflow ended without evidence');
     if (state.absent) return { outcome: 'inconclusive', absent: state.absent, evidence: state.evidence, durationMs: Date.now() - started };

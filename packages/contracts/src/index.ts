@@ -6,3 +6,4 @@ export * from './diagnosis.js';
 export * from './ports.js';
 export * from './code-host.js';
 export * from './auth.js';
+export * from './dependency-call.js';

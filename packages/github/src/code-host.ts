@@ -15,7 +15,7 @@ import type {
   CodeHostTreeEntry,
   RepoCoordinates,
 } from '@aiops/contracts';
-import { InvalidRequestError } from '@aiops/contracts';
+import { InvalidRequestError, callDependency } from '@aiops/contracts';
 import { toGitHubError } from './errors.js';
 
 export interface GitHubLog {
@@ -149,26 +149,11 @@ export function createGitHubCodeHost(options: GitHubCodeHostOptions): CodeHost {
     },
   });
 
-  /** Runs one API interaction under a deadline and the caller's signal; maps every failure to a typed error. */
-  async function call<T>(what: string, callOptions: CallOptions, run: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = AbortSignal.any([callOptions.signal, timeout]);
-    if (signal.aborted) throw toGitHubError(signal.reason, what, { callerSignal: callOptions.signal, timedOut: timeout.aborted, timeoutMs: options.timeoutMs });
-    // The throttling queue does not watch the signal, so race it: a queued call must not outlive its deadline.
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    const work = run({ signal });
-    work.catch(() => {}); // the race below reports the failure; this only prevents an unhandled rejection
-    try {
-      return await Promise.race([work, aborted]);
-    } catch (err) {
-      throw toGitHubError(err, what, { callerSignal: callOptions.signal, timedOut: timeout.aborted, timeoutMs: options.timeoutMs });
-    } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
+  /** One API interaction through the shared dependency-call helper (it also outlasts the throttling queue, which ignores signals). */
+  function call<T>(what: string, callOptions: CallOptions, run: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+    return callDependency({ dependency: 'github', what, signal: callOptions.signal, timeoutMs: options.timeoutMs, translate: (err) => toGitHubError(err, what) }, (signal) =>
+      run({ signal }),
+    );
   }
 
   return {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError, DependencyError, type CodeHost } from '@aiops/contracts';
+import { CancelledError, DeadlineError, DependencyError, type CodeHost } from '@aiops/contracts';
 import { createGitHubCodeHost, parseRepositoryUrl, type GitHubCodeHostOptions } from '@aiops/github';
 import { startFakeGitHub, type FakeGitHub } from '@aiops/testkit';
 
@@ -161,6 +161,17 @@ describe('GitHub code host over the fake GitHub API', () => {
     const hurried = hostFor(gh, { timeoutMs: 50, retries: 0 });
     const err = await failure(hurried.getRepository(cart, opts()));
     expect(err).toBeInstanceOf(DependencyError);
-    expect((err as Error).message).toMatch(/timed out/);
+    expect((err as Error).message).toMatch(/no answer within 50 ms/);
+  });
+
+  it("keeps a deadline's reason when the caller's deadline aborts a call in flight", async () => {
+    gh.setFault({ path: '/repos/acme/cart', kind: 'hang' });
+    const controller = new AbortController();
+    const before = gh.requests.length;
+    const pending = failure(host.getRepository(cart, { signal: controller.signal }));
+    await expect.poll(() => gh.requests.length).toBeGreaterThan(before);
+    const deadline = new DeadlineError();
+    controller.abort(deadline);
+    expect(await pending).toBe(deadline);
   });
 });

@@ -7,20 +7,16 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
-  Observable,
   type ConfigurationOptions,
   type CoreV1Event,
-  type ObservableMiddleware,
-  type RequestContext,
   type V1ContainerState,
   type V1ContainerStatus,
   type V1Pod,
 } from '@kubernetes/client-node';
 import {
-  AgentError,
-  CancelledError,
   DependencyError,
   InvalidRequestError,
+  callDependency,
   type CallOptions,
   type ClusterReader,
   type ContainerInfo,
@@ -30,6 +26,7 @@ import {
   type PodInfo,
   type RolloutInfo,
 } from '@aiops/contracts';
+import { withSignal } from './with-signal.js';
 
 export interface LoadKubeConfigOptions {
   kubeconfigPath?: string;
@@ -224,36 +221,17 @@ function sdkErrorCode(err: unknown): string | undefined {
   return str(rec(err).code) ?? str(rec(rec(err).cause).code);
 }
 
-/** Middleware that hands the call's signal to node-fetch, which the generated client otherwise never sets. */
-function signalMiddleware(signal: AbortSignal): ObservableMiddleware {
-  return {
-    pre: (context: RequestContext) => {
-      context.setSignal(signal);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response) => new Observable(Promise.resolve(response)),
-  };
-}
-
 export function createClusterReader(kubeConfig: KubeConfig, options: ClusterReaderOptions): ClusterReader {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const maxEvents = options.maxEvents ?? 500;
   const { timeoutMs } = options;
 
-  /** Runs one API call under the caller's signal and the adapter's timeout, translating every failure. */
-  async function call<T>(what: string, callOptions: CallOptions, run: (config: ConfigurationOptions) => Promise<T>): Promise<T> {
-    const callerSignal = callOptions.signal;
-    if (callerSignal.aborted) throw cancelled(callerSignal);
-    const timeoutSignal = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([callerSignal, timeoutSignal]);
-    try {
-      return await run({ middleware: [signalMiddleware(signal)], middlewareMergeStrategy: 'append' });
-    } catch (err) {
-      if (callerSignal.aborted) throw cancelled(callerSignal);
-      if (timeoutSignal.aborted) throw new DependencyError('kubernetes', `${what}: no answer within ${timeoutMs} ms`, { cause: err });
-      throw translate(what, err);
-    }
+  /** One API call through the shared dependency-call helper; the SDK takes the signal only through a middleware. */
+  function call<T>(what: string, callOptions: CallOptions, run: (config: ConfigurationOptions) => Promise<T>): Promise<T> {
+    return callDependency({ dependency: 'kubernetes', what, signal: callOptions.signal, timeoutMs, translate: (err) => translate(what, err) }, (signal) =>
+      run(withSignal(signal)),
+    );
   }
 
   return {
@@ -316,13 +294,6 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
       }
     },
   };
-}
-
-function cancelled(signal: AbortSignal): AgentError {
-  // Keep the caller's own typed reason (a deadline, for instance) when it gave one.
-  const reason: unknown = signal.reason;
-  if (reason instanceof AgentError) return reason;
-  return new CancelledError('the Kubernetes API call was cancelled');
 }
 
 function translate(what: string, err: unknown): DependencyError {

@@ -4,8 +4,9 @@
  * does not cost one API round trip per request.
  */
 import { createHash } from 'node:crypto';
-import { ApiException, AuthenticationV1Api, Observable, type KubeConfig, type ObservableMiddleware } from '@kubernetes/client-node';
-import { CancelledError, DependencyError, type CallOptions, type TokenReviewer, type TokenReviewResult } from '@aiops/contracts';
+import { ApiException, AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { DependencyError, callDependency, upstreamFailure, type AgentError, type CallOptions, type TokenReviewer, type TokenReviewResult } from '@aiops/contracts';
+import { withSignal } from './with-signal.js';
 
 export interface TokenReviewerOptions {
   /** Per-review budget on top of the caller's signal. */
@@ -25,18 +26,9 @@ interface CachedReview {
   expiresAt: number;
 }
 
-type CallConfiguration = Parameters<AuthenticationV1Api['createTokenReview']>[1];
-
-/** client-node 1.x takes an abort signal only through a (observable) request middleware. */
-function abortable(signal: AbortSignal): CallConfiguration {
-  const middleware: ObservableMiddleware = {
-    pre: (context) => {
-      context.setSignal(signal);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (context) => new Observable(Promise.resolve(context)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+function translate(err: unknown): AgentError {
+  if (err instanceof ApiException && typeof err.code === 'number') return upstreamFailure('kubernetes', 'TokenReview', { status: err.code, cause: err });
+  return new DependencyError('kubernetes', 'TokenReview request failed', { cause: err });
 }
 
 export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReviewerOptions): TokenReviewer {
@@ -62,7 +54,7 @@ export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReview
     if (options.audiences?.length) spec.audiences = options.audiences;
     const review = await api.createTokenReview(
       { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec } },
-      abortable(signal),
+      withSignal(signal),
     );
     const status = review.status;
     if (status?.authenticated !== true) return { authenticated: false };
@@ -77,24 +69,12 @@ export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReview
       if (cached && cached.expiresAt > now()) return cached.result;
       if (cached) cache.delete(key);
 
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = AbortSignal.any([callOptions.signal, timeout]);
-      try {
-        const result = await askApiServer(token, signal);
-        remember(key, result);
-        return result;
-      } catch (err) {
-        if (callOptions.signal.aborted) throw new CancelledError('the token review was cancelled');
-        if (timeout.aborted) throw new DependencyError('kubernetes', `TokenReview timed out after ${options.timeoutMs} ms`, { cause: err });
-        if (err instanceof ApiException) {
-          const code = typeof err.code === 'number' ? err.code : undefined;
-          throw new DependencyError('kubernetes', `TokenReview failed with HTTP ${code ?? 'error'}`, {
-            cause: err,
-            ...(code !== undefined ? { upstreamStatus: code } : {}),
-          });
-        }
-        throw new DependencyError('kubernetes', 'TokenReview request failed', { cause: err });
-      }
+      const result = await callDependency(
+        { dependency: 'kubernetes', what: 'TokenReview', signal: callOptions.signal, timeoutMs: options.timeoutMs, translate },
+        (signal) => askApiServer(token, signal),
+      );
+      remember(key, result);
+      return result;
     },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, DeadlineError, DependencyError, type ClusterReader } from '@aiops/contracts';
 import { startFakeKubeApi, type FakeKubeApi, type Scenario } from '@aiops/testkit';
-import { createClusterReader, loadKubeConfig } from '@aiops/kube';
+import { createClusterReader, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
 
 const scenario: Scenario = {
   id: 'adapter-test',
@@ -303,6 +303,23 @@ describe('abort and timeout', () => {
     const eventsError = await quick.listEvents('hanging', opts()).catch((e: unknown) => e);
     expect(eventsError).toBeInstanceOf(DependencyError);
     expect((eventsError as Error).message).toMatch(/no answer within 50 ms/);
+  });
+
+  it("keeps a deadline's reason when the caller's deadline aborts a TokenReview in flight", async () => {
+    const reviews = { method: 'POST', pathPattern: /^\/apis\/authentication\.k8s\.io\/v1\/tokenreviews$/ };
+    api.setFault(reviews, { hang: true });
+    try {
+      const reviewer = createTokenReviewer(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), { timeoutMs: 30_000 });
+      const controller = new AbortController();
+      const before = api.requests.length;
+      const outcome = reviewer.review('some-token', { signal: controller.signal }).catch((e: unknown) => e);
+      await received('/apis/authentication.k8s.io/v1/tokenreviews', before);
+      const deadline = new DeadlineError();
+      controller.abort(deadline);
+      expect(await outcome).toBe(deadline);
+    } finally {
+      api.setFault(reviews, undefined);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DependencyError } from '@aiops/contracts';
+import { CancelledError, DependencyError } from '@aiops/contracts';
 import { createTokenReviewer } from '../src/token-review.js';
 
 /** A tiny API server answering only TokenReview, the way kube-apiserver does. */
@@ -124,6 +124,6 @@ describe('createTokenReviewer', () => {
     const controller = new AbortController();
     const pending = reviewer.review('good-token', { signal: controller.signal });
     controller.abort();
-    await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(pending).rejects.toBeInstanceOf(CancelledError);
   });
 });

@@ -1,25 +1,8 @@
 /**
- * Turning whatever the Gemini client throws into the typed errors of @aiops/contracts, so callers can tell a
- * cancel (abort) from a failure (DependencyError) and know when to retry.
+ * Turning whatever the Gemini client throws into the typed errors of @aiops/contracts (aborts and timeouts are
+ * callDependency's), with the API key removed, and with when to retry.
  */
-import { DependencyError } from '@aiops/contracts';
-
-interface CallSignals {
-  /** The caller's signal: its abort is a cancel and is rethrown as such. */
-  caller: AbortSignal;
-  /** Our own per-call timeout. */
-  timeout: AbortSignal;
-  timeoutMs: number;
-  /** Strings that must never appear in an error (the API key). */
-  secrets: string[];
-}
-
-/** The error that tells the caller its own signal stopped the call. */
-export function abortError(signal: AbortSignal): unknown {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  return new DOMException(typeof reason === 'string' ? reason : 'The operation was aborted', 'AbortError');
-}
+import { DependencyError, upstreamFailure } from '@aiops/contracts';
 
 export function redact(text: string, secrets: string[]): string {
   let out = text;
@@ -71,29 +54,12 @@ function sanitizedCause(err: unknown, secrets: string[]): Error {
   return copy;
 }
 
-/**
- * The error a failed call stands for: the caller's abort as an abort, our timeout and every
- * upstream or network failure as DependencyError('llm', ...).
- */
-export function toLlmError(err: unknown, signals: CallSignals): unknown {
-  if (signals.caller.aborted) return abortError(signals.caller);
-  const cause = sanitizedCause(err, signals.secrets);
-  if (signals.timeout.aborted) {
-    return new DependencyError('llm', `no answer from the model within ${signals.timeoutMs} ms`, { cause });
-  }
+/** An upstream or network failure of the model call as DependencyError('llm', ...); `secrets` never appear in it. */
+export function toLlmError(err: unknown, secrets: string[]): DependencyError {
   if (err instanceof DependencyError) return err;
+  const cause = sanitizedCause(err, secrets);
   const status = upstreamStatus(err);
-  const detail = clip(redact(messageOf(err), signals.secrets), 500);
-  if (status === 429) {
-    const retryAfter = retryAfterSeconds(err);
-    return new DependencyError('llm', `rate limited by the model API (429)${retryAfter === undefined ? '' : `, retry after ${retryAfter} s`}`, {
-      cause,
-      upstreamStatus: 429,
-      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
-    });
-  }
-  if (status !== undefined && status >= 400) {
-    return new DependencyError('llm', `model API answered ${status}: ${detail}`, { cause, upstreamStatus: status });
-  }
+  const detail = clip(redact(messageOf(err), secrets), 500);
+  if (status !== undefined && status >= 400) return upstreamFailure('llm', 'model call', { status, detail, retryAfter: retryAfterSeconds(err), cause });
   return new DependencyError('llm', `model call failed: ${detail}`, { cause });
 }

@@ -17,9 +17,9 @@
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { InteropZodType } from '@langchain/core/utils/types';
-import { DependencyError, InvalidRequestError, type CallOptions, type StructuredGeneration, type StructuredModel, type TokenUsage } from '@aiops/contracts';
+import { DependencyError, InvalidRequestError, callDependency, type CallOptions, type StructuredGeneration, type StructuredModel, type TokenUsage } from '@aiops/contracts';
 import type { ZodType } from 'zod';
-import { abortError, toLlmError } from './errors.js';
+import { toLlmError } from './errors.js';
 import { checkStructuredOutput, describeProblem, repairInstruction } from './structured-output.js';
 
 export const DEFAULT_GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -104,30 +104,28 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
   });
   ownStreamResponses(chat);
 
-  async function call(messages: BaseMessage[], schema: ZodType, schemaName: string, caller: AbortSignal): Promise<RawAnswer> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signals = { caller, timeout, timeoutMs, secrets: [apiKey] };
+  /** One model call through the shared dependency-call helper; SDK errors are typed (and the key removed) in here. */
+  function call(messages: BaseMessage[], schema: ZodType, schemaName: string, caller: AbortSignal): Promise<RawAnswer> {
     const structured = chat.withStructuredOutput(schema as unknown as InteropZodType<Record<string, unknown>>, {
       name: schemaName,
       method: 'jsonSchema',
       includeRaw: true,
     });
-    let raw: BaseMessage;
-    try {
-      ({ raw } = await structured.invoke(messages, { signal: AbortSignal.any([caller, timeout]) }));
-    } catch (err) {
-      throw toLlmError(err, signals);
-    }
-    // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
-    if (caller.aborted || timeout.aborted) throw toLlmError(new Error('aborted while the answer was streaming'), signals);
-    if (raw.text.length > MAX_ANSWER_CHARS) {
-      throw new DependencyError('llm', `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`);
-    }
-    const usage = (raw as AIMessage).usage_metadata;
-    return {
-      text: raw.text,
-      usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 },
-    };
+    return callDependency({ dependency: 'llm', what: 'model call', signal: caller, timeoutMs }, async (signal) => {
+      let raw: BaseMessage;
+      try {
+        ({ raw } = await structured.invoke(messages, { signal }));
+      } catch (err) {
+        throw signal.aborted ? err : toLlmError(err, [apiKey]);
+      }
+      // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
+      if (signal.aborted) throw new Error('aborted while the answer was streaming');
+      if (raw.text.length > MAX_ANSWER_CHARS) {
+        throw new DependencyError('llm', `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`);
+      }
+      const usage = (raw as AIMessage).usage_metadata;
+      return { text: raw.text, usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 } };
+    });
   }
 
   return {
@@ -136,7 +134,6 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
       request: { system: string; prompt: string; schema: ZodType<T>; schemaName: string },
       { signal }: CallOptions,
     ): Promise<StructuredGeneration<T>> {
-      if (signal.aborted) throw abortError(signal);
       const { system, prompt, schema, schemaName } = request;
       const conversation: BaseMessage[] = [new SystemMessage(system), new HumanMessage(prompt)];
 

@@ -1,7 +1,7 @@
 /**
  * Integration: the real ChatGoogleGenerativeAI (through createGeminiModel) against the fake Gemini API server.
  */
-import { AgentError, DependencyError, DiagnosisSchema, InvalidRequestError, asAgentError, type StructuredModel } from '@aiops/contracts';
+import { CancelledError, DeadlineError, DependencyError, DiagnosisSchema, InvalidRequestError, type StructuredModel } from '@aiops/contracts';
 import { createGeminiModel } from '@aiops/llm';
 import { responders, startFakeGemini, type FakeGemini, type GeminiResponder } from '@aiops/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,25 +151,22 @@ describe('createGeminiModel', () => {
     expect((err as Error).message).toMatch(/^llm: model call failed/);
   });
 
-  it('surfaces an abort by the caller as an abort, and closes the HTTP request', async () => {
+  it('surfaces an abort by the caller as a CancelledError, and closes the HTTP request', async () => {
     const { responder, received } = hangingResponder();
     const { server, model } = await setup(responder);
     const controller = new AbortController();
     const pending = failure(diagnose(model, controller.signal));
     await received;
     controller.abort();
-    const err = await pending;
-    expect(err).not.toBeInstanceOf(AgentError);
-    expect((err as Error).name).toBe('AbortError');
-    expect(asAgentError(err).code).toBe('cancelled');
+    expect(await pending).toBeInstanceOf(CancelledError);
     await expect.poll(() => server.openRequests).toBe(0);
   });
 
-  it("rethrows the signal's reason when the caller aborts with one", async () => {
+  it("keeps a deadline's reason when the caller's deadline aborts the call", async () => {
     const { responder, received } = hangingResponder();
     const { model } = await setup(responder);
     const controller = new AbortController();
-    const reason = new Error('deadline of the analysis');
+    const reason = new DeadlineError();
     const pending = failure(diagnose(model, controller.signal));
     await received;
     controller.abort(reason);
@@ -178,8 +175,7 @@ describe('createGeminiModel', () => {
 
   it('does not call the API when the signal is already aborted', async () => {
     const { server, model } = await setup(responders.heuristic);
-    const err = await failure(diagnose(model, AbortSignal.abort()));
-    expect((err as Error).name).toBe('AbortError');
+    expect(await failure(diagnose(model, AbortSignal.abort()))).toBeInstanceOf(CancelledError);
     expect(server.requests).toHaveLength(0);
   });
 

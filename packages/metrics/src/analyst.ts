@@ -4,7 +4,7 @@
  * or cannot be reached the analyst says so in a note and the verdict rests on the other evidence. Only the
  * caller's abort propagates.
  */
-import { CancelledError, DependencyError } from '@aiops/contracts';
+import { DependencyError, abortReason } from '@aiops/contracts';
 import type { CallOptions, Finding, MetricComparison, MetricSeries, MetricsEvidence, MetricsSource } from '@aiops/contracts';
 import { classifyMetric, DEFAULT_SCORE_OPTIONS, scoreClassifications } from '@aiops/evidence';
 import { renderQuery, resolveQueries } from './catalog.js';
@@ -45,10 +45,6 @@ type SideName = 'canary' | 'stable';
 
 type SideResult = { ok: true; values: number[]; series: number } | { ok: false; reason: string; dependencyFailure: boolean };
 
-function callerAbortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new CancelledError();
-}
-
 /** All samples of all returned series: a query that is not aggregated still compares every pod's values. */
 function flatten(series: MetricSeries[]): number[] {
   return series.flatMap((s) => s.values.map(([, v]) => v));
@@ -71,7 +67,7 @@ export async function analyzeCanaryMetrics(
   config: MetricsAnalystConfig,
   options: CallOptions,
 ): Promise<MetricsAnalysis> {
-  if (options.signal.aborted) throw callerAbortReason(options.signal);
+  if (options.signal.aborted) throw abortReason(options.signal, 'the metrics analysis');
   if (source === undefined) return notConfigured();
   const prometheus = source;
   const queries = resolveQueries(config.preset, config.queries);
@@ -89,7 +85,7 @@ export async function analyzeCanaryMetrics(
       const series = await prometheus.queryRange(rendered.query, range, options);
       return { ok: true, values: flatten(series), series: series.length };
     } catch (err) {
-      if (options.signal.aborted) throw callerAbortReason(options.signal);
+      if (options.signal.aborted) throw abortReason(options.signal, 'the metrics analysis');
       const message = err instanceof Error ? err.message : String(err);
       return { ok: false, reason: `${side}: ${message}`, dependencyFailure: err instanceof DependencyError };
     }

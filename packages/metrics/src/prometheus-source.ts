@@ -1,11 +1,11 @@
 /**
  * MetricsSource over the Prometheus HTTP API (`/api/v1/query_range`) with the platform fetch.
- * Every failure is a DependencyError('prometheus', ...); an abort by the caller's signal is re-thrown as the
- * caller's reason instead, so a cancelled analysis is never mistaken for a Prometheus outage.
+ * Every failure is a DependencyError('prometheus', ...); an abort by the caller's signal is the caller's reason
+ * (callDependency), so a cancelled analysis is never mistaken for a Prometheus outage.
  * Credentials travel only in the Authorization header and never appear in messages.
  */
 import pRetry, { AbortError as StopRetrying } from 'p-retry';
-import { CancelledError, DependencyError } from '@aiops/contracts';
+import { DependencyError, callDependency, upstreamFailure } from '@aiops/contracts';
 import type { CallOptions, MetricSeries, MetricsSource } from '@aiops/contracts';
 
 export interface PrometheusSourceOptions {
@@ -57,10 +57,6 @@ function shorten(text: string, max = 300): string {
   return oneLine.length > max ? `${oneLine.slice(0, max)}...` : oneLine;
 }
 
-function callerAbortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new CancelledError();
-}
-
 /** Retry only what may succeed a moment later: connection errors, timeouts of one attempt, 429 and 5xx. */
 function isRetryable(status: number | undefined): boolean {
   return status === undefined || status === 429 || status >= 500;
@@ -102,7 +98,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
     }
     if (body?.status === 'error' || !response.ok) {
       const detail = body?.status === 'error' ? `${body.errorType ?? 'error'}: ${body.error ?? ''}` : shorten(text) || response.statusText;
-      const error = new DependencyError('prometheus', `query_range answered ${response.status} (${shorten(detail)})`, { upstreamStatus: response.status });
+      const error = upstreamFailure('prometheus', 'query_range', { status: response.status, detail: shorten(detail), retryAfter: response.headers.get('retry-after') });
       throw isRetryable(response.status) ? error : new StopRetrying(error);
     }
     if (body?.status !== 'success' || body.data === undefined) {
@@ -120,10 +116,6 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
 
   return {
     async queryRange(query, range, callOptions: CallOptions): Promise<MetricSeries[]> {
-      const caller = callOptions.signal;
-      if (caller.aborted) throw callerAbortReason(caller);
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = AbortSignal.any([caller, timeout]);
       const params = new URLSearchParams({
         query,
         start: (range.start.getTime() / 1000).toString(),
@@ -131,20 +123,15 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
         step: `${range.stepSeconds}`,
         timeout: `${Math.max(1, Math.floor(options.timeoutMs / 1000))}s`,
       });
-      try {
-        return await pRetry(() => attempt(params, signal), {
+      return callDependency({ dependency: 'prometheus', what: 'query_range', signal: callOptions.signal, timeoutMs: options.timeoutMs }, (signal) =>
+        pRetry(() => attempt(params, signal), {
           retries: options.retries ?? 2,
           minTimeout: options.retryDelayMs ?? 200,
           factor: 2,
           signal,
           shouldRetry: ({ error }) => !(error instanceof DependencyError) || isRetryable(error.upstreamStatus),
-        });
-      } catch (err) {
-        if (caller.aborted) throw callerAbortReason(caller);
-        if (timeout.aborted) throw new DependencyError('prometheus', `query_range did not answer within ${options.timeoutMs} ms`, { cause: err });
-        if (err instanceof DependencyError) throw err;
-        throw new DependencyError('prometheus', `query_range failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
+        }),
+      );
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DependencyError } from '@aiops/contracts';
+import { CancelledError, DeadlineError, DependencyError } from '@aiops/contracts';
 import { createPrometheusSource } from '@aiops/metrics';
 import { startFakePrometheus } from '@aiops/testkit';
 import type { FakePrometheus, Scenario } from '@aiops/testkit';
@@ -85,7 +85,7 @@ describe('createPrometheusSource', () => {
     fake.setFault({ status: 502, body: '<html><body>502 Bad Gateway</body></html>' });
     const err = await failure(source.queryRange(query, range, live()));
     expect(err).toMatchObject({ dependency: 'prometheus', upstreamStatus: 502 });
-    expect((err as Error).message).toMatch(/502 .*Bad Gateway/);
+    expect((err as Error).message).toMatch(/HTTP 502: .*Bad Gateway/);
     expect(fake.requests).toHaveLength(5);
   });
 
@@ -94,7 +94,7 @@ describe('createPrometheusSource', () => {
     fake.setFault({ hang: true });
     const err = await failure(createPrometheusSource({ url: fake.url, timeoutMs: 150, retries: 0 }).queryRange('up', range, live()));
     expect(err).toBeInstanceOf(DependencyError);
-    expect((err as Error).message).toMatch(/did not answer within 150 ms/);
+    expect((err as Error).message).toMatch(/query_range: no answer within 150 ms/);
   });
 
   it("the caller's abort propagates as the caller's reason, not as a Prometheus failure", async () => {
@@ -103,9 +103,19 @@ describe('createPrometheusSource', () => {
     const controller = new AbortController();
     const pending = failure(createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, { signal: controller.signal }));
     await expect.poll(() => fake?.requests.length).toBe(1);
-    const reason = new Error('analysis deadline');
+    const reason = new DeadlineError();
     controller.abort(reason);
     expect(await pending).toBe(reason);
+  });
+
+  it("a caller's plain abort is a CancelledError", async () => {
+    fake = await startFakePrometheus();
+    fake.setFault({ hang: true });
+    const controller = new AbortController();
+    const pending = failure(createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, { signal: controller.signal }));
+    await expect.poll(() => fake?.requests.length).toBe(1);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(CancelledError);
   });
 
   it('an unreachable Prometheus is a DependencyError naming the endpoint, not the credentials', async () => {
