@@ -31,6 +31,16 @@ describe('lifecycle', () => {
     expect(stderr).toContain('A2A_AUTH');
   });
 
+  it('refuses a KUBE_CONTEXT the kubeconfig does not have with exit code 2, like every configuration error', async () => {
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...kube.env, KUBE_CONTEXT: 'no-such-context', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT');
+    expect(stderr).toContain('KUBE_CONTEXT: no context named "no-such-context"');
+  });
+
   it('on SIGTERM, finishes the analysis in flight, then exits 0', async () => {
     const service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '1500' });
     kube.kube.setFault({ pathPattern: /\/log$/ }, { hang: true });

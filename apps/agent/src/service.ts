@@ -11,7 +11,7 @@ import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
 import { createClusterReader, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
 import { createGeminiModel } from '@aiops/llm';
-import { createPrometheusSource, type UserQuery } from '@aiops/metrics';
+import { createPrometheusSource } from '@aiops/metrics';
 import { buildApp } from './app.js';
 import { createAnalysisRunner } from './analysis-runner.js';
 import type { Config } from './config.js';
@@ -94,7 +94,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     {
       logs: { ...config.logs, concurrency: 8, maxSignatures: 200 },
       metrics: {
-        prometheus: { preset: config.prometheusPreset, ...(config.prometheusQueries ? { queries: config.prometheusQueries as UserQuery[] } : {}) },
+        prometheus: { preset: config.prometheusPreset, ...(config.prometheusQueries ? { queries: config.prometheusQueries } : {}) },
         windowSeconds: config.metricsWindowSeconds,
         stepSeconds: Math.max(15, Math.round(config.metricsWindowSeconds / 40)),
       },

@@ -1,9 +1,12 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/index.js';
 
-function problems(env: Record<string, string>): string[] {
+function problems(env: Record<string, string>, fileContent = ''): string[] {
   try {
-    loadConfig(env, () => '');
+    loadConfig(env, () => fileContent);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -57,5 +60,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ GITHUB_TOKEN: 't' }, () => '').github?.mode).toBe('draft-pr');
     expect(loadConfig({ GITHUB_TOKEN: 't', PR_AUTHOR_MODE: 'suggest' }, () => '').github?.mode).toBe('suggest');
     expect(problems({ GITHUB_TOKEN: 't', PR_AUTHOR_MODE: 'push' }).join()).toMatch(/PR_AUTHOR_MODE/);
+  });
+  it('validates PROMETHEUS_QUERIES_FILE against the query schema, naming the bad field', () => {
+    const good = JSON.stringify([{ name: 'errors', query: 'sum(rate(x[{{window}}]))', direction: 'increase', critical: true }]);
+    expect(loadConfig({ PROMETHEUS_QUERIES_FILE: '/q.json' }, () => good).prometheusQueries).toEqual([
+      { name: 'errors', query: 'sum(rate(x[{{window}}]))', direction: 'increase', critical: true },
+    ]);
+    const bad = JSON.stringify([{ name: 'errors', query: 'x', direction: 'up' }]);
+    expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json', PORT: 'x' }, bad).join('\n')).toMatch(/PORT[\s\S]*PROMETHEUS_QUERIES_FILE: .*\[0\]\.\[direction\]/);
+    expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json' }).join()).toMatch(/PROMETHEUS_QUERIES_FILE: cannot read/);
+  });
+  it('refuses a KUBE_CONTEXT the kubeconfig does not have, together with the other problems', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'config-'));
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    await writeFile(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: real, context: {cluster: c, user: u}}]\ncurrent-context: real\n',
+    );
+    expect(loadConfig({ KUBECONFIG: kubeconfig, KUBE_CONTEXT: 'real' }, () => '').kube.context).toBe('real');
+    const p = problems({ KUBECONFIG: kubeconfig, KUBE_CONTEXT: 'nope', PORT: 'x' });
+    expect(p).toEqual([expect.stringMatching(/^PORT/), 'KUBE_CONTEXT: no context named "nope" (known: real)']);
   });
 });

@@ -3,6 +3,7 @@
  * Placeholders: {{namespace}}, {{selector}}, {{podRegex}}, {{podTemplateHash}}, {{service}}, {{window}}
  * (see README.md). The fake Prometheus in the testkit recognises these templates by their metric names.
  */
+import { z } from 'zod';
 import type { EffectSizeFloor, MetricDirection } from '@aiops/evidence';
 
 export type MetricsPreset = 'istio' | 'nginx' | 'pod' | 'none';
@@ -23,17 +24,19 @@ export interface MetricQuery {
   weight?: number;
 }
 
-/** An operator's own query; same fields, with defaults for the optional ones. */
-export interface UserQuery {
-  name: string;
-  query: string;
-  direction: MetricDirection;
-  critical?: boolean;
-  unit?: string;
-  informational?: boolean;
-  effectSizeFloor?: EffectSizeFloor;
-  weight?: number;
-}
+/** An operator's own query (PROMETHEUS_QUERIES_FILE); same fields, with defaults for the optional ones. */
+export const UserQuerySchema = z.strictObject({
+  name: z.string().min(1),
+  query: z.string().min(1),
+  direction: z.enum(['increase', 'decrease', 'either']),
+  critical: z.boolean().optional(),
+  unit: z.string().optional(),
+  informational: z.boolean().optional(),
+  effectSizeFloor: z.strictObject({ increaseRatio: z.number().positive().optional(), decreaseRatio: z.number().positive().optional(), absolute: z.number().nonnegative().optional() }).optional(),
+  weight: z.number().positive().optional(),
+}) satisfies z.ZodType<{ direction: MetricDirection; effectSizeFloor?: EffectSizeFloor }>;
+export type UserQuery = z.output<typeof UserQuerySchema>;
+export const UserQueriesSchema = z.array(UserQuerySchema);
 
 const APP_CONTAINERS = 'container!="",container!="POD",container!="istio-proxy"';
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DeadlineError } from '@aiops/contracts';
 import { analyzeCanaryMetrics, createPrometheusSource } from '@aiops/metrics';
 import type { CanaryMetricsTarget } from '@aiops/metrics';
 import { startFakePrometheus } from '@aiops/testkit';
@@ -183,14 +184,15 @@ describe('analyzeCanaryMetrics', () => {
     expect(result.notes).toEqual([expect.stringMatching(/^Prometheus is unreachable or failing \(.*503.*\); the verdict rests on the other evidence$/) as string]);
   });
 
-  it("the caller's abort propagates", async () => {
+  it("a deadline's reason survives the abort", async () => {
     fake = await startFakePrometheus();
     fake.setFault({ hang: true });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 60_000 });
     const controller = new AbortController();
     const pending = analyzeCanaryMetrics(source, target, { preset: 'pod' }, { signal: controller.signal });
     await expect.poll(() => fake?.requests.length).toBe(6);
-    controller.abort(new Error('deadline'));
-    await expect(pending).rejects.toThrow('deadline');
+    const deadline = new DeadlineError();
+    controller.abort(deadline);
+    await expect(pending).rejects.toBe(deadline);
   });
 });
