@@ -3,7 +3,7 @@
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AbsentEvidenceError, AgentError, InvalidRequestError, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
+import { AbsentEvidenceError, AgentError, InvalidRequestError, asAgentError, parseJsonBody, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
 
 export interface AppOptions {
@@ -11,6 +11,10 @@ export interface AppOptions {
   telemetry: Telemetry;
   logger: FastifyBaseLogger;
   bodyLimitBytes: number;
+  /** Longest a client may take to send a whole request (headers and body); the answer itself is not bounded by it. */
+  requestTimeoutMs: number;
+  /** Longest a client may take to send the request headers. */
+  headersTimeoutMs: number;
   version: string;
 }
 
@@ -38,8 +42,11 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     routerOptions: { ignoreTrailingSlash: true },
     // Probes and scrapes would flood the log; analyses log their own verdict line.
     logController: new LogController({ disableRequestLogging: true }),
-    // The plugin waits up to 5 minutes; the analysis deadline is what bounds the work.
-    requestTimeout: 0,
+    // Slow clients (a body trickling in byte by byte) are cut off with 408. These bound receiving the request only:
+    // the plugin waits up to 5 minutes for the answer, and the analysis deadline is what bounds that.
+    requestTimeout: options.requestTimeoutMs,
+    // Node checks the timeouts every connectionsCheckingInterval (30 s by default, longer than the timeouts).
+    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs) },
   });
   let draining = false;
 
@@ -50,8 +57,10 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const answer = toHttpError(fromFastifyError(error as Error & { code?: string }));
-    if (answer.status >= 500) request.log.warn({ code: answer.body.error.code, dependency: answer.body.error.dependency, err: answer.body.error.message }, 'request failed');
+    const typed = fromFastifyError(error as Error & { code?: string });
+    const answer = toHttpError(typed);
+    // The log keeps the whole message (with the addresses the answer leaves out).
+    if (answer.status >= 500) request.log.warn({ code: answer.body.error.code, dependency: answer.body.error.dependency, err: asAgentError(typed).message }, 'request failed');
     return reply.status(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -68,14 +77,17 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.get('/metrics', async (_request, reply) => reply.type(options.telemetry.registry.contentType).send(await options.telemetry.registry.metrics()));
 
   await app.register(async (scope) => {
-    // A2A routes have their own parsers; this scope keeps the metric-ai parser to itself.
-    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => {
+    // A2A routes have their own parsers; this scope keeps the metric-ai parser to itself. Only application/json
+    // (what the plugin sends): a text/plain or type-less POST is a "simple" cross-site request a web page could
+    // send without a CORS preflight, and fastify answers any other type 415.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim() === '') return done(new InvalidRequestError('body', 'is empty; send a JSON object', 'invalid_json'), undefined);
       try {
-        done(null, JSON.parse(text));
+        done(null, parseJsonBody(text));
       } catch (err) {
-        done(new InvalidRequestError('body', `malformed JSON (${err instanceof Error ? err.message : 'parse error'})`, 'invalid_json'), undefined);
+        done(err as Error, undefined);
       }
     });
     scope.post('/a2a/analyze', async (request, reply) => {

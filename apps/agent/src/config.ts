@@ -4,6 +4,7 @@
  * the Helm chart check all derive from it. Add a variable by adding a row.
  */
 import { readFileSync } from 'node:fs';
+import { parseHost } from '@aiops/a2a';
 import { loadKubeConfig } from '@aiops/kube';
 import { UserQueriesSchema } from '@aiops/metrics';
 import { z } from 'zod';
@@ -171,7 +172,10 @@ export const SETTINGS = {
     'issue: issues only; suggest: issues with the fix as a suggested diff; draft-pr: a draft PR (a patch with red flags stays a suggested diff)',
   ),
   GITHUB_REPO_ALLOWLIST: list('comma-separated owner/repo or owner/* the PR author may write to (empty: none)', (entry) =>
-    /^[A-Za-z0-9_.-]+\/([A-Za-z0-9_.-]+|\*)$/.test(entry) ? undefined : `"${entry}" is not owner/repo or owner/*`,
+    // "." and ".." are not repository names: in an API path they would step out of the repository.
+    /^[A-Za-z0-9_.-]+\/([A-Za-z0-9_.-]+|\*)$/.test(entry) && !entry.split('/').some((part) => part === '.' || part === '..')
+      ? undefined
+      : `"${entry}" is not owner/repo or owner/*`,
   ),
   GITHUB_ISSUE_LABELS: list('comma-separated labels for issues (e.g. aiops,jules)', undefined, ['aiops']),
   GITHUB_DRY_RUN: flag(false, 'true: put the issue and patch in the answer and logs instead of GitHub'),
@@ -180,6 +184,8 @@ export const SETTINGS = {
   ANALYSIS_DEADLINE_MS: integer(60_000, 1000, 280_000, 'deadline of one analysis (the plugin waits 5 minutes)'),
   MAX_CONCURRENT_ANALYSES: integer(8, 1, 1000, 'analyses in flight before answering 503'),
   BODY_LIMIT_BYTES: integer(65_536, 1024, 10_485_760, 'largest accepted request body'),
+  REQUEST_TIMEOUT_MS: integer(30_000, 1000, 600_000, 'longest a client may take to send a whole request (408 after); answers are not bounded by it'),
+  HEADERS_TIMEOUT_MS: integer(10_000, 1000, 600_000, 'longest a client may take to send the request headers (at most REQUEST_TIMEOUT_MS)'),
   LOG_TAIL_LINES: integer(2000, 10, 100_000, 'log lines read per container'),
   LOG_LIMIT_BYTES: integer(1_048_576, 1024, 67_108_864, 'log bytes read per container'),
   LOG_SINCE_SECONDS: integer(900, 10, 604_800, 'age of the oldest log line read'),
@@ -187,9 +193,12 @@ export const SETTINGS = {
   EVIDENCE_TOKEN_BUDGET: integer(4000, 500, 200_000, 'size bound of the evidence sent to the model'),
   REDACTION_EXTRA_PATTERNS: regexArray('JSON array of extra regular expressions to redact, e.g. `["ACME-[0-9]{6}"]` (a regex may contain commas)'),
   A2A_AUTH: oneOf(['none', 'bearer'] as const, 'none', 'none, or bearer to require tokens on the A2A routes'),
-  A2A_TOKENS_FILE: text('file of "token user" lines (mounted from a Secret)'),
+  A2A_TOKENS_FILE: text('file of "token caller-name" lines (mounted from a Secret); every token must name its caller'),
   A2A_SERVICE_ACCOUNT_AUTH: flag(false, 'true: accept Kubernetes service-account tokens (TokenReview)'),
-  A2A_PUBLIC_URL: url("base URL advertised in the agent card (default: from each request's Host header)"),
+  A2A_PUBLIC_URL: url("base URL advertised in the agent card (default: the request's Host when A2A_ALLOWED_HOSTS lists it, else the address the connection arrived on)"),
+  A2A_ALLOWED_HOSTS: list("comma-separated host or host:port values the agent card may take from a request's Host header (when A2A_PUBLIC_URL is unset)", (entry) =>
+    parseHost(entry) ? undefined : `"${entry}" is not a host or host:port`,
+  ),
   A2A_MAX_TASKS: integer(1000, 1, 1_000_000, 'tasks kept in the A2A task store'),
   A2A_TASK_TTL_SECONDS: integer(3600, 10, 604_800, 'age after which A2A tasks are evicted'),
 } satisfies Record<string, Setting<unknown>>;
@@ -291,6 +300,8 @@ function toConfig(v: EnvValues, files: { prometheusQueries?: z.output<typeof Use
     analysisDeadlineMs: v.ANALYSIS_DEADLINE_MS,
     maxConcurrentAnalyses: v.MAX_CONCURRENT_ANALYSES,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
     logs: { tailLines: v.LOG_TAIL_LINES, limitBytes: v.LOG_LIMIT_BYTES, sinceSeconds: v.LOG_SINCE_SECONDS, maxPodsPerSide: v.MAX_PODS_PER_SIDE },
     evidenceTokenBudget: v.EVIDENCE_TOKEN_BUDGET,
     redactionExtraPatterns: v.REDACTION_EXTRA_PATTERNS,
@@ -299,6 +310,7 @@ function toConfig(v: EnvValues, files: { prometheusQueries?: z.output<typeof Use
       tokens: files.a2aTokens,
       serviceAccountAuth: v.A2A_SERVICE_ACCOUNT_AUTH,
       publicUrl: v.A2A_PUBLIC_URL,
+      allowedHosts: v.A2A_ALLOWED_HOSTS,
       maxTasks: v.A2A_MAX_TASKS,
       taskTtlSeconds: v.A2A_TASK_TTL_SECONDS,
     },
@@ -349,16 +361,25 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
   const a2aTokens: Record<string, string> = {};
   if (v.A2A_TOKENS_FILE) {
     try {
-      for (const line of readFile(v.A2A_TOKENS_FILE).split('\n')) {
-        const [token, user] = line.trim().split(/\s+/);
-        if (token && !token.startsWith('#')) a2aTokens[token] = user ?? 'a2a-client';
-      }
+      readFile(v.A2A_TOKENS_FILE)
+        .split('\n')
+        .forEach((line, index) => {
+          const [token, user] = line.trim().split(/\s+/);
+          if (!token || token.startsWith('#')) return;
+          // Tasks are scoped by caller name: two nameless tokens would share one caller and see each other's tasks.
+          if (!user) problems.push(`A2A_TOKENS_FILE: line ${index + 1} has a token but no caller name (write "token caller-name")`);
+          else a2aTokens[token] = user;
+        });
     } catch (err) {
       problems.push(`A2A_TOKENS_FILE: cannot read "${v.A2A_TOKENS_FILE}" (${err instanceof Error ? err.message : String(err)})`);
     }
   }
   if (v.A2A_AUTH === 'bearer' && Object.keys(a2aTokens).length === 0 && v.A2A_SERVICE_ACCOUNT_AUTH === false) {
     problems.push('A2A_AUTH: bearer needs A2A_TOKENS_FILE with at least one token, or A2A_SERVICE_ACCOUNT_AUTH=true');
+  }
+
+  if (v.REQUEST_TIMEOUT_MS !== undefined && v.HEADERS_TIMEOUT_MS !== undefined && v.HEADERS_TIMEOUT_MS > v.REQUEST_TIMEOUT_MS) {
+    problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS} > ${v.REQUEST_TIMEOUT_MS})`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

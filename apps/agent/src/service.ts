@@ -112,6 +112,8 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     telemetry,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
     version: VERSION,
   });
   await app.register(a2aPlugin, {
@@ -121,6 +123,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
       description: 'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.',
       version: VERSION,
       ...(config.a2a.publicUrl ? { publicUrl: config.a2a.publicUrl } : {}),
+      allowedHosts: config.a2a.allowedHosts,
     },
     // No auth block at all when auth is off: the plugin refuses an auth block without a token source.
     ...(config.a2a.auth === 'bearer' ? { auth: { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } } : {}),

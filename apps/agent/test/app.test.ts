@@ -25,7 +25,7 @@ afterEach(async () => {
 async function appWith(analyze: AnalyzeFn, options: { deadlineMs?: number; maxConcurrent?: number; bodyLimitBytes?: number } = {}) {
   const telemetry = createTelemetry();
   const runner = createAnalysisRunner({ analyze, deadlineMs: options.deadlineMs ?? 5000, maxConcurrent: options.maxConcurrent ?? 4, telemetry, logger: quiet });
-  const built = await buildApp({ analyze: runner, telemetry, logger: quiet, bodyLimitBytes: options.bodyLimitBytes ?? 65536, version: 'test' });
+  const built = await buildApp({ analyze: runner, telemetry, logger: quiet, bodyLimitBytes: options.bodyLimitBytes ?? 65536, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, version: 'test' });
   app = built.app;
   return built;
 }

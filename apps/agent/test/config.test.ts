@@ -81,4 +81,37 @@ describe('loadConfig', () => {
     const p = problems({ KUBECONFIG: kubeconfig, KUBE_CONTEXT: 'nope', PORT: 'x' });
     expect(p).toEqual([expect.stringMatching(/^PORT/), 'KUBE_CONTEXT: no context named "nope" (known: real)']);
   });
+  it('refuses a token-file line without a caller name, naming its line (two nameless tokens would share their tasks)', () => {
+    const env = { A2A_AUTH: 'bearer', A2A_TOKENS_FILE: '/tokens' };
+    const p = (() => {
+      try {
+        loadConfig(env, () => '# callers\ntok-1 release-bot\ntok-2\n\ntok-3   \n');
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      return [];
+    })();
+    expect(p).toEqual([
+      'A2A_TOKENS_FILE: line 3 has a token but no caller name (write "token caller-name")',
+      'A2A_TOKENS_FILE: line 5 has a token but no caller name (write "token caller-name")',
+    ]);
+  });
+  it('refuses owner/. and owner/.. in the GitHub allowlist', () => {
+    expect(problems({ GITHUB_TOKEN: 't', GITHUB_REPO_ALLOWLIST: 'acme/.,acme/..,../*,acme/*' })).toEqual([
+      'GITHUB_REPO_ALLOWLIST: "acme/." is not owner/repo or owner/*; "acme/.." is not owner/repo or owner/*; "../*" is not owner/repo or owner/*',
+    ]);
+  });
+  it('reads the hosts the agent card may take from a Host header, and refuses what is not a host', () => {
+    expect(loadConfig({ A2A_ALLOWED_HOSTS: 'aiops.example.com, aiops-agent.ops.svc:8080' }, () => '').a2a.allowedHosts).toEqual(['aiops.example.com', 'aiops-agent.ops.svc:8080']);
+    expect(loadConfig({}, () => '').a2a.allowedHosts).toEqual([]);
+    expect(problems({ A2A_ALLOWED_HOSTS: 'evil.example/path,http://x.example' })).toEqual([
+      'A2A_ALLOWED_HOSTS: "evil.example/path" is not a host or host:port; "http://x.example" is not a host or host:port',
+    ]);
+  });
+  it('bounds how long a client may take to send a request, headers within the whole', () => {
+    expect(loadConfig({}, () => '')).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 });
+    expect(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toEqual(['HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (6000 > 5000)']);
+    expect(problems({ REQUEST_TIMEOUT_MS: '0' }).join()).toMatch(/REQUEST_TIMEOUT_MS: must be an integer from 1000/);
+  });
 });

@@ -47,6 +47,8 @@ export class BearerAuthenticator {
     this.staticTokens = Object.entries(options.tokens ?? {})
       .filter(([token]) => token.length > 0)
       .map(([token, user]) => ({ digest: digest(token), user }));
+    // Tasks are scoped by caller name: a nameless token would share its tasks with every other nameless one.
+    if (this.staticTokens.some((t) => t.user.trim() === '')) throw new Error('A2A auth: every static token must name its caller');
     this.reviewer = options.tokenReviewer;
     this.reviewTimeoutMs = options.reviewTimeoutMs ?? 5_000;
     if (this.staticTokens.length === 0 && this.reviewer === undefined) {

@@ -13,8 +13,13 @@ export interface CardOptions {
   name: string;
   description: string;
   version: string;
-  /** Externally reachable base URL (no trailing slash needed). When absent, each request's own Host is used. */
+  /**
+   * Externally reachable base URL (no trailing slash needed). When absent, the request's Host header if
+   * `allowedHosts` lists it, else the address the connection arrived on: never a Host nobody vouched for.
+   */
   publicUrl?: string;
+  /** `host` (any port) or `host:port` values the card may take from a request's Host header. */
+  allowedHosts?: string[];
   documentationUrl?: string;
   provider?: { organization: string; url: string };
 }

@@ -4,3 +4,4 @@ export { AnalysisExecutor, interpretMessages, verdictData, summaryText, reasonOf
 export { BoundedTaskStore, ownerOf, ANONYMOUS_OWNER, type BoundedTaskStoreOptions } from './task-store.js';
 export { BearerAuthenticator, AuthenticatedUser, bearerTokenOf, type AuthOptions, type AuthDecision } from './auth.js';
 export { parseTextRequest, type TextRequestFields } from './text-request.js';
+export { parseHost, isAllowedHost } from './allowed-hosts.js';

@@ -5,6 +5,7 @@
 import { JsonRpcTransportHandler, validateVersion, type A2ARequestHandler } from '@a2a-js/sdk/server';
 import type { AgentCard } from '@a2a-js/sdk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { AgentError, parseJsonBody } from '@aiops/contracts';
 import { guardRoutes, userOf, type AuthCheck } from './auth-hook.js';
 import { JSONRPC_PATH } from './card.js';
 import { openStream, pipeSse } from './sse.js';
@@ -38,27 +39,43 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-type Envelope = { ok: true; id: JsonRpcId; rpc: Record<string, unknown> } | { ok: false; answer: ReturnType<typeof rpcError> };
+/** A refused request: the HTTP status (4xx for what the caller must fix) and the JSON-RPC error. */
+type Envelope = { ok: true; id: JsonRpcId; rpc: Record<string, unknown> } | { ok: false; status: number; answer: ReturnType<typeof rpcError> };
+
+/** The request's id when it has a valid one, else null (JSON-RPC 2.0, section 5). */
+function idOf(rpc: unknown): JsonRpcId {
+  const id = (rpc as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || Number.isInteger(id) ? (id as JsonRpcId) : null;
+}
 
 /** Content type, JSON and JSON-RPC 2.0 envelope checks; the method and params are the SDK's to check. */
 function readEnvelope(contentTypeError: unknown, body: unknown): Envelope {
-  if (contentTypeError) return { ok: false, answer: rpcFailure(null, contentTypeError) };
+  if (contentTypeError) return { ok: false, status: 415, answer: rpcFailure(null, contentTypeError) };
   let rpc: unknown;
   try {
-    rpc = JSON.parse(typeof body === 'string' ? body : '');
-  } catch {
-    return { ok: false, answer: rpcError(null, -32700, 'Parse error: the body is not valid JSON') };
+    rpc = parseJsonBody(typeof body === 'string' ? body : '');
+  } catch (err) {
+    return { ok: false, status: 400, answer: rpcError(null, -32700, `Parse error: ${err instanceof AgentError ? err.message : 'the body is not valid JSON'}`) };
   }
   if (rpc === null || typeof rpc !== 'object' || Array.isArray(rpc)) {
-    return { ok: false, answer: rpcError(null, -32600, 'Invalid Request: expected one JSON-RPC 2.0 request object (batches are not supported)') };
+    return { ok: false, status: 200, answer: rpcError(null, -32600, 'Invalid Request: expected one JSON-RPC 2.0 request object (batches are not supported)') };
   }
   const envelope = rpc as { jsonrpc?: unknown; id?: unknown; method?: unknown };
   const idValid = envelope.id === undefined || envelope.id === null || typeof envelope.id === 'string' || Number.isInteger(envelope.id);
-  const id: JsonRpcId = idValid && envelope.id !== undefined ? (envelope.id as JsonRpcId) : null;
+  const id = idOf(rpc);
   if (envelope.jsonrpc !== '2.0' || typeof envelope.method !== 'string' || envelope.method === '' || !idValid) {
-    return { ok: false, answer: rpcError(id, -32600, 'Invalid Request: "jsonrpc" must be "2.0", "method" a non-empty string, "id" a string, integer or null') };
+    return { ok: false, status: 200, answer: rpcError(id, -32600, 'Invalid Request: "jsonrpc" must be "2.0", "method" a non-empty string, "id" a string, integer or null') };
   }
   return { ok: true, id, rpc: rpc as Record<string, unknown> };
+}
+
+/** The id of a request body, for answers given before the envelope is read (a refused token); null when unreadable. */
+function idOfBody(body: unknown): JsonRpcId {
+  try {
+    return idOf(parseJsonBody(typeof body === 'string' ? body : ''));
+  } catch {
+    return null;
+  }
 }
 
 export async function registerJsonRpcBinding(app: FastifyInstance, options: JsonRpcBindingOptions): Promise<void> {
@@ -66,16 +83,17 @@ export async function registerJsonRpcBinding(app: FastifyInstance, options: Json
   await app.register(async (scope) => {
     acceptRawBodies(scope, options.bodyLimit);
     if (options.auth) {
-      guardRoutes(scope, 'onRequest', options.auth, (_request, refusal) =>
+      // After the body is read, so a refusal answers with the request's id as JSON-RPC requires.
+      guardRoutes(scope, 'preHandler', options.auth, (request, refusal) =>
         refusal.status === 401
-          ? rpcError(null, UNAUTHENTICATED_CODE, refusal.message)
-          : rpcError(null, -32603, refusal.message, { code: refusal.code, retryable: refusal.status === 503 }),
+          ? rpcError(idOfBody(request.body), UNAUTHENTICATED_CODE, refusal.message)
+          : rpcError(idOfBody(request.body), -32603, refusal.message, { code: refusal.code, retryable: refusal.status === 503 }),
       );
     }
 
     scope.post(JSONRPC_PATH, async (request, reply) => {
       const envelope = readEnvelope(unsupportedContentType(request), request.body);
-      if (!envelope.ok) return envelope.answer;
+      if (!envelope.ok) return reply.code(envelope.status).send(envelope.answer);
       const { id, rpc } = envelope;
       const context = callContext(request, userOf(request));
       try {

@@ -6,7 +6,7 @@
  * The plugin is encapsulated on purpose (no fastify-plugin): its raw-string body parsers and auth hooks apply to
  * its own routes only.
  */
-import { DefaultExecutionEventBusManager, DefaultRequestHandler } from '@a2a-js/sdk/server';
+import { DefaultExecutionEventBusManager } from '@a2a-js/sdk/server';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { AnalyzeFn } from '@aiops/contracts';
 import { registerAgentCardRoute } from './agent-card-route.js';
@@ -16,6 +16,7 @@ import { buildAgentCard, type CardOptions } from './card.js';
 import { AnalysisExecutor } from './executor.js';
 import { registerJsonRpcBinding } from './jsonrpc-binding.js';
 import { registerRestBinding } from './rest-binding.js';
+import { CheckedRequestHandler } from './request-checks.js';
 import { BoundedTaskStore, ownerOf, type BoundedTaskStoreOptions } from './task-store.js';
 
 export { UNAUTHENTICATED_CODE } from './jsonrpc-binding.js';
@@ -41,7 +42,7 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, optio
   // The handler and the version checks read only capabilities and interface versions from this card; the served
   // card's URLs are decided per request by the card route.
   const card = buildAgentCard(options.card, options.card.publicUrl ?? 'http://localhost', authEnabled);
-  const handler = new DefaultRequestHandler(
+  const handler = new CheckedRequestHandler(
     card,
     new BoundedTaskStore(options.tasks),
     new AnalysisExecutor(options.analyze, log),

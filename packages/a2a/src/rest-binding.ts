@@ -8,7 +8,7 @@ import { validateVersion, type A2ARequestHandler, type ServerCallContext } from 
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { guardRoutes, userOf, type AuthCheck } from './auth-hook.js';
 import { REST_PREFIX } from './card.js';
-import { listTasksParams, parseNonNegativeInt, parseRestBody, parseTaskRef, sendMessageParams, type Query } from './rest-params.js';
+import { listTasksParams, parseInteger, parseRestBody, parseTaskRef, sendMessageParams, type Query } from './rest-params.js';
 import { openStream, pipeSse } from './sse.js';
 import { acceptRawBodies, callContext, unsupportedContentType } from './wire.js';
 
@@ -105,7 +105,7 @@ export async function registerRestBinding(app: FastifyInstance, options: RestBin
         if (verb === 'subscribe') return stream(reply, handler.resubscribe({ id: taskId, tenant: '' }, context));
         if (verb === 'cancel' && request.method === 'POST') return json(reply, Task.toJSON(await handler.cancelTask({ id: taskId, tenant: '', metadata: {} }, context)));
         if (verb === '' && request.method === 'GET') {
-          const historyLength = parseNonNegativeInt(query.historyLength, 'historyLength');
+          const historyLength = parseInteger(query.historyLength, 'historyLength');
           return json(reply, Task.toJSON(await handler.getTask({ id: taskId, tenant: '', ...(historyLength !== undefined ? { historyLength } : {}) }, context)));
         }
         return sendRestError(reply, new TaskNotFoundError(`No such operation: ${request.method} /tasks/{id}${verb ? `:${verb}` : ''}`), 404);

@@ -4,6 +4,7 @@
  */
 import { SendMessageRequest, TaskState, taskStateFromJSON, type ListTasksRequest } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
+import { AgentError, parseJsonBody } from '@aiops/contracts';
 
 export type Query = Record<string, string | undefined>;
 
@@ -12,18 +13,19 @@ export function parseRestBody(text: unknown): Record<string, unknown> {
   if (typeof text !== 'string' || text.trim() === '') return {};
   let body: unknown;
   try {
-    body = JSON.parse(text);
-  } catch {
-    throw new RequestMalformedError('Invalid JSON payload.');
+    body = parseJsonBody(text);
+  } catch (err) {
+    throw new RequestMalformedError(err instanceof AgentError ? err.message : 'Invalid JSON payload.');
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestMalformedError('The body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
-export function parseNonNegativeInt(value: string | undefined, field: string): number | undefined {
+/** A query integer; its range is the request handler's to check (the same rule for both bindings). */
+export function parseInteger(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new RequestMalformedError(`${field} must be a non-negative integer`);
+  if (!Number.isInteger(parsed)) throw new RequestMalformedError(`${field} must be an integer`);
   return parsed;
 }
 
@@ -38,9 +40,9 @@ export function listTasksParams(query: Query): ListTasksRequest {
     tenant: '',
     contextId: query.contextId ?? '',
     status: query.status ? taskStateFromJSON(Number.isNaN(Number(query.status)) ? query.status : Number(query.status)) : TaskState.TASK_STATE_UNSPECIFIED,
-    pageSize: parseNonNegativeInt(query.pageSize, 'pageSize'),
+    pageSize: parseInteger(query.pageSize, 'pageSize'),
     pageToken: query.pageToken ?? '',
-    historyLength: parseNonNegativeInt(query.historyLength, 'historyLength'),
+    historyLength: parseInteger(query.historyLength, 'historyLength'),
     statusTimestampAfter: query.statusTimestampAfter || undefined,
     includeArtifacts: query.includeArtifacts === 'true',
   };

@@ -19,11 +19,15 @@ function mediaTypeOf(header: string | undefined): string | undefined {
   return header.split(';', 1)[0]?.trim().toLowerCase();
 }
 
-/** The one content-type rule of the A2A bindings: JSON or A2A JSON. */
+/**
+ * The one content-type rule of the A2A bindings' POST routes: JSON or A2A JSON, stated. A text/plain or type-less
+ * POST is a "simple" request that any web page can send cross-site without a CORS preflight.
+ */
 export function unsupportedContentType(request: FastifyRequest): ContentTypeNotSupportedError | undefined {
   const mediaType = mediaTypeOf(headerValue(request, 'content-type'));
-  if (mediaType === undefined || mediaType === JSON_CONTENT_TYPE || mediaType === A2A_CONTENT_TYPE) return undefined;
-  return new ContentTypeNotSupportedError(`Unsupported Content-Type "${mediaType}"; expected application/json or application/a2a+json.`);
+  if (mediaType === JSON_CONTENT_TYPE || mediaType === A2A_CONTENT_TYPE) return undefined;
+  const given = mediaType === undefined ? 'No Content-Type' : `Unsupported Content-Type "${mediaType}"`;
+  return new ContentTypeNotSupportedError(`${given}; expected application/json or application/a2a+json.`);
 }
 
 /**

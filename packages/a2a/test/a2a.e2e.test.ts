@@ -222,12 +222,74 @@ describe('protocol errors on the raw wire', () => {
     expect((await rpc([{ jsonrpc: '2.0', id: 5, method: 'GetTask' }])).json).toMatchObject({ error: { code: -32600 } });
   });
 
-  it('wrong content type → -32005 (JSON-RPC) and 415 (REST)', async () => {
-    const res = await rpc({ jsonrpc: '2.0', id: 6, method: 'GetTask', params: { id: 'x' } }, { 'content-type': 'text/plain' });
-    expect(res.json).toMatchObject({ error: { code: -32005 } });
-    const restRes = await post(`${server.baseUrl}/a2a/v1/message:send`, '{}', { 'content-type': 'text/xml' });
-    expect(restRes.status).toBe(415);
-    expect(restRes.json).toMatchObject({ error: { code: 415, details: [{ reason: 'CONTENT_TYPE_NOT_SUPPORTED' }] } });
+  it('a POST that is not JSON (text/plain, form, or no Content-Type: what a web page can send cross-site without a preflight) → 415 and -32005 / CONTENT_TYPE_NOT_SUPPORTED', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'SendMessage', params: { message: { messageId: 'm-csrf', role: 'ROLE_USER', parts: [{ data: { namespace: 'shop' } }] } } });
+    const before = server.fake.calls.length;
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const res = await rpc(body, { 'content-type': contentType });
+      expect(res.status, contentType).toBe(415);
+      expect(res.json).toMatchObject({ error: { code: -32005 } });
+      const restRes = await post(`${server.baseUrl}/a2a/v1/message:send`, '{}', { 'content-type': contentType });
+      expect(restRes.status, contentType).toBe(415);
+      expect(restRes.json).toMatchObject({ error: { code: 415, details: [{ reason: 'CONTENT_TYPE_NOT_SUPPORTED' }] } });
+    }
+    // A Blob body without a type: fetch sends no Content-Type at all.
+    const untyped = await fetch(`${server.baseUrl}/a2a/jsonrpc`, { method: 'POST', headers: { 'a2a-version': '1.0' }, body: new Blob([body]) });
+    expect(untyped.status).toBe(415);
+    expect(await untyped.json()).toMatchObject({ error: { code: -32005, message: expect.stringContaining('No Content-Type') as unknown } });
+    const untypedRest = await fetch(`${server.baseUrl}/a2a/v1/message:send`, { method: 'POST', headers: { 'a2a-version': '1.0' }, body: new Blob(['{}']) });
+    expect(untypedRest.status).toBe(415);
+    expect(server.fake.calls.length).toBe(before);
+  });
+
+  it('deeply nested JSON (100k arrays) → 400 naming the problem on both bindings, and the server keeps serving', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const rpcBody = `{"jsonrpc":"2.0","id":9,"method":"SendMessage","params":{"message":{"messageId":"m-deep","role":"ROLE_USER","parts":[{"data":{"namespace":${deep}}}]}}}`;
+    const res = await rpc(rpcBody);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ id: null, error: { code: -32700, message: 'Parse error: body: JSON nested deeper than 64 levels' } });
+    const restRes = await post(`${server.baseUrl}/a2a/v1/message:send`, `{"message":{"messageId":"m-deep","role":"ROLE_USER","parts":[{"data":{"namespace":${deep}}}]}}`);
+    expect(restRes.status).toBe(400);
+    expect(restRes.json).toMatchObject({ error: { code: 400, message: 'body: JSON nested deeper than 64 levels' } });
+    expect((await rpc({ jsonrpc: '2.0', id: 10, method: 'GetTask', params: { id: 'x' } })).json).toMatchObject({ id: 10, error: { code: -32001 } });
+  });
+
+  it('JSON-RPC rejects a negative historyLength as REST does (-32602 / 400)', async () => {
+    server.fake.autoComplete = sampleOutcome();
+    try {
+      const sent = await rpc({ jsonrpc: '2.0', id: 11, method: 'SendMessage', params: { message: { messageId: 'm-hist', role: 'ROLE_USER', parts: [{ data: { namespace: 'shop' } }] } } });
+      const id = (sent.json as { result: { task: { id: string } } }).result.task.id;
+      for (const [method, params] of [
+        ['GetTask', { id, historyLength: -1 }],
+        ['ListTasks', { historyLength: -1 }],
+        ['SendMessage', { message: { messageId: 'm-hist-2', role: 'ROLE_USER', parts: [{ data: { namespace: 'shop' } }] }, configuration: { historyLength: -1 } }],
+      ] as const) {
+        const res = await rpc({ jsonrpc: '2.0', id: 12, method, params });
+        expect(res.json, method).toMatchObject({ id: 12, error: { code: -32602, message: expect.stringContaining('historyLength must be a non-negative integer') as unknown } });
+      }
+      for (const path of [`/tasks/${id}?historyLength=-1`, '/tasks?historyLength=-1']) {
+        const restRes = await fetch(`${server.baseUrl}/a2a/v1${path}`, { headers: { 'a2a-version': '1.0' } });
+        expect(restRes.status, path).toBe(400);
+        expect(await restRes.json()).toMatchObject({ error: { message: 'historyLength must be a non-negative integer' } });
+      }
+      expect((await rpc({ jsonrpc: '2.0', id: 13, method: 'GetTask', params: { id, historyLength: 0 } })).json).toMatchObject({ id: 13, result: { id } });
+    } finally {
+      server.fake.autoComplete = undefined;
+    }
+  });
+
+  it('statusTimestampAfter accepts only RFC 3339 timestamps ("-1" is an error) on both bindings', async () => {
+    for (const bad of ['-1', '2025-01-01', '2025-01-01T00:00:00', 'yesterday', '2025-02-30T00:00:00Z']) {
+      const res = await rpc({ jsonrpc: '2.0', id: 14, method: 'ListTasks', params: { statusTimestampAfter: bad } });
+      expect(res.json, bad).toMatchObject({ id: 14, error: { code: -32602, message: expect.stringContaining('statusTimestampAfter must be an RFC 3339 timestamp') as unknown } });
+      const restRes = await fetch(`${server.baseUrl}/a2a/v1/tasks?statusTimestampAfter=${encodeURIComponent(bad)}`, { headers: { 'a2a-version': '1.0' } });
+      expect(restRes.status, bad).toBe(400);
+    }
+    for (const good of ['2025-01-01T00:00:00Z', '2025-01-01T00:00:00.250+02:00']) {
+      expect((await rpc({ jsonrpc: '2.0', id: 15, method: 'ListTasks', params: { statusTimestampAfter: good } })).json, good).toMatchObject({ id: 15, result: { tasks: expect.any(Array) as unknown } });
+      const restRes = await fetch(`${server.baseUrl}/a2a/v1/tasks?statusTimestampAfter=${encodeURIComponent(good)}`, { headers: { 'a2a-version': '1.0' } });
+      expect(restRes.status, good).toBe(200);
+    }
   });
 
   it('accepts application/a2a+json bodies on both bindings', async () => {

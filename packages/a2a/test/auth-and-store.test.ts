@@ -32,11 +32,16 @@ describe('bearer auth', () => {
     expect(card.securityRequirements).toEqual([{ schemes: { bearer: {} } }]);
   });
 
-  it('refuses a call without a token: 401, WWW-Authenticate: Bearer, JSON-RPC error shape', async () => {
+  it('refuses a call without a token: 401, WWW-Authenticate: Bearer, JSON-RPC error shape echoing the request id', async () => {
     const res = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(res.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+    expect(res.json).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32000 } });
+    const named = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 'req-7', method: 'GetTask', params: { id: 'x' } }), { authorization: 'Bearer wrong' });
+    expect(named.status).toBe(401);
+    expect(named.json).toMatchObject({ jsonrpc: '2.0', id: 'req-7', error: { code: -32000 } });
+    // No readable id: null, as JSON-RPC 2.0 says.
+    expect((await post(`${server.baseUrl}/a2a/jsonrpc`, '{"jsonrpc": "2.0", "id": 3,')).json).toMatchObject({ id: null, error: { code: -32000 } });
   });
 
   it('refuses a wrong token on REST with the A2A error shape and never echoes it', async () => {
@@ -83,6 +88,9 @@ describe('bearer auth', () => {
       const res = await fetch(`${server.baseUrl}/a2a/v1/tasks`, { headers: { 'a2a-version': '1.0', authorization: 'Bearer sa-jwt' } });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('10');
+      const rpc = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'ListTasks', params: {} }), { authorization: 'Bearer sa-jwt' });
+      expect(rpc.status).toBe(503);
+      expect(rpc.json).toMatchObject({ id: 12, error: { code: -32603, data: { code: 'dependency_unavailable', retryable: true } } });
     } finally {
       reviewer.down = false;
     }
@@ -120,5 +128,9 @@ describe('task store bounds', () => {
 describe('plugin configuration', () => {
   it('refuses auth configured with no token and no reviewer instead of silently opening or locking the endpoint', async () => {
     await expect(startServer({ auth: { tokens: {} } })).rejects.toThrow(/no static tokens and no token reviewer/);
+  });
+
+  it('refuses a static token without a caller name (nameless tokens would share one caller and its tasks)', async () => {
+    await expect(startServer({ auth: { tokens: { 'tok-1': 'alice', 'tok-2': '' } } })).rejects.toThrow(/every static token must name its caller/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeHost, RemediationResult } from '@aiops/contracts';
-import { createPrAuthor, type PrAuthor, type PrAuthorConfig } from '../src/pr-author/index.js';
+import { createPrAuthor, isAllowed, type PrAuthor, type PrAuthorConfig } from '../src/pr-author/index.js';
 import { createGitHubCodeHost } from '@aiops/github';
 import {
   PLANTED_BUGS,
@@ -144,6 +144,18 @@ describe('PR author against the fake GitHub API', () => {
     const refused = await prAuthor.publish(input(cartBug), { signal: signal() });
     expect(refused).toMatchObject({ status: 'skipped', reason: expect.stringContaining('allowlist') as unknown });
     expect(gh.requests).toHaveLength(0);
+  });
+
+  it('owner/. and owner/.. never match an owner/* allowlist entry', async () => {
+    const prAuthor = author({ repoAllowlist: ['acme/*'] });
+    for (const repoUrl of ['https://github.com/acme/..', 'https://github.com/acme/.', 'https://github.com/acme/../']) {
+      const result = await prAuthor.publish({ ...input(cartBug), request: { ...input(cartBug).request, repoUrl } }, { signal: signal() });
+      expect(result, repoUrl).toMatchObject({ status: 'skipped' });
+    }
+    expect(gh.requests).toHaveLength(0);
+    expect(isAllowed({ owner: 'acme', repo: '..' }, ['acme/*'])).toBe(false);
+    expect(isAllowed({ owner: 'acme', repo: '.' }, ['acme/*', 'acme/.'])).toBe(false);
+    expect(isAllowed({ owner: 'acme', repo: '.github' }, ['acme/*'])).toBe(true);
   });
 
   it('dry run returns the issue and the patch and writes nothing', async () => {

@@ -137,13 +137,30 @@ export interface HttpErrorAnswer {
   body: ErrorBody;
 }
 
+/** URLs, IP addresses (with their port), `host:port`, and the host a DNS lookup failed for. */
+const ADDRESS =
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)]+|\[[0-9a-f:.%]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*:\d{2,5}\b|(?<=\b(?:ENOTFOUND|EAI_AGAIN)\s)\S+/gi;
+
+/**
+ * A server-side failure's message as the caller may see it: without the addresses of the dependencies behind
+ * this service (API server, Prometheus, model endpoint), which only the service log keeps.
+ */
+export function withoutAddresses(message: string): string {
+  return message.replace(ADDRESS, '<address>');
+}
+
+/** What an error may tell the caller: a server-side failure's message loses its internal addresses. */
+function publicMessage(e: AgentError): string {
+  return STATUS[e.code] >= 500 ? withoutAddresses(e.message) : e.message;
+}
+
 /** The single place where errors become HTTP answers. */
 export function toHttpError(err: unknown): HttpErrorAnswer {
   const e = asAgentError(err);
   const status = STATUS[e.code];
   const headers: Record<string, string> = {};
   if (status === 503) headers['retry-after'] = String(e.retryAfterSeconds ?? 10);
-  const body: ErrorBody = { error: { code: e.code, message: e.message } };
+  const body: ErrorBody = { error: { code: e.code, message: publicMessage(e) } };
   if (e.field !== undefined) body.error.field = e.field;
   if (e.dependency !== undefined) body.error.dependency = e.dependency;
   if (e instanceof AbsentEvidenceError) body.error.absence = e.absence;
@@ -153,5 +170,5 @@ export function toHttpError(err: unknown): HttpErrorAnswer {
 /** The single place where errors become A2A task failures: a retryable error is reported as such. */
 export function toA2aFailure(err: unknown): { code: ErrorCode; message: string; retryable: boolean } {
   const e = asAgentError(err);
-  return { code: e.code, message: e.message, retryable: STATUS[e.code] === 503 };
+  return { code: e.code, message: publicMessage(e), retryable: STATUS[e.code] === 503 };
 }

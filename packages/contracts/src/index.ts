@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './json-body.js';
 export * from './label-selector.js';
 export * from './metric-ai.js';
 export * from './evidence.js';

@@ -115,6 +115,9 @@ const MAX_REMEMBERED_KEYS = 1000;
 const quietLogger: PrAuthorLogger = { info: () => {}, warn: () => {} };
 
 export function isAllowed(repo: RepoCoordinates, allowlist: readonly string[]): boolean {
+  // "." and ".." are not repository names (GitHub refuses them); in an API path they would step out of the
+  // repository, so no entry, owner/* included, ever matches them.
+  if ([repo.owner, repo.repo].some((part) => part === '.' || part === '..')) return false;
   const owner = repo.owner.toLowerCase();
   const full = `${owner}/${repo.repo.toLowerCase()}`;
   return allowlist.some((entry) => {
