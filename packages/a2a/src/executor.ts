@@ -11,6 +11,7 @@ import {
   InvalidRequestError,
   toA2aFailure,
   toAnalysisRequest,
+  withoutAddresses,
   type AnalysisOutcome,
   type AnalysisRequest,
   type AnalyzeFn,
@@ -239,7 +240,8 @@ export class AnalysisExecutor implements AgentExecutor {
           signal: controller.signal,
           onProgress: (event) => {
             if (controller.signal.aborted) return;
-            const text = `${PROGRESS_TEXT[event.agent]} ${event.phase}${event.message ? `: ${event.message}` : ''}`;
+            // A failed agent's message is an error's: the caller sees it without internal addresses, as in 503s.
+            const text = `${PROGRESS_TEXT[event.agent]} ${event.phase}${event.message ? `: ${withoutAddresses(event.message)}` : ''}`;
             status(TaskState.TASK_STATE_WORKING, agentMessage(taskId, contextId, [textPart(text)], { agent: event.agent, phase: event.phase }), { agent: event.agent, phase: event.phase });
           },
         });
