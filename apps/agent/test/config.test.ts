@@ -99,14 +99,14 @@ describe('loadConfig', () => {
   });
   it('refuses owner/. and owner/.. in the GitHub allowlist', () => {
     expect(problems({ GITHUB_TOKEN: 't', GITHUB_REPO_ALLOWLIST: 'acme/.,acme/..,../*,acme/*' })).toEqual([
-      'GITHUB_REPO_ALLOWLIST: "acme/." is not owner/repo or owner/*; "acme/.." is not owner/repo or owner/*; "../*" is not owner/repo or owner/*',
+      'GITHUB_REPO_ALLOWLIST: "acme/." is not owner/repo or owner/*; "acme/.." is not owner/repo or owner/*; "../*" is not owner/repo or owner/* (got "acme/.,acme/..,../*,acme/*")',
     ]);
   });
   it('reads the hosts the agent card may take from a Host header, and refuses what is not a host', () => {
     expect(loadConfig({ A2A_ALLOWED_HOSTS: 'aiops.example.com, aiops-agent.ops.svc:8080' }, () => '').a2a.allowedHosts).toEqual(['aiops.example.com', 'aiops-agent.ops.svc:8080']);
     expect(loadConfig({}, () => '').a2a.allowedHosts).toEqual([]);
     expect(problems({ A2A_ALLOWED_HOSTS: 'evil.example/path,http://x.example' })).toEqual([
-      'A2A_ALLOWED_HOSTS: "evil.example/path" is not a host or host:port; "http://x.example" is not a host or host:port',
+      'A2A_ALLOWED_HOSTS: "evil.example/path" is not a host or host:port; "http://x.example" is not a host or host:port (got "evil.example/path,http://x.example")',
     ]);
   });
   it('bounds how long a client may take to send a request, headers within the whole', () => {
