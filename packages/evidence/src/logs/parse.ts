@@ -3,7 +3,7 @@
  * and multi-line stack traces (Go panics, Java, Python, Node) kept as one event each.
  */
 import type { LogEvent, LogEventKind, ParseLogOptions } from './types.js';
-import { normaliseFramePath, parseAccessLine, parseJsonAccess } from './access.js';
+import { createAccessLineParser, normaliseFramePath, parseJsonAccess, type HttpRecord } from './access.js';
 
 const DEFAULT_MAX_EVENT_CHARS = 64 * 1024;
 const MAX_FRAMES = 20;
@@ -15,6 +15,21 @@ const JAVA_CAUSED_BY = /^\s*(?:Caused by|Suppressed):\s/;
 const PYTHON_TRACEBACK = /^Traceback \(most recent call last\):/;
 const PYTHON_CHAINED = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)/;
 const GO_PANIC = /^(?:panic: |fatal error: )/;
+// net/http recovers a handler's panic and logs it through the standard logger, then the goroutine's stack.
+const GO_HTTP_PANIC = /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?:\S+\.go:\d+: )?http: panic serving \S+: (.*)$/;
+// ASP.NET Core's console formatter: `fail: Category[EventId]`, then the message and any stack indented by six spaces.
+const DOTNET_HEADER = /^(trce|dbug|info|warn|fail|crit): [\w.`+<>]+\[\d+\]$/;
+const DOTNET_LEVELS: Record<string, string> = { trce: 'trace', dbug: 'debug', info: 'info', warn: 'warning', fail: 'error', crit: 'critical' };
+const DOTNET_EXCEPTION = /^\s*(?:---> )?(?:[A-Za-z_][\w`]*\.)+[A-Z]\w*(?:Exception|Error)\b(?::\s|$)/;
+// Rails: optional Logger prefix (`F, [time #pid] FATAL -- : `), request tags, then the text of the line.
+const RAILS_TAGGED = /^(?:[DIWEFAU], \[[^\]]{10,60}\] +([A-Z]+) -- [^:]{0,60}: )?((?:\[[^\]]{1,80}\] ){1,4})(.*)$/;
+const RAILS_EXCEPTION = /^([A-Z][\w:]*) \((.*)\):$/;
+const RAILS_FRAME = /^\S+:\d+:in [`']/;
+// Node prints an uncaught error (and, since v15, an unhandled rejection) as: the source location, the source line, a
+// caret, a blank line, the error with its stack and `[cause]`, and `Node.js vNN` last.
+const NODE_CRASH_LOCATION = /^(?:file:\/\/|node:|\/)\S*:\d+$/;
+const NODE_CRASH_END = /^Node\.js v\d+/;
+const NODE_ERROR_HEADLINE = /^(?:\[?[A-Z]\w*(?:Error|Exception|Rejection)\b[:\]]|Uncaught \w)/;
 const GO_GOROUTINE = /^goroutine \d+ \[[^\]]+\]:?$/;
 // A Java/Python/Node exception headline: `java.lang.IllegalStateException: x`, `TypeError: x`, `KeyError: 'id'`.
 const EXCEPTION_HEADLINE = /^(?:Exception in thread "[^"]*" )?(?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning)\b(?::\s|$)/;
@@ -26,7 +41,7 @@ const KLOG_PREFIX = /^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]]+\] ?/;
 const LEADING_TIMESTAMP = /^\[?(?:\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{10}(?:\.\d+)?)\]?\s*/;
 const KLOG_LEVELS: Record<string, string> = { I: 'info', W: 'warning', E: 'error', F: 'fatal' };
 
-type StackMode = 'none' | 'go' | 'python' | 'java' | 'node';
+type StackMode = 'none' | 'go' | 'python' | 'java' | 'node' | 'dotnet' | 'rails' | 'node-crash';
 
 interface Draft {
   lines: string[];
@@ -35,9 +50,11 @@ interface Draft {
   mode: StackMode;
   /** Python traceback finished by its final `XxxError: ...` line. */
   closed: boolean;
-  http?: { status: number; latencyMs?: number };
+  http?: HttpRecord;
   /** Stack text carried inside a JSON field. */
   embeddedStack?: string;
+  /** Rails: the request tags every line of the block carries. */
+  tags?: string;
 }
 
 export function parseLogEvents(text: string, options: ParseLogOptions = {}): LogEvent[] {
@@ -47,6 +64,7 @@ export function parseLogEvents(text: string, options: ParseLogOptions = {}): Log
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const events: LogEvent[] = [];
   let draft: Draft | undefined;
+  const access = createAccessLineParser();
 
   const flush = (): void => {
     if (draft !== undefined && events.length < maxEvents) events.push(finish(draft, maxEventChars));
@@ -61,15 +79,31 @@ export function parseLogEvents(text: string, options: ParseLogOptions = {}): Log
       continue;
     }
     flush();
-    if (line.trim() === '') continue;
-    draft = startDraft(line, lines[i + 1]);
+    if (line.trim() === '' || isRailsBlank(line)) continue;
+    draft = startDraft(line, lines[i + 1], access);
   }
   flush();
   return events;
 }
 
+function isRailsBlank(line: string): boolean {
+  const m = RAILS_TAGGED.exec(line);
+  return m !== null && (m[3] ?? '').trim() === '';
+}
+
 function append(draft: Draft, line: string): void {
   draft.lines.push(line);
+  if (draft.mode === 'dotnet') {
+    // The exception line names the failure better than `An unhandled exception was thrown by the application.`
+    if (draft.lines.length === 2) draft.message = line.trim();
+    else if (DOTNET_EXCEPTION.test(line) && !/^\s*(?:---> |at )/.test(line) && !DOTNET_EXCEPTION.test(draft.message)) draft.message = line.trim();
+    return;
+  }
+  if (draft.mode === 'node-crash') {
+    if (draft.message === '' && NODE_ERROR_HEADLINE.test(line)) draft.message = line.replace(/ \{$/, '').trim();
+    return;
+  }
+  if (draft.mode === 'rails') return;
   if (draft.mode === 'none') {
     // A plain log line followed by an exception headline and frames: the exception joins the line's event.
     if (EXCEPTION_HEADLINE.test(line.trim())) {
@@ -92,6 +126,16 @@ function isFrameLine(line: string): boolean {
 
 function continues(draft: Draft, line: string, next: string | undefined): boolean {
   switch (draft.mode) {
+    case 'dotnet':
+      return line.startsWith('      ');
+    case 'rails': {
+      const m = RAILS_TAGGED.exec(line);
+      if (m === null || m[2] !== draft.tags) return false;
+      const text = (m[3] ?? '').trim();
+      return text === '' || RAILS_FRAME.test(text) || RAILS_EXCEPTION.test(text) || /^Caused by: /.test(text);
+    }
+    case 'node-crash':
+      return !NODE_CRASH_END.test(draft.lines[draft.lines.length - 1] ?? '') && (!RECORD_START.test(line) || line.startsWith('['));
     case 'go':
       // Everything up to the next record belongs to the dump (blank lines, goroutine headers, frames, exit status).
       return !RECORD_START.test(line) || GO_GOROUTINE.test(line);
@@ -109,8 +153,28 @@ function continues(draft: Draft, line: string, next: string | undefined): boolea
   }
 }
 
-function startDraft(line: string, next: string | undefined): Draft {
+function startDraft(line: string, next: string | undefined, access: (line: string) => HttpRecord | undefined): Draft {
   if (GO_PANIC.test(line)) return { lines: [line], message: line.trim(), level: 'fatal', mode: 'go', closed: false };
+  const httpPanic = GO_HTTP_PANIC.exec(line);
+  if (httpPanic && next !== undefined && GO_GOROUTINE.test(next)) {
+    return { lines: [line], message: `http: panic serving: ${httpPanic[1] ?? ''}`, level: 'error', mode: 'go', closed: false };
+  }
+  const dotnet = DOTNET_HEADER.exec(line);
+  if (dotnet) {
+    const draft: Draft = { lines: [line], message: line, level: DOTNET_LEVELS[dotnet[1] ?? 'info'] ?? 'info', mode: 'dotnet', closed: false };
+    if (next !== undefined) {
+      const http = access(next);
+      if (http !== undefined) draft.http = http;
+    }
+    return draft;
+  }
+  if (NODE_CRASH_LOCATION.test(line) && next !== undefined && next.startsWith(' ')) {
+    return { lines: [line], message: '', level: 'fatal', mode: 'node-crash', closed: false };
+  }
+  const rails = line.includes('] ') ? RAILS_TAGGED.exec(line) : null;
+  if (rails && RAILS_EXCEPTION.test((rails[3] ?? '').trim())) {
+    return { lines: [line], message: (rails[3] ?? '').trim(), level: 'fatal', mode: 'rails', closed: false, tags: rails[2] ?? '' };
+  }
   if (GO_GOROUTINE.test(line)) return { lines: [line], message: line.trim(), mode: 'go', closed: false };
   if (PYTHON_TRACEBACK.test(line)) return { lines: [line], message: line.trim(), level: 'error', mode: 'python', closed: false };
   if (EXCEPTION_HEADLINE.test(line) && next !== undefined && isFrameLine(next)) {
@@ -128,18 +192,18 @@ function startDraft(line: string, next: string | undefined): Draft {
     const fromLogfmt = parseLogfmt(trimmed);
     if (fromLogfmt !== undefined) return { lines: [line], mode: 'none', closed: false, ...fromLogfmt };
   }
-  return { lines: [line], mode: 'none', closed: false, ...parsePlain(trimmed) };
+  return { lines: [line], mode: 'none', closed: false, ...parsePlain(trimmed, access) };
 }
 
 interface Parsed {
   message: string;
   level?: string;
-  http?: { status: number; latencyMs?: number };
+  http?: HttpRecord;
   embeddedStack?: string;
 }
 
-function parsePlain(line: string): Parsed {
-  const http = parseAccessLine(line);
+function parsePlain(line: string, access: (line: string) => HttpRecord | undefined): Parsed {
+  const http = access(line);
   if (http !== undefined) return { message: line, http };
   const klog = KLOG_PREFIX.exec(line);
   if (klog) return { message: line.slice(klog[0].length), level: KLOG_LEVELS[klog[1] ?? 'I'] ?? 'info' };
@@ -209,7 +273,7 @@ function parseJsonLine(line: string): Parsed | undefined {
   if (message === undefined) message = line;
   else if (level === undefined && message === obj.log) {
     // Docker's json-file wrapper: the inner text is itself a plain log line.
-    const inner = parsePlain(message.trim());
+    const inner = parsePlain(message.trim(), createAccessLineParser());
     message = inner.message;
     level = inner.level;
   }
@@ -269,9 +333,10 @@ const OOM = /OutOfMemoryError|\bout of memory\b|JavaScript heap out of memory|\b
 
 function classify(draft: Draft, text: string, hasStack: boolean): LogEventKind {
   const head = draft.lines[0] ?? '';
-  if (draft.mode === 'go' && /^panic: |^fatal error: |^goroutine /.test(head)) return OOM.test(head) ? 'oom' : 'panic';
+  if (draft.mode === 'go' && (/^panic: |^fatal error: |^goroutine /.test(head) || GO_HTTP_PANIC.test(head))) return OOM.test(head) ? 'oom' : 'panic';
   if (OOM.test(draft.message) || (hasStack && OOM.test(text.slice(0, 2000)))) return 'oom';
-  if (hasStack && (draft.mode === 'python' || draft.mode === 'java' || draft.mode === 'node' || draft.embeddedStack !== undefined)) return 'exception';
+  if (hasStack && (draft.mode === 'python' || draft.mode === 'java' || draft.mode === 'node' || draft.mode === 'rails' || draft.mode === 'node-crash' || draft.embeddedStack !== undefined)) return 'exception';
+  if (draft.mode === 'dotnet' && draft.lines.some((l) => DOTNET_EXCEPTION.test(l))) return 'exception';
   const level = draft.level;
   if (level !== undefined) {
     if (/^(?:fatal|panic|crit|critical|emerg|emergency|alert|dpanic)$/.test(level)) return 'fatal';
@@ -290,6 +355,9 @@ const GO_FRAME = /^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/;
 const JAVA_FRAME = /^\s+at\s+([\w$.<>/]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)/;
 const NODE_FRAME = /^\s+at\s+(?:.*?\()?((?:file:\/\/)?[^\s()]+\.(?:[cm]?js|[cm]?ts|jsx|tsx)):(\d+)(?::\d+)?\)?\s*$/;
 const PYTHON_FRAME = /^\s+File "([^"]+\.py)", line (\d+)/;
+const DOTNET_FRAME = /^\s+at (\S+)\(.*\) in (\S+):line (\d+)$/;
+const RUBY_FRAME = /^(?:.*\] )?(\S+\.rb):(\d+):in [`']/;
+const FOREIGN_DOTNET = /^(?:System|Microsoft|lambda_method)\b/;
 // Runtime and library frames never map to the application's source.
 const FOREIGN_JAVA =
   /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.springframework|org\.apache|org\.hibernate|org\.eclipse|org\.jboss|org\.slf4j|io\.netty|io\.grpc|io\.micrometer|io\.opentelemetry|io\.undertow|reactor|ch\.qos|com\.fasterxml|com\.google|com\.zaxxer|okhttp3|feign)\./;
@@ -323,6 +391,17 @@ function extractFrames(text: string): string[] {
     if (m) {
       const path = m[1] ?? '';
       if (!FOREIGN_PATH.test(path)) add(`${normaliseFramePath(path)}:${m[2]}`);
+      continue;
+    }
+    m = DOTNET_FRAME.exec(line);
+    if (m) {
+      if (!FOREIGN_DOTNET.test(m[1] ?? '')) add(`${normaliseFramePath((m[2] ?? '').replace(/\\/g, '/'))}:${m[3]}`);
+      continue;
+    }
+    m = RUBY_FRAME.exec(line);
+    if (m) {
+      const path = m[1] ?? '';
+      if (!/\/gems\/|\/vendor\/bundle\/|\/ruby\/\d/.test(path)) add(`${normaliseFramePath(path)}:${m[2]}`);
       continue;
     }
     m = NODE_FRAME.exec(line);

@@ -1,3 +1,5 @@
+import type { HttpRecord } from './access.js';
+
 /** One logical log record: a single line, or a whole multi-line stack trace / panic dump. */
 export type LogEventKind = 'panic' | 'exception' | 'oom' | 'fatal' | 'error' | 'warning' | 'info';
 
@@ -11,8 +13,8 @@ export interface LogEvent {
   frames: string[];
   /** The whole event text as printed. */
   raw: string;
-  /** Present for access-log lines (common/combined, envoy/istio, JSON access logs). */
-  http?: { status: number; latencyMs?: number };
+  /** Present for access-log lines (see logs/access.ts for the formats). */
+  http?: HttpRecord;
 }
 
 export interface ParseLogOptions {
