@@ -78,6 +78,8 @@ export interface LogSignature {
   examples: string[];
   /** Application source frames of the signature's stack trace, top first (e.g. 'internal/cart/handler.go:42'). */
   frames?: string[];
+  /** For a stack trace: the innermost error and the application frame where it happened, in one line. */
+  cause?: string;
 }
 
 export interface LogDiff {

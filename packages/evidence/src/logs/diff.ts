@@ -57,6 +57,7 @@ interface Group {
   canaryExamples: string[];
   stableExamples: string[];
   frames: string[];
+  cause?: string;
 }
 
 export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[] }, options: LogDiffOptions): LogDiff {
@@ -82,6 +83,7 @@ export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[
       // Raw text is kept as-is here and redacted once at the end, only for the examples that survive.
       if (examples.length < exampleLimit) examples.push(event.raw.slice(0, options.maxExampleChars * 4));
       if (group.frames.length === 0 && event.frames.length > 0) group.frames = event.frames.slice(0, 10);
+      if (group.cause === undefined && event.cause !== undefined && side === 'canary') group.cause = event.cause;
     }
   };
   collect(input.canary, 'canary');
@@ -134,6 +136,7 @@ export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[
       .slice(0, exampleLimit)
       .map((example) => truncate(options.redact(example), options.maxExampleChars));
     if (group.frames.length > 0) signature.frames = group.frames;
+    if (group.cause !== undefined) signature.cause = options.redact(group.cause);
     return signature;
   });
   return { canaryLines, stableLines, signatures, omitted: ranked.length - kept.length };

@@ -6,3 +6,7 @@ export { accessLogSummary } from './access.js';
 export type { AccessLogSummary, AccessSideSummary } from './access.js';
 export { diffLogSignatures, isCanaryElevated, logFindings } from './diff.js';
 export type { LogDiffOptions } from './diff.js';
+export { balanceBrackets, describeCause, errorCause, oneLine } from './cause.js';
+export type { ErrorCause } from './cause.js';
+export { createAccessLineParser, durationStringMs, parseAccessLine } from './access.js';
+export type { HttpRecord } from './access.js';

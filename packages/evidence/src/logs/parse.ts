@@ -3,6 +3,7 @@
  * and multi-line stack traces (Go panics, Java, Python, Node) kept as one event each.
  */
 import type { LogEvent, LogEventKind, ParseLogOptions } from './types.js';
+import { describeCause, errorCause } from './cause.js';
 import { createAccessLineParser, normaliseFramePath, parseJsonAccess, type HttpRecord } from './access.js';
 
 const DEFAULT_MAX_EVENT_CHARS = 64 * 1024;
@@ -29,7 +30,7 @@ const RAILS_FRAME = /^\S+:\d+:in [`']/;
 // caret, a blank line, the error with its stack and `[cause]`, and `Node.js vNN` last.
 const NODE_CRASH_LOCATION = /^(?:file:\/\/|node:|\/)\S*:\d+$/;
 const NODE_CRASH_END = /^Node\.js v\d+/;
-const NODE_ERROR_HEADLINE = /^(?:\[?[A-Z]\w*(?:Error|Exception|Rejection)\b[:\]]|Uncaught \w)/;
+const NODE_ERROR_HEADLINE = /^(?:\[?(?=[A-Z])\w*(?:Error|Exception|Rejection)\b[:\]]|Uncaught \w)/;
 const GO_GOROUTINE = /^goroutine \d+ \[[^\]]+\]:?$/;
 // A Java/Python/Node exception headline: `java.lang.IllegalStateException: x`, `TypeError: x`, `KeyError: 'id'`.
 const EXCEPTION_HEADLINE = /^(?:Exception in thread "[^"]*" )?(?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning)\b(?::\s|$)/;
@@ -106,7 +107,9 @@ function append(draft: Draft, line: string): void {
   if (draft.mode === 'rails') return;
   if (draft.mode === 'none') {
     // A plain log line followed by an exception headline and frames: the exception joins the line's event.
-    if (EXCEPTION_HEADLINE.test(line.trim())) {
+    if (PYTHON_TRACEBACK.test(line)) {
+      draft.mode = 'python';
+    } else if (EXCEPTION_HEADLINE.test(line.trim())) {
       draft.mode = 'java';
       draft.message = draft.message === '' ? line.trim() : `${draft.message}: ${line.trim()}`;
     } else if (JAVA_OR_NODE_FRAME.test(line)) draft.mode = 'java';
@@ -147,6 +150,8 @@ function continues(draft: Draft, line: string, next: string | undefined): boolea
       return isFrameLine(line) || (EXCEPTION_HEADLINE.test(line.trim()) && next !== undefined && isFrameLine(next));
     case 'none':
       if (draft.lines.length !== 1) return isFrameLine(line);
+      // Python's logging.exception prints the traceback right after the message line.
+      if (PYTHON_TRACEBACK.test(line)) return true;
       // Only the line right after a log line may start an attached trace (logback/log4j print it so).
       if (isFrameLine(line)) return true;
       return EXCEPTION_HEADLINE.test(line.trim()) && next !== undefined && isFrameLine(next);
@@ -322,10 +327,14 @@ function finish(draft: Draft, maxEventChars: number): LogEvent {
   const stackText = draft.embeddedStack !== undefined ? `${raw}\n${draft.embeddedStack}` : raw;
   const frames = draft.lines.length > 1 || draft.embeddedStack !== undefined ? extractFrames(stackText) : [];
   const hasStack = draft.mode !== 'none' || draft.lines.length > 1 || draft.embeddedStack !== undefined;
-  const event: LogEvent = { message: draft.message, frames, raw };
+  const event: LogEvent = { message: draft.message === '' ? (draft.lines[0] ?? '').trim() : draft.message, frames, raw };
   if (draft.level !== undefined) event.level = draft.level;
   if (draft.http !== undefined) event.http = draft.http;
   event.kind = classify(draft, stackText, hasStack);
+  if (hasStack && event.kind !== 'info') {
+    const cause = errorCause(stackText);
+    if (cause !== undefined && cause.message !== '') event.cause = describeCause(cause);
+  }
   return event;
 }
 

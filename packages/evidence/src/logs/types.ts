@@ -11,6 +11,8 @@ export interface LogEvent {
   kind?: LogEventKind;
   /** Source frames of the application (not the runtime's), top first, e.g. 'internal/cart/handler.go:42'. */
   frames: string[];
+  /** For a multi-line error: the innermost error and its application frame, one line (see logs/cause.ts). */
+  cause?: string;
   /** The whole event text as printed. */
   raw: string;
   /** Present for access-log lines (see logs/access.ts for the formats). */

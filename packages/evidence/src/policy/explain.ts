@@ -4,6 +4,7 @@
  */
 import type { Evidence, Finding, FindingKind, LogSignature } from '@aiops/contracts';
 import type { EvidenceOutcome } from './assess.js';
+import { oneLine } from '../logs/cause.js';
 
 const REMEDIATION: Partial<Record<FindingKind, string>> = {
   'crash-loop': 'Abort the rollout and fix the start-up failure shown in the previous container log, then roll forward with a new revision.',
@@ -18,13 +19,14 @@ const REMEDIATION: Partial<Record<FindingKind, string>> = {
   'metric-regression': 'Hold the rollout; the canary regresses on the metric shown compared with stable.',
 };
 
-/** The line that names the cause: the deepest `Caused by:` of a Java chain, else the headline. */
+/** The line that names the cause when the parser found none: the deepest `Caused by:` of a Java chain, else the headline. */
 function causeLine(signature: LogSignature | undefined): string | undefined {
+  if (signature?.cause !== undefined) return signature.cause;
   const lines = signature?.examples[0]?.split('\n') ?? [];
   const cause = lines.filter((l) => /^\s*Caused by:/.test(l)).at(-1)?.trim() ?? lines[0]?.trim();
   if (!cause) return undefined;
   // Wrapped exceptions put the innermost cause at the end of a long headline: keep both ends.
-  return cause.length <= 300 ? cause : `${cause.slice(0, 90)} … ${cause.slice(-200)}`;
+  return oneLine(cause.length <= 300 ? cause : `${cause.slice(0, 90)} … ${cause.slice(-200)}`);
 }
 
 const KIND_ORDER: Record<string, number> = { panic: 0, exception: 1, oom: 2, fatal: 3, error: 4 };
@@ -36,12 +38,20 @@ function topCanaryErrors(evidence: Evidence): LogSignature[] {
     .sort((a, b) => (KIND_ORDER[a.kind ?? 'error'] ?? 5) - (KIND_ORDER[b.kind ?? 'error'] ?? 5));
 }
 
+/**
+ * One line: for a log finding, what it is and the innermost error with its application frame; otherwise the finding
+ * and what the canary logs. Never a raw stack (the finding's detail holds one), brackets always balanced.
+ */
 function rootCauseOf(primary: Finding, evidence: Evidence): string {
+  if (primary.id.startsWith('log:')) {
+    const signature = evidence.logs.signatures.find((s) => `log:${s.id}` === primary.id);
+    const cause = signature?.cause;
+    const what = primary.title.split(': ')[0] ?? primary.title;
+    return oneLine(cause !== undefined ? `${what}: ${cause}` : primary.title);
+  }
   const example = causeLine(topCanaryErrors(evidence)[0]);
-  const isLogFinding = primary.id.startsWith('log:');
-  const detail = primary.detail ? ` (${primary.detail.slice(0, 300)})` : '';
-  if (!isLogFinding && example) return `${primary.title}${detail}; the canary logs: ${example}`;
-  return `${primary.title}${detail}`;
+  const detail = primary.detail ? ` (${oneLine(primary.detail.split('\n')[0] ?? '', 200)})` : '';
+  return oneLine(example ? `${primary.title}${detail}; the canary logs: ${example}` : `${primary.title}${detail}`);
 }
 
 export function explainFromEvidence(evidence: Evidence, assessment: { outcome: EvidenceOutcome; reasons: string[] }): {
@@ -71,27 +81,26 @@ export function explainFromEvidence(evidence: Evidence, assessment: { outcome: E
   const info = evidence.findings.filter((f) => f.side === 'canary' && f.severity === 'info');
   for (const f of info.slice(0, 2)) lines.push(f.title + '.');
 
-  let verdictLine: string;
+  const primary = hard[0] ?? soft.find((f) => f.severity === 'error' || f.severity === 'critical');
+  // The decision and its reason come first, in one sentence: the plugin keeps `analysis` and operators read its start.
+  let decision: string;
   switch (assessment.outcome) {
     case 'fail':
-      verdictLine = 'Verdict: do not promote (hard failure in the canary).';
-      break;
     case 'suspect':
-      verdictLine = 'Verdict from evidence alone: do not promote (the canary shows errors that stable does not).';
+      decision = `Do not promote: ${primary ? oneLine(primary.title, 240) : assessment.outcome === 'fail' ? 'hard failure in the canary' : 'the canary shows errors that stable does not'}.`;
       break;
     case 'absent':
-      verdictLine = `No verdict: ${assessment.reasons[0] ?? 'nothing to compare'}.`;
+      decision = `No verdict: ${assessment.reasons[0] ?? 'nothing to compare'}.`;
       break;
     case 'thin':
-      verdictLine = `Verdict: promote with low confidence; nothing bad was observed, but the evidence is thin (${assessment.reasons[0] ?? 'the canary has served almost nothing yet'}).`;
+      decision = `Promote with low confidence: nothing bad was observed, but the evidence is thin (${assessment.reasons[0] ?? 'the canary has served almost nothing yet'}).`;
       break;
     case 'pass':
-      verdictLine = 'Verdict: promote (no canary-only errors, crashes or regressions observed).';
+      decision = `Promote: no canary-only errors, crashes or regressions in ${logs.canaryLines} canary and ${logs.stableLines} stable log events.`;
       break;
   }
-  lines.push(verdictLine);
+  lines.unshift(decision);
 
-  const primary = hard[0] ?? soft.find((f) => f.severity === 'error' || f.severity === 'critical');
   if (!primary || assessment.outcome === 'pass' || assessment.outcome === 'thin' || assessment.outcome === 'absent') {
     return { analysis: lines.join(' '), rootCause: 'none', remediation: 'none required' };
   }
