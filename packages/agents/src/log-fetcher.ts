@@ -2,10 +2,14 @@
  * The log fetcher: every pod of each selector, the app containers (sidecars skipped wherever they are), bounded
  * log reads, the previous container's log after a restart, events for those pods and the Rollout object. It turns
  * the lines into a signature diff and findings. No model here.
+ *
+ * A mesh proxy's access log (istio-proxy, envoy) is read too, as the pod's request evidence only: it sees every
+ * request, including the ones that never reached the app (`503 UF`). Where a pod has one, its own access lines are not
+ * counted again; the proxy's lines never enter the error signatures.
  */
 import pLimit from 'p-limit';
 import type { AnalysisRequest, CallOptions, ClusterReader, EvidenceScope, Finding, KubeEvent, LogDiff, MetricComparison, PodInfo, PodLabelHint, RolloutInfo, Side } from '@aiops/contracts';
-import { accessLogEvidence, appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, parseLogEvents, type LogEvent } from '@aiops/evidence';
+import { accessLogEvidence, appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, meshProxyContainers, parseLogEvents, type LogEvent } from '@aiops/evidence';
 import type { RunContext } from './run-context.js';
 
 export interface LogFetcherConfig {
@@ -119,7 +123,7 @@ export async function fetchLogs(
   }
 
   const limit = pLimit(config.concurrency);
-  const reads: Array<Promise<{ side: Side; text: string }>> = [];
+  const reads: Array<Promise<{ side: Side; pod: string; proxy: boolean; text: string }>> = [];
   for (const [side, pods] of [
     ['canary', canary.kept],
     ['stable', stable.kept],
@@ -129,27 +133,50 @@ export async function fetchLogs(
         const base = { namespace, pod: pod.name, container: container.name, tailLines: config.tailLines, limitBytes: config.limitBytes };
         // A waiting container (image pull, config error) has no log to read.
         if (container.current.state !== 'waiting' || container.restartCount > 0) {
-          reads.push(limit(async () => ({ side, text: await cluster.readLog({ ...base, previous: false, sinceSeconds: config.sinceSeconds }, { signal }) })));
+          reads.push(limit(async () => ({ side, pod: pod.name, proxy: false, text: await cluster.readLog({ ...base, previous: false, sinceSeconds: config.sinceSeconds }, { signal }) })));
         }
         if (hasPreviousInstance(container)) {
           // The reason a container crashed is often only in the previous instance's log.
-          reads.push(limit(async () => ({ side, text: await cluster.readLog({ ...base, previous: true }, { signal }) })));
+          reads.push(limit(async () => ({ side, pod: pod.name, proxy: false, text: await cluster.readLog({ ...base, previous: true }, { signal }) })));
         }
+      }
+      for (const container of meshProxyContainers(pod)) {
+        if (container.current.state === 'waiting' && container.restartCount === 0) continue;
+        const read = { namespace, pod: pod.name, container: container.name, tailLines: config.tailLines, limitBytes: config.limitBytes, previous: false, sinceSeconds: config.sinceSeconds };
+        reads.push(limit(async () => ({ side, pod: pod.name, proxy: true, text: await cluster.readLog(read, { signal }) })));
       }
     }
   }
   const texts = await Promise.all(reads);
   const events: Record<Side, LogEvent[]> = { canary: [], stable: [] };
-  for (const { side, text } of texts) {
-    if (text) events[side].push(...parseLogEvents(text));
+  const appRequests: Array<{ side: Side; pod: string; events: LogEvent[] }> = [];
+  const proxyRequests: Array<{ side: Side; events: LogEvent[] }> = [];
+  const proxied = new Set<string>();
+  for (const { side, pod, proxy, text } of texts) {
+    if (!text) continue;
+    const parsed = parseLogEvents(text);
+    if (proxy) {
+      const served = parsed.filter((e) => e.http !== undefined && !e.http.outbound);
+      if (served.length > 0) {
+        proxied.add(pod);
+        proxyRequests.push({ side, events: served });
+      }
+      continue;
+    }
+    events[side].push(...parsed);
+    appRequests.push({ side, pod, events: parsed.filter((e) => e.http !== undefined) });
   }
+  const requests: Record<Side, LogEvent[]> = { canary: [], stable: [] };
+  // The app's own access lines count only for pods without a proxy access log.
+  for (const { side, pod, events: served } of appRequests) if (!proxied.has(pod)) requests[side].push(...served);
+  for (const { side, events: served } of proxyRequests) requests[side].push(...served);
 
   const logs = diffLogSignatures(events, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500, redact: (s) => s });
   const podNames = { canary: canary.kept.map((p) => p.name), stable: stable.kept.map((p) => p.name) };
   const relevant = new Set([...podNames.canary, ...podNames.stable, ...(request.rolloutName ? [request.rolloutName] : [])]);
   const podEvents = allEvents.filter((e) => relevant.has(e.objectName) || (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)));
 
-  const access = accessLogEvidence(events);
+  const access = accessLogEvidence(requests, { proxied: proxied.size > 0 });
   const findings = [...logFindings(logs), ...eventFindings(podEvents, podNames), ...access.findings];
   const traffic = trafficFinding(events.canary.length, events.stable.length, rollout, canary.kept.length);
   if (traffic) findings.push(traffic);

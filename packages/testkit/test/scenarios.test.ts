@@ -10,7 +10,7 @@ const allLines = (scenario: Scenario, side: 'canary' | 'stable'): string[] =>
 
 describe('scenario corpus', () => {
   it('has the labelled scenarios, the first 14 first, with unique ids and namespaces', () => {
-    expect(scenarios.map((s) => s.id)).toEqual([
+    expect(scenarios.map((s) => s.id).slice(0, 32)).toEqual([
       'healthy',
       'cosmetic-color',
       'go-panic',

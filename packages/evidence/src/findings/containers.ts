@@ -22,6 +22,14 @@ const SIDECARS = new Set([
   'otel-collector',
 ]);
 
+// Mesh proxies whose access log records every request the app serves (Envoy's format, read as request evidence).
+const MESH_PROXIES = new Set(['istio-proxy', 'envoy', 'envoy-sidecar', 'consul-dataplane', 'kuma-sidecar']);
+
+/** The pod's mesh proxy containers: skipped for error signatures, read for their access log. */
+export function meshProxyContainers(pod: PodInfo): ContainerInfo[] {
+  return pod.containers.filter((c) => MESH_PROXIES.has(c.name));
+}
+
 export function isSidecar(containerName: string): boolean {
   return SIDECARS.has(containerName);
 }

@@ -7,6 +7,7 @@ import { buildPods, CANARY_STARTED_AT, healthyMetrics, rolloutEvents, rolloutFor
 import { expressTypeError, flaskKeyError, goNilPanic, springNpe, upstreamTimeout } from './failures.js';
 import { createRng } from './random.js';
 import { app, routes } from './apps.js';
+import { accessLogScenarios } from './access-logs.js';
 import { crashScenarios } from './crashes.js';
 import { noiseScenarios } from './noise.js';
 import { regressionScenarios } from './regressions.js';
@@ -432,6 +433,7 @@ export function buildScenarios(): Scenario[] {
   ...regressionScenarios(),
   ...noiseScenarios(),
   ...crashScenarios(),
+  ...accessLogScenarios(),
   ];
 }
 
