@@ -47,7 +47,10 @@ function rootCauseOf(primary: Finding, evidence: Evidence): string {
     const signature = evidence.logs.signatures.find((s) => `log:${s.id}` === primary.id);
     const cause = signature?.cause;
     const what = primary.title.split(': ')[0] ?? primary.title;
-    return oneLine(cause !== undefined ? `${what}: ${cause}` : primary.title);
+    if (cause === undefined) return oneLine(primary.title);
+    // An outer error type the innermost cause does not repeat (UnhandledPromiseRejection, ServletException) stays.
+    const outer = /^([A-Za-z_$][\w.$]*(?:Error|Exception|Rejection))\b/.exec(signature?.template ?? '')?.[1];
+    return oneLine(outer !== undefined && !cause.includes(outer) ? `${what}: ${outer}: ${cause}` : `${what}: ${cause}`);
   }
   const example = causeLine(topCanaryErrors(evidence)[0]);
   const detail = primary.detail ? ` (${oneLine(primary.detail.split('\n')[0] ?? '', 200)})` : '';

@@ -60,7 +60,18 @@ const FORMATS: Format[] = [
     label: 'gunicorn default access log',
     timed: false,
     access: (r) => [`${r.ip} - - [${clf(r.at)}] "${r.method} ${r.path} HTTP/1.1" ${r.status} ${r.bytes} "-" "${r.rng.pick(UA)}"`],
-    failure: (r) => [`[${r.at.toISOString().replace('T', ' ').slice(0, 19)} +0000] [8] [ERROR] Error handling request ${r.path}`],
+    // gunicorn's worker logs the application's exception with its traceback (gunicorn/workers/base.py handle_error).
+    failure: (r) => [
+      `[${r.at.toISOString().replace('T', ' ').slice(0, 19)} +0000] [8] [ERROR] Error handling request ${r.path}`,
+      'Traceback (most recent call last):',
+      '  File "/usr/lib/python3/dist-packages/gunicorn/workers/sync.py", line 136, in handle',
+      '    self.handle_request(listener, req, client, addr)',
+      '  File "/usr/lib/python3/dist-packages/gunicorn/workers/sync.py", line 179, in handle_request',
+      '    respiter = self.wsgi(environ, resp.start_response)',
+      '  File "/app/shop/views.py", line 41, in product',
+      '    price = prices[sku]',
+      "KeyError: 'sku-4411'",
+    ],
   },
   {
     id: 'uvicorn',
