@@ -186,6 +186,8 @@ const FORMATS: Format[] = [
 interface SideLogs {
   requests: number;
   failRate: number;
+  /** Fail exactly every 1/failRate-th request instead of at random (the same rate on both sides, to the request). */
+  evenly?: boolean;
   failStatus?: number;
   slow?: number;
   /** DEBUG lines per request (the verbose canary). */
@@ -201,7 +203,7 @@ function accessLogs(seed: string, format: Format, service: string, startAt: stri
   for (let i = 0; i < side.requests; i++) {
     clock += rng.int(80, 2400);
     const route = rng.pick(paths);
-    const failed = rng.chance(side.failRate);
+    const failed = side.evenly ? side.failRate > 0 && i % Math.round(1 / side.failRate) === Math.round(0.5 / side.failRate) : rng.chance(side.failRate);
     const r: Req = {
       at: new Date(clock),
       rng,
@@ -279,7 +281,7 @@ function formatScenarios(format: Format): Scenario[] {
     `${format.label}: 5xx shared with stable`,
     `Both sides answer about 4% of requests with 503 from a shared upstream, at the same rate; nothing is wrong with the canary.`,
     name,
-    { stable: { requests: 240, failRate: 0.04, failStatus: 503 }, canary: { requests: 200, failRate: 0.04, failStatus: 503 } },
+    { stable: { requests: 240, failRate: 0.04, failStatus: 503, evenly: true }, canary: { requests: 200, failRate: 0.04, failStatus: 503, evenly: true } },
     { ...format, failure: undefined },
     { promote: true },
     ['healthy', 'shared-5xx'],
