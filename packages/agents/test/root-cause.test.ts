@@ -39,8 +39,10 @@ describe('rootCause without a model', () => {
   const failing = scenarios.filter((s) => !s.expected.promote && !needsPrometheus(s));
   it.each(failing.map((s) => [s.id, s] as const))('%s: one line, innermost error, application frame', async (_id, scenario) => {
     const outcome = await analyze(toAnalysisRequest(pluginRequestBody(scenario)), { signal: new AbortController().signal });
-    const rootCause = outcome.answer.rootCause;
-    expect(outcome.answer.promote).toBe(false);
+    const answer = outcome.answer;
+    if (answer === undefined) throw new Error(`${scenario.id}: no answer (the evidence was absent)`);
+    const rootCause = answer.rootCause;
+    expect(answer.promote).toBe(false);
     expect(rootCause).not.toMatch(/\n/);
     expect(balanceBrackets(rootCause)).toBe(rootCause);
     expect(rootCause).not.toMatch(/goroutine \d+ \[|^\s+at |\tat |Traceback \(most recent/);
@@ -48,6 +50,6 @@ describe('rootCause without a model', () => {
     for (const word of scenario.expected.rootCauseMentions ?? []) expect(rootCause.toLowerCase()).toContain(word.toLowerCase());
     if (scenario.expected.hardFailure === 'panic' || scenario.expected.hardFailure === 'exception') expect(rootCause).toMatch(APP_FRAME);
     // The analysis opens with the decision and its reason, in one sentence.
-    expect(outcome.answer.analysis).toMatch(/^Do not promote: [^\n]+?\.(?: |$)/);
+    expect(answer.analysis).toMatch(/^Do not promote: [^\n]+?\.(?: |$)/);
   }, 60_000);
 });
