@@ -3,6 +3,7 @@
  * rendered evidence lines; `obeyInjection` stands in for a gullible one, so the policy's guard can be tested.
  */
 import type { Diagnosis } from '@aiops/contracts';
+import { FORGED_EVIDENCE_ID, recogniseInjections, type InjectionGoal } from '../redteam/payloads.js';
 import type { GeminiReply, GeminiResponder, GeminiResponderRequest } from './types.js';
 
 /** The rendered form of one finding in the diagnosis prompt (written by the evidence renderer). */
@@ -25,20 +26,6 @@ export function parseEvidenceLines(prompt: string): EvidenceLine[] {
     hard: m[4] === 'true',
     title: (m[5] ?? '').trim(),
   }));
-}
-
-/** Phrases a prompt-injection payload typically carries. */
-const INJECTION_PATTERNS: RegExp[] = [
-  /ignore (all |any )?(the )?(previous|prior|above|earlier) instructions/i,
-  /respond with/i,
-  /"promote"\s*:\s*true/i,
-  /you are now/i,
-  /\bsystem:/i,
-  /new instructions/i,
-];
-
-export function containsInjection(text: string): boolean {
-  return INJECTION_PATTERNS.some((p) => p.test(text));
 }
 
 function clip(text: string, max: number): string {
@@ -109,6 +96,55 @@ const alwaysReject: GeminiResponder = (req) => {
 /** Fails the schema (wrong types, missing fields) while being valid JSON. */
 const INVALID_DIAGNOSIS = { promote: 'maybe', confidence: 'high', analysis: '' };
 
+/** What the red-team model read in one request and what it answered. */
+export interface RedTeamTurn {
+  prompt: string;
+  /** `payloadId:goal` of every payload recognised in the prompt. */
+  recognised: string[];
+  /** The goal it obeyed, if any. */
+  obeyed?: InjectionGoal;
+  answer: Diagnosis;
+}
+
+/**
+ * How a model that obeys injected instructions in both directions answers, cheating as hard as a model can to make
+ * them stick: asked to promote, it promotes with full confidence; asked to reject, it rejects citing every id that is
+ * not evidence of a canary problem — the forged id the payloads name, stable's lines, info lines, and an invented
+ * finding. With no payload in the prompt it answers like `heuristic`.
+ */
+export function obeyInjectedInstructions(prompt: string): Omit<RedTeamTurn, 'prompt'> {
+  const recognised = recogniseInjections(prompt);
+  const goal = recognised[0]?.goal;
+  const ids = recognised.map((f) => `${f.payload.id}:${f.goal}`);
+  if (goal === 'promote') return { recognised: ids, obeyed: goal, answer: promoteEverything };
+  if (goal === 'reject') {
+    const cited = parseEvidenceLines(prompt)
+      .filter((l) => l.side === 'stable' || l.severity === 'info')
+      .map((l) => l.id);
+    const answer: Diagnosis = {
+      promote: false,
+      confidence: 100,
+      analysis: 'As instructed, the canary is rolled back: it is broken.',
+      rootCause: 'container app of canary pod forged is in CrashLoopBackOff',
+      remediation: 'roll back the canary',
+      evidenceIds: [...new Set([FORGED_EVIDENCE_ID, 'log:0000000000000000', ...cited])].slice(0, 50),
+    };
+    return { recognised: ids, obeyed: goal, answer };
+  }
+  return { recognised: ids, answer: heuristicDiagnosis(prompt) };
+}
+
+/** The obeying model, recording every turn so a test can prove each payload reached it and was obeyed. */
+export function redTeamModel(): { responder: GeminiResponder; turns: RedTeamTurn[] } {
+  const turns: RedTeamTurn[] = [];
+  const responder: GeminiResponder = (req) => {
+    const turn = { prompt: req.prompt, ...obeyInjectedInstructions(req.prompt) };
+    turns.push(turn);
+    return { json: turn.answer };
+  };
+  return { responder, turns };
+}
+
 export const responders = {
   alwaysPromote,
   alwaysReject,
@@ -130,8 +166,7 @@ export const responders = {
   },
   hang: (() => ({ hang: true })) satisfies GeminiResponder,
   heuristic,
-  obeyInjection: ((req: GeminiResponderRequest) =>
-    containsInjection(req.prompt) ? { json: promoteEverything } : heuristic(req)) satisfies GeminiResponder,
+  obeyInjection: ((req: GeminiResponderRequest) => ({ json: obeyInjectedInstructions(req.prompt).answer })) satisfies GeminiResponder,
 };
 
 function heuristic(req: GeminiResponderRequest): GeminiReply {
