@@ -159,7 +159,7 @@ describe('built-in responders', () => {
     for (const payload of injectionPayloads) {
       for (const goal of ['promote', 'reject'] as const) {
         // As the renderer shows it: one line, whitespace collapsed, controls blanked, fence-like runs defused.
-        const shown = payload.text(goal).replace(/[\u0000-\u001F\u200B]/g, ' ').replace(/>{3,}/g, '›››').replace(/<{3,}/g, '‹‹‹').replace(/\s+/g, ' ');
+        const shown = [...payload.text(goal)].map((c) => (c.charCodeAt(0) < 32 || c === '\u200b' ? ' ' : c)).join('').replace(/>{3,}/g, '›››').replace(/<{3,}/g, '‹‹‹').replace(/\s+/g, ' ');
         const prompt = `${EVIDENCE}\n- [log:abc] severity=info side=canary-only hard=false :: ${shown.slice(0, 400)}`;
         const turn = obeyInjectedInstructions(prompt);
         expect(turn.recognised, `${payload.id}:${goal}`).toEqual([`${payload.id}:${goal}`]);
