@@ -18,5 +18,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Sized for a loaded 2-core machine: polls wait for an event that will come, so a long ceiling costs nothing
+    // when things are fast. A test that asserts nothing fails: it could not break when its claim breaks.
+    expect: { poll: { timeout: 15_000, interval: 20 }, requireAssertions: true },
   },
 });

@@ -107,7 +107,7 @@ describe.each<Binding>(['JSONRPC', 'HTTP+JSON'])('A2A over %s with the SDK clien
     const canceled = await client.cancelTask({ id: submitted.id, tenant: '', metadata: {} });
     expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     expect(call.signal.aborted).toBe(true);
-    await vi.waitFor(async () => expect((await client.getTask({ id: submitted.id, tenant: '' })).status?.state).toBe(TaskState.TASK_STATE_CANCELED));
+    await vi.waitFor(async () => expect((await client.getTask({ id: submitted.id, tenant: '' })).status?.state).toBe(TaskState.TASK_STATE_CANCELED), { timeout: 15_000, interval: 20 });
   });
 
   it('resubscribe follows a running task to its end', async () => {
@@ -181,7 +181,7 @@ describe.each<Binding>(['JSONRPC', 'HTTP+JSON'])('A2A over %s with the SDK clien
     abort.abort();
     await stream.return(undefined).catch(() => undefined);
     call.complete();
-    await vi.waitFor(async () => expect((await client.getTask({ id: taskId, tenant: '' })).status?.state).toBe(TaskState.TASK_STATE_COMPLETED));
+    await vi.waitFor(async () => expect((await client.getTask({ id: taskId, tenant: '' })).status?.state).toBe(TaskState.TASK_STATE_COMPLETED), { timeout: 15_000, interval: 20 });
   });
 });
 
