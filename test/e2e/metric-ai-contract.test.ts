@@ -4,13 +4,32 @@
  * says "promote".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plantedSecrets, pluginRequestBody, responders, scenarios, startFakeGemini, type FakeGemini } from '@aiops/testkit';
+import { plantedSecrets, pluginRequestBody, responders, scenarioById, scenarios, startFakeGemini, type FakeGemini, type Scenario } from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
+/**
+ * A Go panic whose message carries credentials: the root cause the service reports is this very line, so the answer
+ * would carry them if redaction failed anywhere on the way (read, diff, root cause, answer).
+ */
+function panicWithSecrets(): Scenario {
+  const base = structuredClone(scenarioById('go-panic')!);
+  const s = plantedSecrets;
+  const message = `panic: dial postgres://orders:${s.databasePassword}@orders-db.internal:5432/orders failed: token ${s.githubToken} key ${s.awsAccessKeyId} rejected`;
+  let replaced = 0;
+  for (const pod of base.pods.filter((p) => p.side === 'canary')) {
+    for (const c of pod.containers) {
+      c.logs = c.logs.map((line) => (line.startsWith('panic: runtime error') ? (replaced++, message) : line));
+    }
+  }
+  if (replaced === 0) throw new Error('go-panic no longer prints the panic line this test rewrites');
+  return { ...base, id: 'go-panic-with-secrets', namespace: 'scn-go-panic-with-secrets' };
+}
+const leaky = panicWithSecrets();
+
 let kube: KubeFixture;
 beforeAll(async () => {
-  kube = await startKubeFixture();
+  kube = await startKubeFixture([...scenarios, leaky]);
 });
 afterAll(async () => {
   await kube.close();
@@ -55,10 +74,18 @@ describe('LLM_PROVIDER=none: the evidence decides', () => {
   });
 
   it('never puts a secret from the logs into the answer', async () => {
-    const scenario = scenarios.find((s) => s.id === 'secrets-in-logs')!;
-    const { json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
-    const answer = JSON.stringify(json);
-    for (const secret of Object.values(plantedSecrets)) expect(answer).not.toContain(secret);
+    for (const scenario of [scenarios.find((s) => s.id === 'secrets-in-logs')!, leaky]) {
+      const { status, json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+      expect(status).toBe(200);
+      expect(json.promote).toBe(scenario.expected.promote);
+      const answer = JSON.stringify(json);
+      for (const secret of [plantedSecrets.databasePassword, plantedSecrets.githubToken, plantedSecrets.awsAccessKeyId]) expect(answer).not.toContain(secret);
+      for (const secret of Object.values(plantedSecrets)) expect(answer).not.toContain(secret);
+    }
+    // The leaky panic is the root cause, with its credentials replaced: the line did reach the answer.
+    const { json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(leaky));
+    expect(String(json.rootCause)).toMatch(/postgres:\/\/orders:/);
+    expect(String(json.rootCause)).toContain('[REDACTED');
   });
 
   it('accepts callers that send only context, or only the prompt', async () => {
