@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, scenarioById } from '@aiops/testkit';
+import { pluginRequestBody, responders, scenarioById, startFakeGemini } from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess } from '../support/service-process.js';
 
@@ -41,20 +41,34 @@ describe('lifecycle', () => {
     expect(stderr).toContain('KUBE_CONTEXT: no context named "no-such-context"');
   });
 
-  it('on SIGTERM, finishes the analysis in flight, then exits 0', async () => {
-    const service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '1500' });
-    kube.kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
+  it('on SIGTERM, finishes the analysis in flight with its verdict, then exits 0', async () => {
+    // The model answers only when the test lets it, so SIGTERM arrives while the analysis is certainly in flight.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gemini = await startFakeGemini({
+      responder: async (req) => {
+        await gate;
+        return responders.heuristic(req);
+      },
+    });
+    const service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
     try {
-      const inFlight = postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenarioById('healthy')!));
-      await kube.kube.waitForRequest((r) => r.path.endsWith('/log'));
+      const scenario = scenarioById('go-panic')!;
+      const inFlight = postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+      await expect.poll(() => gemini.requests.length).toBe(1);
       const exited = service.stop();
-      // The analysis is waiting on a hung log read when SIGTERM arrives; it must still be answered (here a 503 when
-      // the read times out), not cut off.
-      const answer = await inFlight.catch(() => undefined);
-      expect(answer?.status).toBe(503);
+      // The signal has been received and the process drains; only then may the model answer.
+      await service.waitForLog('shutting down: finishing in-flight analyses');
+      release();
+      const answer = await inFlight;
+      // The verdict itself, not a 503 given up at SIGTERM.
+      expect(answer.status).toBe(200);
+      expect(answer.json.promote).toBe(false);
+      expect(answer.json.decidedBy).toBe('evidence');
       expect(await exited).toBe(0);
     } finally {
-      kube.kube.setFault({ pathPattern: /\/log$/ }, undefined);
+      release();
+      await gemini.close();
     }
   });
 });
