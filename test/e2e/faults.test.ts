@@ -28,7 +28,7 @@ function expectRetryable(res: { status: number; headers: Headers; json: Record<s
 describe('Kubernetes API faults', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
-    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '500' });
+    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '5000' });
   });
   afterAll(async () => {
     await service.stop();
