@@ -95,16 +95,24 @@ describe('Deployment', () => {
 });
 
 describe('NetworkPolicy', () => {
-  it('is on by default and admits only the Argo Rollouts and Prometheus namespaces on the http port', () => {
-    expect(defaultValues()).toMatchObject({ networkPolicy: { enabled: true, argoRolloutsNamespace: 'argo-rollouts', prometheusNamespace: 'monitoring' } });
+  it('is on by default and admits only the Argo Rollouts controller and Prometheus pods on the http port', () => {
+    expect(defaultValues()).toMatchObject({
+      networkPolicy: {
+        enabled: true,
+        argoRolloutsNamespace: 'argo-rollouts',
+        argoRolloutsPodName: 'argo-rollouts',
+        prometheusNamespace: 'monitoring',
+        prometheusPodName: 'prometheus',
+      },
+    });
     expect(readChartFile('templates/networkpolicy.yaml')).toMatch(/^\{\{- if \.Values\.networkPolicy\.enabled }}/);
     const policy = only('NetworkPolicy', 'templates/networkpolicy.yaml');
     expect(at(policy, 'spec.policyTypes')).toContain('Ingress');
     expect(at(policy, 'spec.ingress')).toEqual([
       {
         from: [
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } } },
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'TPL' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'TPL' } } },
         ],
         ports: [{ port: 'http', protocol: 'TCP' }],
       },

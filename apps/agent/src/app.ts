@@ -3,7 +3,7 @@
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AbsentEvidenceError, AgentError, InvalidRequestError, asAgentError, parseJsonBody, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
+import { AbsentEvidenceError, AgentError, ForbiddenError, InvalidRequestError, asAgentError, parseJsonBody, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
 
 export interface AppOptions {
@@ -16,6 +16,8 @@ export interface AppOptions {
   /** Longest a client may take to send the request headers. */
   headersTimeoutMs: number;
   version: string;
+  /** ANALYZE_NAMESPACES: the only namespaces /a2a/analyze reads (it has no credentials); absent: any. */
+  analyzeNamespaces?: readonly string[];
 }
 
 /** Maps fastify's own errors (body parsing, limits) to typed errors so the one handler answers them. */
@@ -92,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     });
     scope.post('/a2a/analyze', async (request, reply) => {
       const analysisRequest = toAnalysisRequest(request.body);
+      if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(analysisRequest.namespace)) throw new ForbiddenError(analysisRequest.namespace);
       const disconnected = new AbortController();
       // The client gave up (or its 5-minute timeout fired): stop the work it no longer waits for.
       reply.raw.on('close', () => {

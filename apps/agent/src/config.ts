@@ -131,6 +131,20 @@ const regexArray = (description: string): Setting<string[]> => ({
   description,
 });
 
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `{"caller": ["namespace" | "*", ...]}`, every name checked. */
+function parseNamespaceGrants(json: unknown): Record<string, string[]> {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('not a JSON object of caller → namespaces');
+  const grants: Record<string, string[]> = {};
+  for (const [caller, namespaces] of Object.entries(json as Record<string, unknown>)) {
+    if (!Array.isArray(namespaces)) throw new Error(`"${caller}": not a list of namespaces`);
+    for (const ns of namespaces) if (typeof ns !== 'string' || (ns !== '*' && !NAMESPACE.test(ns))) throw new Error(`"${caller}": ${JSON.stringify(ns)} is not a namespace name or "*"`);
+    grants[caller] = namespaces as string[];
+  }
+  return grants;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Every variable the service reads, in README order. */
@@ -201,6 +215,18 @@ export const SETTINGS = {
   ),
   A2A_MAX_TASKS: integer(1000, 1, 1_000_000, 'tasks kept in the A2A task store'),
   A2A_TASK_TTL_SECONDS: integer(3600, 10, 604_800, 'age after which A2A tasks are evicted'),
+  A2A_NAMESPACES_FILE: text(
+    'JSON file {"caller": ["namespace", ...]} of the namespaces each A2A caller (token user or system:serviceaccount:ns:name) may analyse; "*" grants all; unset: any namespace',
+  ),
+  A2A_TOKEN_AUDIENCE: textWithDefault('aiops-agent', 'audience service-account tokens must be minted for (TokenReview spec.audiences, checked in status.audiences)'),
+  ANALYZE_NAMESPACES: {
+    schema: parsed((raw, fail) => {
+      const names = splitList(raw);
+      const bad = names.filter((ns) => !NAMESPACE.test(ns));
+      return bad.length > 0 ? fail(`not namespace names: ${bad.join(', ')}`) : names;
+    }),
+    description: 'comma-separated namespaces /a2a/analyze (the plugin route, no credentials) may analyse; unset: any',
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 type Settings = typeof SETTINGS;
@@ -259,7 +285,10 @@ function webHostOf(apiUrl: string): string {
 }
 
 /** The service's configuration, shaped by what each part needs. */
-function toConfig(v: EnvValues, files: { prometheusQueries?: z.output<typeof UserQueriesSchema>; a2aTokens: Record<string, string> }) {
+function toConfig(
+  v: EnvValues,
+  files: { prometheusQueries?: z.output<typeof UserQueriesSchema>; a2aTokens: Record<string, string>; namespaceGrants?: Record<string, string[]> },
+) {
   const apiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
   const provider = v.LLM_PROVIDER ?? (apiKey ? 'gemini' : 'none');
   const app = v.GITHUB_APP_ID && v.GITHUB_APP_INSTALLATION_ID && v.GITHUB_APP_PRIVATE_KEY
@@ -309,11 +338,16 @@ function toConfig(v: EnvValues, files: { prometheusQueries?: z.output<typeof Use
       auth: v.A2A_AUTH,
       tokens: files.a2aTokens,
       serviceAccountAuth: v.A2A_SERVICE_ACCOUNT_AUTH,
+      tokenAudience: v.A2A_TOKEN_AUDIENCE,
+      /** Caller → namespaces it may analyse; undefined: any namespace. */
+      namespaceGrants: files.namespaceGrants,
       publicUrl: v.A2A_PUBLIC_URL,
       allowedHosts: v.A2A_ALLOWED_HOSTS,
       maxTasks: v.A2A_MAX_TASKS,
       taskTtlSeconds: v.A2A_TASK_TTL_SECONDS,
     },
+    /** Namespaces the plugin route may analyse; undefined: any. */
+    analyzeNamespaces: v.ANALYZE_NAMESPACES,
   };
 }
 
@@ -382,6 +416,16 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS} > ${v.REQUEST_TIMEOUT_MS})`);
   }
 
+  let namespaceGrants: Record<string, string[]> | undefined;
+  if (v.A2A_NAMESPACES_FILE) {
+    try {
+      namespaceGrants = parseNamespaceGrants(JSON.parse(readFile(v.A2A_NAMESPACES_FILE)));
+    } catch (err) {
+      problems.push(`A2A_NAMESPACES_FILE: cannot read caller grants from "${v.A2A_NAMESPACES_FILE}" (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (v.A2A_AUTH !== 'bearer') problems.push('A2A_NAMESPACES_FILE: needs A2A_AUTH=bearer (without authentication every caller is the same)');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return toConfig(v as EnvValues, { prometheusQueries, a2aTokens });
+  return toConfig(v as EnvValues, { prometheusQueries, a2aTokens, ...(namespaceGrants ? { namespaceGrants } : {}) });
 }

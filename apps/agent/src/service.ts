@@ -105,7 +105,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
   const analyze = createAnalysisRunner({ analyze: workflow, deadlineMs: config.analysisDeadlineMs, maxConcurrent: config.maxConcurrentAnalyses, telemetry, logger });
 
   let tokenReviewer: TokenReviewer | undefined;
-  if (config.a2a.serviceAccountAuth) tokenReviewer = createTokenReviewer(kubeConfig, { timeoutMs: config.kube.timeoutMs });
+  if (config.a2a.serviceAccountAuth) tokenReviewer = createTokenReviewer(kubeConfig, { timeoutMs: config.kube.timeoutMs, audiences: [config.a2a.tokenAudience] });
 
   const { app, setDraining } = await buildApp({
     analyze,
@@ -114,6 +114,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     bodyLimitBytes: config.bodyLimitBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
+    ...(config.analyzeNamespaces ? { analyzeNamespaces: config.analyzeNamespaces } : {}),
     version: VERSION,
   });
   await app.register(a2aPlugin, {
@@ -127,6 +128,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     },
     // No auth block at all when auth is off: the plugin refuses an auth block without a token source.
     ...(config.a2a.auth === 'bearer' ? { auth: { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } } : {}),
+    ...(config.a2a.namespaceGrants ? { namespaceGrants: config.a2a.namespaceGrants } : {}),
     tasks: { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 },
     heartbeatMs: 15_000,
     bodyLimit: config.bodyLimitBytes,

@@ -79,6 +79,7 @@ app.kubernetes.io/component: canary-analysis
 {{- define "aiops-agent.a2aTokensPath" -}}/etc/aiops-agent/a2a/tokens{{- end -}}
 {{- define "aiops-agent.kubeconfigPath" -}}/etc/aiops-agent/kube/config{{- end -}}
 {{- define "aiops-agent.queriesPath" -}}/etc/aiops-agent/prometheus/queries.json{{- end -}}
+{{- define "aiops-agent.a2aNamespacesPath" -}}/etc/aiops-agent/a2a-namespaces/namespaces.json{{- end -}}
 
 {{/*
 One credential as an env var from a Secret. With an existing Secret the reference is optional, so a key the

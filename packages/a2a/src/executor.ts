@@ -22,7 +22,14 @@ import { parseTextRequest, type TextRequestFields } from './text-request.js';
 export interface ExecutorLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
 }
+
+/** Examples in the verdict artifact: a caller sees the shape of a failure, never pages of its logs. */
+export const ARTIFACT_EXAMPLES = 2;
+export const ARTIFACT_EXAMPLE_CHARS = 200;
+
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 const PROGRESS_TEXT: Record<ProgressEvent['agent'], string> = {
   'log-fetcher': 'log fetcher (pods, logs, restarts, events)',
@@ -95,13 +102,14 @@ export function interpretMessages(messages: Message[]): Interpretation {
 function topSignatures(outcome: AnalysisOutcome): unknown[] {
   return outcome.evidence.logs.signatures.slice(0, 5).map((s) => ({
     id: s.id,
-    template: s.template,
+    template: clip(s.template, ARTIFACT_EXAMPLE_CHARS),
     severity: s.severity,
     kind: s.kind,
     canaryOnly: s.canaryOnly,
     canary: s.canary,
     stable: s.stable,
-    examples: s.examples.slice(0, 2),
+    // Redacted where the text entered the process; clipped here, the full evidence goes to the debug log.
+    examples: s.examples.slice(0, ARTIFACT_EXAMPLES).map((e) => clip(e, ARTIFACT_EXAMPLE_CHARS)),
   }));
 }
 
@@ -252,6 +260,7 @@ export class AnalysisExecutor implements AgentExecutor {
       }
       if (controller.signal.aborted) return;
 
+      this.logger?.debug?.({ taskId, evidence: outcome.evidence }, 'a2a verdict evidence');
       const artifacts: Artifact[] = [
         { artifactId: 'verdict', name: 'verdict', description: 'metric-ai answer with the evidence behind it', parts: [dataPart(verdictData(outcome))], metadata: undefined, extensions: [] },
         { artifactId: 'summary', name: 'summary', description: 'readable verdict', parts: [textPart(summaryText(request, outcome))], metadata: undefined, extensions: [] },

@@ -5,3 +5,4 @@ export { BoundedTaskStore, ownerOf, ANONYMOUS_OWNER, type BoundedTaskStoreOption
 export { BearerAuthenticator, AuthenticatedUser, bearerTokenOf, type AuthOptions, type AuthDecision } from './auth.js';
 export { parseTextRequest, type TextRequestFields } from './text-request.js';
 export { parseHost, isAllowedHost } from './allowed-hosts.js';
+export { FORBIDDEN_CODE, mayAnalyse, type NamespaceGrants } from './authorize.js';

@@ -12,6 +12,7 @@ import type { AnalyzeFn } from '@aiops/contracts';
 import { registerAgentCardRoute } from './agent-card-route.js';
 import { BearerAuthenticator, type AuthOptions } from './auth.js';
 import { bearerCheck } from './auth-hook.js';
+import { guardNamespaces, type NamespaceGrants } from './authorize.js';
 import { buildAgentCard, type CardOptions } from './card.js';
 import { AnalysisExecutor } from './executor.js';
 import { registerJsonRpcBinding } from './jsonrpc-binding.js';
@@ -26,6 +27,8 @@ export interface A2aPluginOptions {
   card: CardOptions;
   /** Off when absent. */
   auth?: AuthOptions;
+  /** Caller → namespaces it may analyse (needs auth); absent: an authenticated caller may analyse any namespace. */
+  namespaceGrants?: NamespaceGrants;
   tasks?: BoundedTaskStoreOptions;
   /** Interval of `: ping` comments on SSE streams; default 15 s. */
   heartbeatMs?: number;
@@ -63,6 +66,11 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, optio
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log,
   };
+  if (options.namespaceGrants) {
+    // Without authentication every caller is the same anonymous one: grants would mean nothing.
+    if (!authEnabled) throw new Error('A2A namespace grants need A2A auth');
+    guardNamespaces(app, options.namespaceGrants);
+  }
   registerAgentCardRoute(app, { card: options.card, authEnabled });
   await registerJsonRpcBinding(app, binding);
   await registerRestBinding(app, binding);

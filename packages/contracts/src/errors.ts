@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'evidence_absent'
   | 'overlapping_selectors'
@@ -87,6 +88,18 @@ export class AbsentEvidenceError extends AgentError {
   }
 }
 
+/** The caller may not analyse this namespace (a caller's grants, or the route's own allow-list). */
+export class ForbiddenError extends AgentError {
+  readonly namespace: string;
+  constructor(namespace: string, caller?: string) {
+    super('forbidden', caller === undefined ? `namespace "${namespace}" may not be analysed through this route` : `caller "${caller}" may not analyse namespace "${namespace}"`, {
+      field: 'namespace',
+    });
+    this.name = 'ForbiddenError';
+    this.namespace = namespace;
+  }
+}
+
 export class DeadlineError extends AgentError {
   constructor(message = 'the analysis deadline passed before a verdict was reached') {
     super('deadline_exceeded', message, { retryAfterSeconds: 10 });
@@ -114,6 +127,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 400,
   unsupported_media_type: 415,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   evidence_absent: 409,
   overlapping_selectors: 400,

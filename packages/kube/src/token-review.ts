@@ -11,7 +11,10 @@ import { withSignal } from './with-signal.js';
 export interface TokenReviewerOptions {
   /** Per-review budget on top of the caller's signal. */
   timeoutMs: number;
-  /** Audiences the token must be valid for (TokenReview `spec.audiences`); the API server's default when absent. */
+  /**
+   * Audiences the token must be valid for: sent as `spec.audiences` and required back in `status.audiences`. Absent:
+   * the API server's own audience (any service-account token of the cluster).
+   */
   audiences?: string[];
   /** How long an answer is reused; 0 disables caching. Default 10 s. */
   cacheTtlMs?: number;
@@ -58,6 +61,9 @@ export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReview
     );
     const status = review.status;
     if (status?.authenticated !== true) return { authenticated: false };
+    // An audience-aware API server answers the audiences the token is valid for; one that ignores spec.audiences
+    // answers none, and a token minted for something else must not pass for ours.
+    if (options.audiences?.length && !options.audiences.some((a) => status.audiences?.includes(a))) return { authenticated: false };
     const user = status.user?.username;
     return user ? { authenticated: true, user } : { authenticated: true };
   }

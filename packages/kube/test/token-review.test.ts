@@ -13,6 +13,10 @@ interface ReviewCall {
 const calls: ReviewCall[] = [];
 let failWith: number | undefined;
 let hang = false;
+/** An API server that ignores spec.audiences (and so answers no status.audiences). */
+let audienceUnaware = false;
+const API_AUDIENCE = 'https://kubernetes.default.svc';
+const TOKEN_AUDIENCES: Record<string, string[]> = { 'good-token': ['aiops-agent', API_AUDIENCE], 'api-token': [API_AUDIENCE] };
 let server: Server;
 let kubeConfig: KubeConfig;
 
@@ -32,7 +36,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     }
     const review = JSON.parse(body) as { spec: { token: string; audiences?: string[] } };
     calls.push({ token: review.spec.token, ...(review.spec.audiences ? { audiences: review.spec.audiences } : {}) });
-    const ok = review.spec.token === 'good-token';
+    // Like kube-apiserver: a token is valid for the audiences it was minted for; the review answers the intersection
+    // with the requested ones (the API server's own audience when none is requested).
+    const requested = review.spec.audiences ?? [API_AUDIENCE];
+    const matched = (TOKEN_AUDIENCES[review.spec.token] ?? []).filter((a) => audienceUnaware || requested.includes(a));
+    const ok = matched.length > 0;
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -40,7 +48,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         kind: 'TokenReview',
         spec: review.spec,
         status: ok
-          ? { authenticated: true, user: { username: 'system:serviceaccount:ops:caller', groups: ['system:serviceaccounts'] } }
+          ? { authenticated: true, user: { username: 'system:serviceaccount:ops:caller', groups: ['system:serviceaccounts'] }, ...(audienceUnaware ? {} : { audiences: matched }) }
           : { authenticated: false, error: 'invalid bearer token' },
       }),
     );
@@ -69,6 +77,7 @@ beforeEach(() => {
   calls.length = 0;
   failWith = undefined;
   hang = false;
+  audienceUnaware = false;
 });
 
 const signal = () => new AbortController().signal;
@@ -81,6 +90,14 @@ describe('createTokenReviewer', () => {
       user: 'system:serviceaccount:ops:caller',
     });
     expect(calls).toEqual([{ token: 'good-token', audiences: ['aiops-agent'] }]);
+  });
+
+  it('refuses a token minted for another audience, and a review that does not confirm the audience', async () => {
+    const reviewer = createTokenReviewer(kubeConfig, { timeoutMs: 5_000, audiences: ['aiops-agent'], cacheTtlMs: 0 });
+    await expect(reviewer.review('api-token', { signal: signal() })).resolves.toEqual({ authenticated: false });
+    audienceUnaware = true;
+    await expect(reviewer.review('good-token', { signal: signal() })).resolves.toEqual({ authenticated: false });
+    expect(calls.every((c) => c.audiences?.[0] === 'aiops-agent')).toBe(true);
   });
 
   it('refuses a token the API server does not authenticate', async () => {
