@@ -3,7 +3,18 @@
  * and coalescing: the plugin measures every interval, so when an analysis of the same request is still running
  * (a slow model, a large rollout), a repeated measurement joins it instead of starting a second one.
  */
-import { DeadlineError, OverloadedError, abortReason, asAgentError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
+import {
+  DeadlineError,
+  OverloadedError,
+  abortReason,
+  asAgentError,
+  type AnalysisHistory,
+  type AnalysisOutcome,
+  type AnalysisRequest,
+  type AnalyzeFn,
+  type ProgressEvent,
+} from '@aiops/contracts';
+import { toAnalysisRecord } from '@aiops/history';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Telemetry } from './telemetry.js';
 
@@ -13,6 +24,8 @@ export interface AnalysisRunnerOptions {
   maxConcurrent: number;
   telemetry: Telemetry;
   logger: FastifyBaseLogger;
+  /** Every verdict is recorded here (the workflow reads it back for later measurements and /ui). */
+  history?: AnalysisHistory;
 }
 
 interface SharedRun {
@@ -85,6 +98,14 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
         },
         'verdict',
       );
+      if (options.history) {
+        // Awaited so that the next measurement sees this one; a store failure costs the record, never the verdict.
+        try {
+          await options.history.save(toAnalysisRecord(request, outcome, { finishedAt: new Date() }), { signal: AbortSignal.timeout(5_000) });
+        } catch (err) {
+          options.logger.warn({ namespace: request.namespace, rollout: request.rolloutName, err: err instanceof Error ? err.message : String(err) }, 'analysis not recorded in the history');
+        }
+      }
       return outcome;
     } catch (err) {
       // Every adapter keeps an abort's typed reason (callDependency), so a passed deadline arrives as its DeadlineError.

@@ -227,6 +227,8 @@ export const SETTINGS = {
     }),
     description: 'comma-separated namespaces /a2a/analyze (the plugin route, no credentials) may analyse; unset: any',
   },
+  HISTORY_MAX_ANALYSES: integer(500, 1, 1_000_000, 'analyses kept in the in-memory history (oldest evicted; /ui and "seen in the previous measurement")'),
+  HISTORY_MAX_BYTES: integer(67_108_864, 65_536, 17_179_869_184, 'bytes of analyses kept in the in-memory history (oldest evicted)'),
 } satisfies Record<string, Setting<unknown>>;
 
 type Settings = typeof SETTINGS;
@@ -348,6 +350,7 @@ function toConfig(
     },
     /** Namespaces the plugin route may analyse; undefined: any. */
     analyzeNamespaces: v.ANALYZE_NAMESPACES,
+    history: { maxAnalyses: v.HISTORY_MAX_ANALYSES, maxBytes: v.HISTORY_MAX_BYTES },
   };
 }
 

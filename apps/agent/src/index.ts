@@ -1,5 +1,5 @@
 export { buildApp, type AppOptions } from './app.js';
 export { createAnalysisRunner } from './analysis-runner.js';
 export { ConfigError, ENV_VARS, loadConfig, renderEnvTable, type Config, type EnvVar } from './config.js';
-export { VERSION, createLogger, createService, type Service } from './service.js';
+export { VERSION, createLogger, createService, createWorkflow, type Service, type Workflow } from './service.js';
 export { createTelemetry, type Telemetry } from './telemetry.js';

@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { AnalyzeFn, MetricsSource, RemediationPublisher, StructuredModel, TokenReviewer } from '@aiops/contracts';
+import type { AnalysisHistory, AnalyzeFn, MetricsSource, RemediationPublisher, StructuredModel, TokenReviewer } from '@aiops/contracts';
 import { a2aPlugin } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
+import { createMemoryHistory } from '@aiops/history';
 import { createClusterReader, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
 import { createGeminiModel } from '@aiops/llm';
 import { createPrometheusSource } from '@aiops/metrics';
@@ -16,6 +17,7 @@ import { buildApp } from './app.js';
 import { createAnalysisRunner } from './analysis-runner.js';
 import type { Config } from './config.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
+import { uiRoutes } from './ui/routes.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -23,6 +25,7 @@ export interface Service {
   app: FastifyInstance;
   analyze: AnalyzeFn;
   telemetry: Telemetry;
+  history: AnalysisHistory;
   /** Listens on config.host:config.port; resolves to the base URL. */
   start(): Promise<string>;
   /** Stops taking work, lets in-flight analyses finish (bounded), closes. */
@@ -46,9 +49,15 @@ export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogge
   });
 }
 
-export async function createService(config: Config, overrides: { logger?: FastifyBaseLogger } = {}): Promise<Service> {
-  const logger = overrides.logger ?? createLogger(config);
-  const telemetry = createTelemetry();
+export interface Workflow {
+  analyze: AnalyzeFn;
+  kubeConfig: ReturnType<typeof loadKubeConfig>;
+  /** Background PR authoring still running, when a publisher is configured. */
+  settled?: () => Promise<void>;
+}
+
+/** The real adapters and the workflow over them: what the service and the CLI both run. */
+export function createWorkflow(config: Config, logger: FastifyBaseLogger, options: { history?: AnalysisHistory } = {}): Workflow {
   const redactor = createRedactor({ extraPatterns: config.redactionExtraPatterns });
   const redact = (text: string) => redactor.redact(text);
 
@@ -89,8 +98,15 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     });
   }
 
-  const workflow = createAnalyzer(
-    { cluster, redact, ...(model ? { model } : {}), ...(metrics ? { metrics } : {}), ...(publisher ? { publisher } : {}) },
+  const analyze = createAnalyzer(
+    {
+      cluster,
+      redact,
+      ...(model ? { model } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(publisher ? { publisher } : {}),
+      ...(options.history ? { history: options.history } : {}),
+    },
     {
       logs: { ...config.logs, concurrency: 8, maxSignatures: 200 },
       metrics: {
@@ -102,11 +118,29 @@ export async function createService(config: Config, overrides: { logger?: Fastif
       policy: { onModelUnavailable: config.onModelUnavailable },
     },
   );
-  const analyze = createAnalysisRunner({ analyze: workflow, deadlineMs: config.analysisDeadlineMs, maxConcurrent: config.maxConcurrentAnalyses, telemetry, logger });
+  const settled = publisher?.settled.bind(publisher);
+  return { analyze, kubeConfig, ...(settled ? { settled } : {}) };
+}
+
+export async function createService(config: Config, overrides: { logger?: FastifyBaseLogger; history?: AnalysisHistory } = {}): Promise<Service> {
+  const logger = overrides.logger ?? createLogger(config);
+  const telemetry = createTelemetry();
+  const history = overrides.history ?? createMemoryHistory({ maxRecords: config.history.maxAnalyses, maxBytes: config.history.maxBytes });
+  const workflow = createWorkflow(config, logger, { history });
+  const kubeConfig = workflow.kubeConfig;
+  const analyze = createAnalysisRunner({
+    analyze: workflow.analyze,
+    deadlineMs: config.analysisDeadlineMs,
+    maxConcurrent: config.maxConcurrentAnalyses,
+    telemetry,
+    logger,
+    history,
+  });
 
   let tokenReviewer: TokenReviewer | undefined;
   if (config.a2a.serviceAccountAuth) tokenReviewer = createTokenReviewer(kubeConfig, { timeoutMs: config.kube.timeoutMs, audiences: [config.a2a.tokenAudience] });
 
+  const auth = config.a2a.auth === 'bearer' ? { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } : undefined;
   const { app, setDraining } = await buildApp({
     analyze,
     telemetry,
@@ -127,7 +161,7 @@ export async function createService(config: Config, overrides: { logger?: Fastif
       allowedHosts: config.a2a.allowedHosts,
     },
     // No auth block at all when auth is off: the plugin refuses an auth block without a token source.
-    ...(config.a2a.auth === 'bearer' ? { auth: { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } } : {}),
+    ...(auth ? { auth } : {}),
     ...(config.a2a.namespaceGrants ? { namespaceGrants: config.a2a.namespaceGrants } : {}),
     tasks: { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 },
     heartbeatMs: 15_000,
@@ -135,10 +169,14 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     logger,
   });
 
+  // The operator's view of the history, behind the same auth as the A2A routes.
+  await app.register(uiRoutes, { history, ...(auth ? { auth } : {}) });
+
   const service: Service = {
     app,
     analyze,
     telemetry,
+    history,
     async start() {
       return app.listen({ port: config.port, host: config.host });
     },
@@ -152,9 +190,9 @@ export async function createService(config: Config, overrides: { logger?: Fastif
       setDraining(true);
       await app.close();
       // Issues and PRs still being written in the background get a bounded moment to finish.
-      if (publisher) {
+      if (workflow.settled) {
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
-        await Promise.race([publisher.settled(), grace]);
+        await Promise.race([workflow.settled(), grace]);
       }
     },
   };

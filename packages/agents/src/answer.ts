@@ -1,13 +1,18 @@
 /** Renders the policy's verdict as the metric-ai answer (the plugin reads promote and an integer confidence). */
 import type { AnalyzeAnswer, Evidence, ModelResult, RemediationResult, Verdict } from '@aiops/contracts';
+import { describeHistory, NEW_SINCE_LAST, SEEN_BEFORE } from '@aiops/evidence';
 
 /** A compact evidence summary: stored by Argo in the measurement metadata, so it stays small. */
 export function summarizeEvidence(evidence: Evidence) {
+  const seen = new Set(evidence.history?.seenBefore.map((p) => p.id));
+  const fresh = new Set(evidence.history?.newSinceLast.map((p) => p.id));
+  const historyOf = (id: string) => (seen.has(id) ? { history: SEEN_BEFORE } : fresh.has(id) ? { history: NEW_SINCE_LAST } : {});
+  const h = evidence.history;
   return {
     findings: evidence.findings
       .filter((f) => f.severity !== 'info' || f.side === 'canary')
       .slice(0, 12)
-      .map((f) => ({ id: f.id, severity: f.severity, side: f.side, hard: f.hard, title: f.title.slice(0, 300) })),
+      .map((f) => ({ id: f.id, severity: f.severity, side: f.side, hard: f.hard, title: f.title.slice(0, 300), ...historyOf(f.id) })),
     signatures: evidence.logs.signatures.slice(0, 5).map((s) => ({
       id: s.id,
       template: s.template.slice(0, 200),
@@ -20,12 +25,26 @@ export function summarizeEvidence(evidence: Evidence) {
     pods: { canary: evidence.pods.canary.length, stable: evidence.pods.stable.length },
     logEvents: { canary: evidence.logs.canaryLines, stable: evidence.logs.stableLines },
     notes: [...evidence.metrics.notes, ...evidence.notes].slice(0, 5),
+    ...(h
+      ? {
+          history: {
+            earlierMeasurements: h.earlierMeasurements,
+            ...(h.previous ? { previousVerdict: h.previous.verdict, previousAt: h.previous.finishedAt } : {}),
+            seenInPreviousMeasurement: h.seenBefore.map((p) => p.id),
+            newSinceLastMeasurement: h.newSinceLast.map((p) => p.id),
+            canaryErrorRateTrend: h.errorRateTrend.slice(-10).map((t) => Math.round(t.errorRate.canary * 10_000) / 10_000),
+          },
+        }
+      : {}),
   };
 }
 
 export function toAnalyzeAnswer(verdict: Verdict, evidence: Evidence, remediation?: RemediationResult): AnalyzeAnswer {
+  const paragraphs = [verdict.analysis];
+  if (verdict.disagreement) paragraphs.push(`Disagreement: ${verdict.disagreement}`);
+  if (evidence.history) paragraphs.push(`History: ${describeHistory(evidence.history)}`);
   const answer: AnalyzeAnswer = {
-    analysis: verdict.disagreement ? `${verdict.analysis}\n\nDisagreement: ${verdict.disagreement}` : verdict.analysis,
+    analysis: paragraphs.join('\n\n'),
     rootCause: verdict.rootCause,
     remediation: verdict.remediation,
     promote: verdict.promote,

@@ -5,7 +5,7 @@
 import { AgentError, DiagnosisSchema, type AnalysisRequest, type Evidence, type ModelDiagnosis, type StructuredModel } from '@aiops/contracts';
 import { renderEvidenceForModel } from '@aiops/evidence';
 
-const SYSTEM_PROMPT = `You are a site-reliability engineer judging an Argo Rollouts canary release against its stable version.
+export const SYSTEM_PROMPT = `You are a site-reliability engineer judging an Argo Rollouts canary release against its stable version.
 Decide whether the canary is as healthy as stable and may be promoted, and explain why.
 
 Rules:
@@ -47,8 +47,8 @@ export async function diagnose(
   model: StructuredModel,
   request: AnalysisRequest,
   evidence: Evidence,
-  options: { budgetTokens: number; redact: (s: string) => string; signal: AbortSignal },
-): Promise<ModelDiagnosis> {
+  options: { budgetTokens: number; redact: (s: string) => string; signal: AbortSignal; onPrompt?: (prompt: string) => void },
+): Promise<ModelDiagnosis & { rawAnswer: string }> {
   let prompt: string;
   try {
     prompt = buildDiagnosisPrompt(request, evidence, options).prompt;
@@ -56,12 +56,16 @@ export async function diagnose(
     // Nothing leaves the process unless redaction succeeded.
     throw new AgentError('redaction_failed', 'the evidence could not be redacted; no model call was made', { cause: err, retryAfterSeconds: 30 });
   }
+  // Kept even when the call then fails: operators see what was asked.
+  options.onPrompt?.(prompt);
   const started = Date.now();
   const result = await model.generate(
     { system: SYSTEM_PROMPT, prompt, schema: DiagnosisSchema, schemaName: 'canary_diagnosis' },
     { signal: options.signal },
   );
   return {
+    // Adapters that do not expose the answer text: the validated JSON is what the model said, in substance.
+    rawAnswer: result.raw ?? JSON.stringify(result.value),
     diagnosis: result.value,
     modelName: model.name,
     executionTimeMs: Date.now() - started,

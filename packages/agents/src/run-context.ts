@@ -4,12 +4,20 @@ import { AgentError, type AgentName, type ClusterReader, type ContainerInfo, typ
 export interface RunContext {
   signal: AbortSignal;
   progress(agent: AgentName, phase: ProgressEvent['phase'], message?: string): void;
+  /** Milliseconds from each agent's start to its finish (or failure), for the agents that ran. */
+  timings(): Partial<Record<AgentName, number>>;
 }
 
 export function createRunContext(signal: AbortSignal, onProgress?: (event: ProgressEvent) => void): RunContext {
+  const started = new Map<AgentName, number>();
+  const took: Partial<Record<AgentName, number>> = {};
   return {
     signal,
+    timings: () => ({ ...took }),
     progress(agent, phase, message) {
+      if (phase === 'started') started.set(agent, performance.now());
+      const since = started.get(agent);
+      if ((phase === 'finished' || phase === 'failed') && since !== undefined) took[agent] = Math.round(performance.now() - since);
       // A progress listener must never break the analysis.
       try {
         onProgress?.({ agent, phase, ...(message !== undefined ? { message } : {}) });

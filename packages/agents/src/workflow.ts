@@ -10,22 +10,27 @@ import { Annotation, END, START, StateGraph, type LangGraphRunnableConfig } from
 import {
   AgentError,
   abortReason,
+  historyKeyOf,
   type AbsentEvidence,
   type AgentName,
+  type AnalysisHistory,
   type AnalysisRequest,
+  type AnalysisSummary,
+  type CanaryProblem,
   type AnalyzeFn,
   type ClusterReader,
   type Evidence,
   type MetricsSource,
   type ModelDiagnosis,
+  type ModelExchange,
   type RemediationPublisher,
   type RemediationResult,
   type StructuredModel,
   type Verdict,
 } from '@aiops/contracts';
-import { decide, findAbsence, rankFindings, type PolicyConfig } from '@aiops/evidence';
+import { compareWithHistory, decide, findAbsence, rankFindings, type PolicyConfig } from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
-import { diagnose } from './diagnosis.js';
+import { diagnose, SYSTEM_PROMPT } from './diagnosis.js';
 import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
 import { analyzeMetrics, type MetricsAnalystResult, type MetricsStageConfig } from './metrics-analyst.js';
 import { createRunContext, redactClusterReads, shareClusterReads, type RunContext } from './run-context.js';
@@ -40,6 +45,8 @@ export interface WorkflowDeps {
   publisher?: RemediationPublisher;
   /** Secret redaction applied to everything that leaves the process. */
   redact: (text: string) => string;
+  /** Earlier measurements of the same rollout (read only here; the service records each analysis). */
+  history?: AnalysisHistory;
   now?: () => Date;
 }
 
@@ -58,6 +65,7 @@ const AnalysisState = Annotation.Root({
   metrics: Annotation<MetricsAnalystResult | undefined>(),
   evidence: Annotation<Evidence | undefined>(),
   model: Annotation<ModelOutcome | undefined>(),
+  exchange: Annotation<ModelExchange | undefined>(),
   verdict: Annotation<Verdict | undefined>(),
   /** Nothing to judge: set instead of a verdict. */
   absent: Annotation<AbsentEvidence | undefined>(),
@@ -69,6 +77,26 @@ function runOf(config: LangGraphRunnableConfig): RunContext {
   const run = (config.configurable as { run?: RunContext } | undefined)?.run;
   if (!run) throw new AgentError('internal', 'workflow invoked without a run context');
   return run;
+}
+
+interface PastMeasurements {
+  earlier: AnalysisSummary[];
+  previousProblems: CanaryProblem[];
+}
+
+/** How many earlier measurements feed the trend. */
+const HISTORY_DEPTH = 20;
+
+/** History is optional: when the store fails, the analysis goes on without it and says so. */
+async function readHistory(history: AnalysisHistory, request: AnalysisRequest, signal: AbortSignal): Promise<PastMeasurements | { error: string }> {
+  try {
+    const earlier = await history.list({ key: historyKeyOf(request), limit: HISTORY_DEPTH }, { signal });
+    const newest = earlier[0];
+    const previous = newest ? await history.get(newest.id, { signal }) : undefined;
+    return { earlier, previousProblems: previous?.canaryProblems ?? [] };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** Reports start and finish of an agent, and failure when it throws. */
@@ -123,6 +151,12 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       const run = runOf(cfg);
       if (!state.logs || !state.metrics) throw new AgentError('internal', 'diagnosis ran before its inputs');
       const evidence = assembleEvidence(state.request, state.logs, state.metrics, now());
+      const past = await (cfg.configurable as { past?: Promise<PastMeasurements | { error: string }> }).past;
+      if (past && 'error' in past) evidence.notes.push(`history of earlier measurements unavailable: ${past.error}`);
+      else if (past) {
+        const history = compareWithHistory(evidence, past.earlier, past.previousProblems);
+        if (history) evidence.history = history;
+      }
       if (!deps.model) {
         run.progress('diagnosis', 'skipped', 'no model configured (LLM_PROVIDER=none): the evidence decides');
         return { evidence };
@@ -135,15 +169,32 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       }
       const model = deps.model;
       run.progress('diagnosis', 'started');
+      let prompt: string | undefined;
       try {
-        const result = await diagnose(model, state.request, evidence, { budgetTokens: config.evidenceTokenBudget, redact: deps.redact, signal: run.signal });
+        const { rawAnswer, ...result } = await diagnose(model, state.request, evidence, {
+          budgetTokens: config.evidenceTokenBudget,
+          redact: deps.redact,
+          signal: run.signal,
+          onPrompt: (p) => (prompt = p),
+        });
         run.progress('diagnosis', 'finished', `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`);
-        return { evidence, model: { result } };
+        const exchange: ModelExchange = {
+          modelName: result.modelName,
+          system: SYSTEM_PROMPT,
+          prompt: prompt ?? '',
+          rawAnswer: deps.redact(rawAnswer),
+          attempts: result.attempts,
+          executionTimeMs: result.executionTimeMs,
+          ...(result.usage ? { usage: result.usage } : {}),
+        };
+        return { evidence, model: { result }, exchange };
       } catch (err) {
         // An abort (its reason is typed by the adapter) and a redaction failure stop here: no verdict without them.
         if (run.signal.aborted || (err instanceof AgentError && err.code === 'redaction_failed')) throw err;
-        run.progress('diagnosis', 'failed', err instanceof Error ? err.message : String(err));
-        return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) } };
+        const message = err instanceof Error ? err.message : String(err);
+        run.progress('diagnosis', 'failed', message);
+        const exchange: ModelExchange | undefined = prompt !== undefined ? { modelName: model.name, system: SYSTEM_PROMPT, prompt, error: message } : undefined;
+        return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) }, exchange };
       }
     })
     .addNode('policy', async (state: State, cfg: LangGraphRunnableConfig) => {
@@ -189,7 +240,12 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
     if (signal.aborted) throw abortReason(signal, 'the analysis');
     let state: State;
     try {
-      state = await graph.invoke({ request }, { signal, configurable: { run, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) }, recursionLimit: 20 });
+      // Read while the agents collect evidence; awaited only where the evidence is assembled.
+      const past = deps.history ? readHistory(deps.history, request, signal) : undefined;
+      state = await graph.invoke(
+        { request },
+        { signal, configurable: { run, past, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) }, recursionLimit: 20 },
+      );
     } catch (err) {
       // Adapters already throw the abort's typed reason; LangGraph's own abort error is not typed.
       throw signal.aborted && !(err instanceof AgentError) ? abortReason(signal, 'the analysis') : err;
@@ -207,6 +263,8 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
       verdict: state.verdict,
       evidence: state.evidence,
       ...(state.remediation ? { remediation: state.remediation } : {}),
+      ...(state.exchange ? { modelExchange: state.exchange } : {}),
+      timings: run.timings(),
       durationMs: Date.now() - started,
     };
   };

@@ -5,7 +5,7 @@
  */
 import type { AbsenceKind, AbsentEvidence } from './diagnosis.js';
 
-export type Dependency = 'kubernetes' | 'prometheus' | 'llm' | 'github';
+export type Dependency = 'kubernetes' | 'prometheus' | 'llm' | 'github' | 'history';
 
 export type ErrorCode =
   | 'invalid_json'

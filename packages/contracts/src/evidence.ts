@@ -3,6 +3,7 @@
  * Every finding has a stable id so the model can cite it and the policy can check the citation.
  */
 import type { AnalysisRequest } from './metric-ai.js';
+import type { EvidenceHistory } from './history.js';
 
 export type Side = 'canary' | 'stable';
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
@@ -107,6 +108,8 @@ export interface MetricComparison {
   effectSize?: number;
   unit?: string;
   note?: string;
+  /** The values compared, oldest first (bounded), for charts; absent when the comparison is not a series. */
+  samples?: { canary: number[]; stable: number[] };
 }
 
 export type FindingKind =
@@ -175,4 +178,6 @@ export interface Evidence {
   findings: Finding[];
   /** What could not be observed and why (e.g. "Prometheus is not configured"). */
   notes: string[];
+  /** Earlier measurements of the same rollout, when history is kept and there were any. */
+  history?: EvidenceHistory;
 }

@@ -8,3 +8,4 @@ export * from './ports.js';
 export * from './code-host.js';
 export * from './auth.js';
 export * from './dependency-call.js';
+export * from './history.js';

@@ -7,6 +7,7 @@ import type { AnalysisRequest, AnalyzeAnswer } from './metric-ai.js';
 import type { Evidence, KubeEvent, PodInfo, RolloutInfo } from './evidence.js';
 import type { AbsentEvidence, Outcome, Verdict } from './diagnosis.js';
 import type { RemediationPreview } from './code-host.js';
+import type { ModelExchange } from './history.js';
 
 /** Every external call takes an abort signal; adapters add their own timeout on top. */
 export interface CallOptions {
@@ -56,6 +57,8 @@ export interface StructuredGeneration<T> {
   value: T;
   attempts: number;
   usage?: TokenUsage;
+  /** The answer text of the accepted attempt, as the model sent it (kept in the analysis history). */
+  raw?: string;
 }
 
 /** A model that answers in a validated structured form. Errors are DependencyError('llm', ...). */
@@ -99,6 +102,10 @@ export interface DecidedOutcome {
   evidence: Evidence;
   remediation?: RemediationResult;
   durationMs: number;
+  /** Milliseconds per agent, for the agents that ran. */
+  timings?: Partial<Record<AgentName, number>>;
+  /** The prompt sent to the model and its answer, when a model was asked. */
+  modelExchange?: ModelExchange;
   absent?: never;
 }
 

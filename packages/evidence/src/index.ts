@@ -4,3 +4,4 @@ export * from './render/index.js';
 export * from './judge/index.js';
 export * from './policy/index.js';
 export * from './findings/index.js';
+export * from './history/index.js';

@@ -139,14 +139,14 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
 
       const first = await call(conversation, schema, schemaName, signal);
       const firstCheck = checkStructuredOutput(first.text, schema);
-      if (firstCheck.ok) return { value: firstCheck.value, attempts: 1, usage: first.usage };
+      if (firstCheck.ok) return { value: firstCheck.value, attempts: 1, usage: first.usage, raw: first.text };
 
       // One repair: show the model its answer and what is wrong with it, in the same conversation.
       conversation.push(new AIMessage(first.text), new HumanMessage(repairInstruction(firstCheck.problem, first.text, schemaName)));
       const second = await call(conversation, schema, schemaName, signal);
       const usage = addUsage(first.usage, second.usage);
       const secondCheck = checkStructuredOutput(second.text, schema);
-      if (secondCheck.ok) return { value: secondCheck.value, attempts: 2, usage };
+      if (secondCheck.ok) return { value: secondCheck.value, attempts: 2, usage, raw: second.text };
       throw new DependencyError('llm', `invalid structured output: ${describeProblem(secondCheck.problem)} (after 2 attempts)`);
     },
   };

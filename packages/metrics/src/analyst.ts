@@ -111,6 +111,7 @@ export async function analyzeCanaryMetrics(
   }
 
   const judge = config.judge ?? {};
+  const MAX_CHART_SAMPLES = 120;
   const comparisons: MetricComparison[] = [];
   const findings: Finding[] = [];
   const notes: string[] = [];
@@ -169,6 +170,8 @@ export async function analyzeCanaryMetrics(
       comparison.classification = verdict.classification;
       comparison.canary = verdict.canary;
       comparison.stable = verdict.stable;
+      // Kept for charts of canary vs stable; bounded so a long window does not bloat the evidence.
+      comparison.samples = { canary: canary.values.slice(-MAX_CHART_SAMPLES), stable: stable.values.slice(-MAX_CHART_SAMPLES) };
       if (verdict.pValue !== undefined) comparison.pValue = verdict.pValue;
       if (verdict.effectSize !== undefined && Number.isFinite(verdict.effectSize)) comparison.effectSize = verdict.effectSize;
       comparison.note = verdict.reason;

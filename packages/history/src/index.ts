@@ -1,0 +1,3 @@
+export { createMemoryHistory, type MemoryHistory, type MemoryHistoryOptions } from './memory.js';
+export { summaryOf } from './summary.js';
+export { toAnalysisRecord, newAnalysisId } from './record.js';
