@@ -15,7 +15,7 @@ function page(title: string, body: Html): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${title} · aiops-agent</title>
-<link rel="stylesheet" href="/ui/assets/style.css"></head>
+<link rel="icon" href="/ui/assets/icon.svg"><link rel="stylesheet" href="/ui/assets/style.css"></head>
 <body><header><a href="/ui" class="brand">aiops-agent</a> <span class="muted">canary analyses</span></header>
 <main>${body}</main></body></html>`.value;
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BearerAuthenticator, type AuthOptions } from '@aiops/a2a';
 import { InvalidRequestError, toHttpError, type AnalysisHistory, type VerdictWord } from '@aiops/contracts';
 import { analysisPage, listPage, notFoundPage, type ListFilter } from './pages.js';
-import { STYLE_CSS } from './style.js';
+import { ICON_SVG, STYLE_CSS } from './style.js';
 
 export const UI_CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -90,6 +90,7 @@ export async function uiRoutes(app: FastifyInstance, options: UiOptions): Promis
       return secure(reply).type('text/html; charset=utf-8').send(analysisPage(record, timeline));
     });
 
+    scope.get('/ui/assets/icon.svg', async (_request, reply) => secure(reply).type('image/svg+xml').header('cache-control', 'public, max-age=300').send(ICON_SVG));
     scope.get('/ui/assets/style.css', async (_request, reply) => secure(reply).type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STYLE_CSS));
   });
 }
