@@ -171,12 +171,19 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       run.progress('diagnosis', 'started');
       let prompt: string | undefined;
       try {
-        const { rawAnswer, ...result } = await diagnose(model, state.request, evidence, {
+        const { rawAnswer, ...answered } = await diagnose(model, state.request, evidence, {
           budgetTokens: config.evidenceTokenBudget,
           redact: deps.redact,
           signal: run.signal,
           onPrompt: (p) => (prompt = p),
         });
+        // The model's text enters the process here: redacted like workload text, so an echoed (or invented)
+        // credential reaches neither the answer nor the history.
+        const d = answered.diagnosis;
+        const result: ModelDiagnosis = {
+          ...answered,
+          diagnosis: { ...d, analysis: deps.redact(d.analysis), rootCause: deps.redact(d.rootCause), remediation: deps.redact(d.remediation) },
+        };
         run.progress('diagnosis', 'finished', `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`);
         const exchange: ModelExchange = {
           modelName: result.modelName,
