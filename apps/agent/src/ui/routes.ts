@@ -50,6 +50,11 @@ export async function uiRoutes(app: FastifyInstance, options: UiOptions): Promis
   const limit = options.listLimit ?? 200;
 
   await app.register(async (scope) => {
+    // The one mapping of errors to answers, also when this plugin is mounted on its own.
+    scope.setErrorHandler((error, _request, reply) => {
+      const answer = toHttpError(error);
+      return reply.status(answer.status).headers(answer.headers).send(answer.body);
+    });
     if (authenticator) {
       scope.addHook('onRequest', async (request, reply) => {
         const controller = new AbortController();
