@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The /ui view in a real headless Chromium (Debian's, driven by playwright-core): after `pnpm demo --serve` it
  * lists every corpus analysis, opens a rejected canary and shows its charts, prompt and model answer; screenshots
