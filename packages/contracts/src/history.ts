@@ -6,7 +6,7 @@
 import type { AgentName, CallOptions, TokenUsage } from './ports.js';
 import type { AnalysisRequest } from './metric-ai.js';
 import type { Evidence } from './evidence.js';
-import type { DecidedBy } from './diagnosis.js';
+import type { DecidedBy, Outcome } from './diagnosis.js';
 
 /** The rollout a measurement belongs to: the plugin's memoryId (`rollout:<ns>/<name>`), else namespace/rollout. */
 export function historyKeyOf(request: Pick<AnalysisRequest, 'memoryId' | 'namespace' | 'rolloutName' | 'canarySelector'>): string {
@@ -15,7 +15,8 @@ export function historyKeyOf(request: Pick<AnalysisRequest, 'memoryId' | 'namesp
   return `selector:${request.namespace}/${request.canarySelector}`;
 }
 
-export type VerdictWord = 'promote' | 'reject';
+/** promote, reject, or inconclusive (thin evidence); analyses with nothing to judge are not recorded. */
+export type VerdictWord = Outcome;
 
 /** The canary's error rate at one measurement; `source` says where it was measured. */
 export interface ErrorRate {

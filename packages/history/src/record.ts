@@ -3,7 +3,7 @@
  * bounded so one noisy rollout cannot fill the store, plus what the view and later measurements need.
  */
 import { randomBytes } from 'node:crypto';
-import { historyKeyOf, type AnalysisOutcome, type AnalysisRecord, type AnalysisRequest, type Evidence } from '@aiops/contracts';
+import { historyKeyOf, type AnalysisRecord, type AnalysisRequest, type DecidedOutcome, type Evidence } from '@aiops/contracts';
 import { canaryProblemsOf, errorRateOf } from '@aiops/evidence';
 
 const MAX_SIGNATURES = 60;
@@ -35,14 +35,14 @@ function boundedEvidence(evidence: Evidence): Evidence {
 }
 
 /** One line: the root cause when there is one, else the first sentence of the analysis. */
-function oneLine(outcome: AnalysisOutcome): string {
+function oneLine(outcome: DecidedOutcome): string {
   const cause = outcome.verdict.rootCause.trim();
   const text = cause && cause.toLowerCase() !== 'none' ? cause : (outcome.verdict.analysis.split(/(?<=\.)\s/)[0] ?? '');
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
-export function toAnalysisRecord(request: AnalysisRequest, outcome: AnalysisOutcome, at: { id?: string; finishedAt: Date }): AnalysisRecord {
+export function toAnalysisRecord(request: AnalysisRequest, outcome: DecidedOutcome, at: { id?: string; finishedAt: Date }): AnalysisRecord {
   const { verdict, answer } = outcome;
   const record: AnalysisRecord = {
     id: at.id ?? newAnalysisId(at.finishedAt),
@@ -51,7 +51,7 @@ export function toAnalysisRecord(request: AnalysisRequest, outcome: AnalysisOutc
     finishedAt: at.finishedAt.toISOString(),
     startedAt: new Date(at.finishedAt.getTime() - outcome.durationMs).toISOString(),
     durationMs: outcome.durationMs,
-    verdict: answer.promote ? 'promote' : 'reject',
+    verdict: outcome.outcome,
     promote: answer.promote,
     confidence: answer.confidence,
     decidedBy: verdict.decidedBy,

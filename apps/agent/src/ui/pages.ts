@@ -41,7 +41,7 @@ export function listPage(rows: AnalysisSummary[], filter: ListFilter, namespaces
   const body = html`<h1>Recent analyses</h1>
 <form method="get" action="/ui" class="filters">
   <label>Namespace <select name="namespace">${option('', 'all', !filter.namespace)}${namespaces.map((n) => option(n, n, filter.namespace === n))}</select></label>
-  <label>Verdict <select name="verdict">${option('', 'all', !filter.verdict)}${option('promote', 'promote', filter.verdict === 'promote')}${option('reject', 'reject', filter.verdict === 'reject')}</select></label>
+  <label>Verdict <select name="verdict">${option('', 'all', !filter.verdict)}${option('promote', 'promote', filter.verdict === 'promote')}${option('reject', 'reject', filter.verdict === 'reject')}${option('inconclusive', 'inconclusive', filter.verdict === 'inconclusive')}</select></label>
   <button type="submit">Filter</button>
 </form>
 ${rows.length === 0

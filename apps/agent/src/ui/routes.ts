@@ -39,7 +39,7 @@ function filterOf(query: unknown): ListFilter {
   }
   const verdict = typeof q.verdict === 'string' ? q.verdict.trim() : '';
   if (verdict) {
-    if (verdict !== 'promote' && verdict !== 'reject') throw new InvalidRequestError('verdict', 'must be promote or reject');
+    if (verdict !== 'promote' && verdict !== 'reject' && verdict !== 'inconclusive') throw new InvalidRequestError('verdict', 'must be promote, reject or inconclusive');
     filter.verdict = verdict as VerdictWord;
   }
   return filter;

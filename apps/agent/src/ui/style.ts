@@ -15,6 +15,7 @@ pre { background: #f6f8fa; padding: 0.6rem; white-space: pre-wrap; word-break: b
 .muted { color: #656d76; }
 .badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 1rem; font-size: 0.8rem; font-weight: 600; }
 .badge.promote { background: #dafbe1; color: #116329; } .badge.reject { background: #ffebe9; color: #a40e26; }
+.badge.inconclusive { background: #fff8c5; color: #7d4e00; }
 .tag { display: inline-block; margin-left: 0.4rem; padding: 0 0.4rem; border-radius: 0.3rem; background: #eaeef2; font-size: 0.75rem; }
 .tag.seen { background: #fff8c5; } .tag.new { background: #ddf4ff; }
 .reason { max-width: 40rem; }
