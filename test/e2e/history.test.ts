@@ -37,8 +37,8 @@ beforeAll(async () => {
   const secret = Object.values(plantedSecrets)[0]!;
   // A model that echoes a credential must not get it into the history either.
   gemini = await startFakeGemini({
-    responder: async (req) => {
-      const reply = await responders.heuristic(req);
+    responder: (req) => {
+      const reply = responders.heuristic(req);
       if ('json' in reply && req.prompt.includes(secrets.namespace)) {
         return { json: { ...(reply.json as Record<string, unknown>), analysis: `The logs show the token ${secret} in clear.` } };
       }

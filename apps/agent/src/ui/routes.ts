@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BearerAuthenticator, type AuthOptions } from '@aiops/a2a';
-import { InvalidRequestError, toHttpError, type AnalysisHistory, type VerdictWord } from '@aiops/contracts';
+import { InvalidRequestError, toHttpError, type AnalysisHistory } from '@aiops/contracts';
 import { analysisPage, listPage, notFoundPage, type ListFilter } from './pages.js';
 import { ICON_SVG, STYLE_CSS } from './style.js';
 
@@ -40,7 +40,7 @@ function filterOf(query: unknown): ListFilter {
   const verdict = typeof q.verdict === 'string' ? q.verdict.trim() : '';
   if (verdict) {
     if (verdict !== 'promote' && verdict !== 'reject' && verdict !== 'inconclusive') throw new InvalidRequestError('verdict', 'must be promote, reject or inconclusive');
-    filter.verdict = verdict as VerdictWord;
+    filter.verdict = verdict;
   }
   return filter;
 }
