@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, scenarioById, scenarios, startFakeGemini, withInjection, type FakeGemini } from '@aiops/testkit';
+import { pluginRequestBody, scenarioById, scenarios, startFakeGemini, withInjection, type FakeGemini, type InjectionPayload } from '@aiops/testkit';
 import { launchChromium, type Browser } from '../support/browser.js';
 import { startDemoServe, type DemoProcess } from '../support/demo-process.js';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
@@ -81,10 +81,10 @@ describe('/ui after `pnpm demo --serve`', () => {
 });
 
 describe('/ui renders workload text inert', () => {
-  const payload = {
+  const payload: InjectionPayload = {
     id: 'html',
     technique: 'markup in logs',
-    text: 'ERROR <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">x</a>',
+    text: () => 'ERROR <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">x</a>',
   };
   const variants = [withInjection(scenarioById('go-panic')!, payload), withInjection(scenarioById('healthy')!, payload)];
   let kube: KubeFixture;
