@@ -3,7 +3,7 @@
  * bad input is a 400 naming the field.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, responders, scenarioById, startFakeGemini, type FakeGemini } from '@aiops/testkit';
+import { pluginRequestBody, responders, scenarioById, startFakeGemini, type FakeGemini, type FaultSpec } from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -34,18 +34,16 @@ describe('Kubernetes API faults', () => {
     await service.stop();
   });
   afterEach(() => {
-    kube.kube.setFault({ pathPattern: /.*/ }, undefined);
-    kube.kube.setFault({ pathPattern: /\/pods$/ }, undefined);
-    kube.kube.setFault({ pathPattern: /\/log$/ }, undefined);
+    kube.kube.faults.clear();
   });
 
   it('API server 500 on pod listing → 503', async () => {
-    kube.kube.setFault({ pathPattern: /\/pods$/ }, { status: 500, body: { kind: 'Status', status: 'Failure', message: 'etcdserver: request timed out', code: 500 } });
+    kube.kube.faults.inject({ kind: 'status', match: { path: /\/pods$/ }, status: 500, body: { kind: 'Status', status: 'Failure', message: 'etcdserver: request timed out', code: 500 } });
     expectRetryable(await postJson(`${service.url}/a2a/analyze`, healthy()), 'kubernetes');
   });
 
   it('API server that never answers log reads → 503 after the call timeout', async () => {
-    kube.kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
+    kube.kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     expectRetryable(await postJson(`${service.url}/a2a/analyze`, healthy()), 'kubernetes');
   });
 
@@ -64,15 +62,16 @@ describe('Prometheus faults: the analyst says so and the verdict rests on the re
     service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', PROMETHEUS_TIMEOUT_MS: '500' });
   });
   afterAll(async () => {
-    kube.prometheus.setFault(undefined);
+    kube.prometheus.faults.clear();
     await service.stop();
   });
 
   it.each([
-    ['500 with a Prometheus error body', { status: 500, body: { errorType: 'internal', error: 'query processing failed' } }],
-    ['no answer at all', { hang: true }],
-  ])('%s', async (_name, fault) => {
-    kube.prometheus.setFault(fault);
+    ['500 with a Prometheus error body', { kind: 'status', status: 500, body: { status: 'error', errorType: 'internal', error: 'query processing failed' } }],
+    ['no answer at all', { kind: 'hang' }],
+  ] satisfies Array<[string, FaultSpec]>)('%s', async (_name, fault) => {
+    kube.prometheus.faults.clear();
+    kube.prometheus.faults.inject(fault);
     const ok = await postJson(`${service.url}/a2a/analyze`, healthy());
     expect(ok.status).toBe(200);
     expect(ok.json.promote).toBe(true);

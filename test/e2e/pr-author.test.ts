@@ -4,7 +4,7 @@
  * the planted bug; a healthy one creates nothing; GitHub failures never change the verdict.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PLANTED_BUGS, fixResponder, pluginRequestBody, responders, scenarioById, startFakeGemini, startFakeGitHub, type FakeGemini, type FakeGitHub, type GeminiResponder } from '@aiops/testkit';
+import { PLANTED_BUGS, fixResponder, gitHubFault, pluginRequestBody, responders, scenarioById, startFakeGemini, startFakeGitHub, type FakeGemini, type FakeGitHub, type GeminiResponder } from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -39,7 +39,7 @@ afterAll(async () => {
   await gemini.close();
   await kube.close();
 });
-afterEach(() => github.clearFaults());
+afterEach(() => github.faults.clear());
 
 describe('one issue and one draft PR per failure', () => {
   it('go-panic measured five times: one issue, one draft PR fixing the planted bug, prLink returned', async () => {
@@ -78,7 +78,7 @@ describe('one issue and one draft PR per failure', () => {
   });
 
   it.each(['forbidden', 'not-found', 'unprocessable', 'server-error', 'rate-limit'] as const)('GitHub %s never changes the verdict', async (kind) => {
-    github.setFault({ kind, path: /^\/repos\/acme\/web/ });
+    github.faults.inject(gitHubFault(kind, { match: { path: /^\/repos\/acme\/web/ } }));
     const { status, json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenarioById('node-typeerror')!));
     expect(status).toBe(200);
     expect(json.promote).toBe(false);

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('an unhandled rejection', () => {
   it('is counted and logged with its stack; the process stops being ready, finishes its work and exits 70', async () => {
     const service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '3000', NODE_OPTIONS: `--import=${PRELOAD}` });
-    kube.kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
+    kube.kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     try {
       expect(await metricSum(service.url, 'aiops_agent_unhandled_failures_total')).toBe(0);
       const inFlight = postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenarioById('healthy')!));
@@ -46,7 +46,7 @@ describe('an unhandled rejection', () => {
       expect((await inFlight).status).toBe(503);
       expect(await service.exited).toBe(70);
     } finally {
-      kube.kube.setFault({ pathPattern: /\/log$/ }, undefined);
+      kube.kube.faults.clear();
       await service.stop();
     }
   });

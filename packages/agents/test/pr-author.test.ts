@@ -7,6 +7,7 @@ import {
   PLANTED_SECRET,
   ciEditFixResponder,
   fixResponder,
+  gitHubFault,
   mismatchedFixResponder,
   plantedBugEvidence,
   plantedBugRequest,
@@ -201,7 +202,7 @@ describe('PR author against the fake GitHub API', () => {
   });
 
   it('returns pending within the budget when GitHub does not answer, and never throws', async () => {
-    gh.setFault({ path: '/repos/acme/cart/issues', method: 'POST', kind: 'hang' });
+    gh.faults.inject({ kind: 'hang', match: { path: '/repos/acme/cart/issues', method: 'POST' } });
     const prAuthor = author({ budgetMs: 50 });
     expect((await prAuthor.publish(input(cartBug), { signal: signal() })).status).toBe('pending');
     expect((await prAuthor.publish(input(cartBug), { signal: signal() })).status).toBe('pending');
@@ -233,17 +234,17 @@ describe('PR author against the fake GitHub API', () => {
   });
 
   it.each(['forbidden', 'not-found', 'unprocessable', 'server-error', 'rate-limit'] as const)('GitHub %s → failed with a reason, no throw', async (kind) => {
-    gh.setFault({ path: '/repos/acme/cart/issues', method: 'POST', kind });
+    gh.faults.inject(gitHubFault(kind, { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));
     const result = await author().publish(input(cartBug), { signal: signal() });
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('github') as unknown });
     expect(gh.issues('acme', 'cart')).toHaveLength(0);
   });
 
   it('a failure is not remembered: the next measurement tries again', async () => {
-    gh.setFault({ path: '/repos/acme/cart/issues', method: 'POST', kind: 'server-error' });
+    gh.faults.inject(gitHubFault('server-error', { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));
     const prAuthor = author();
     expect((await prAuthor.publish(input(cartBug), { signal: signal() })).status).toBe('failed');
-    gh.clearFaults();
+    gh.faults.clear();
     expect((await prAuthor.publish(input(cartBug), { signal: signal() })).status).toBe('created');
   });
 });

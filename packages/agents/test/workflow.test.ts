@@ -120,7 +120,7 @@ describe('the analysis workflow', () => {
   });
 
   it('stops when cancelled: the abort reaches the Kubernetes calls', async () => {
-    kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
+    kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     try {
       const controller = new AbortController();
       const analyze = createAnalyzer({ cluster, redact }, config);
@@ -129,7 +129,7 @@ describe('the analysis workflow', () => {
       controller.abort(new AgentError('cancelled', 'test cancelled'));
       await expect(running).rejects.toMatchObject({ code: 'cancelled' });
     } finally {
-      kube.setFault({ pathPattern: /\/log$/ }, undefined);
+      kube.faults.clear();
     }
   });
 });

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError, DeadlineError, DependencyError, type CodeHost } from '@aiops/contracts';
 import { createGitHubCodeHost, parseRepositoryUrl, type GitHubCodeHostOptions } from '@aiops/github';
-import { startFakeGitHub, type FakeGitHub } from '@aiops/testkit';
+import { gitHubFault, startFakeGitHub, type FakeGitHub } from '@aiops/testkit';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const cart = { owner: 'acme', repo: 'cart' };
@@ -105,7 +105,7 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it('maps 403, 404 and 422 to DependencyError with the upstream status, without retrying', async () => {
-    gh.setFault({ path: '/repos/acme/cart', kind: 'forbidden' });
+    gh.faults.inject(gitHubFault('forbidden', { match: { path: '/repos/acme/cart' } }));
     const forbidden = await failure(host.getRepository(cart, opts()));
     expect(forbidden).toBeInstanceOf(DependencyError);
     expect(forbidden).toMatchObject({ dependency: 'github', upstreamStatus: 403 });
@@ -121,10 +121,10 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it('retries 500s, then fails with the status', async () => {
-    gh.setFault({ path: '/repos/acme/cart', kind: 'server-error', times: 1 });
+    gh.faults.inject(gitHubFault('server-error', { match: { path: '/repos/acme/cart' }, times: 1 }));
     expect((await host.getRepository(cart, opts())).fullName).toBe('acme/cart');
-    gh.clearFaults();
-    gh.setFault({ path: '/repos/acme/cart', kind: 'server-error' });
+    gh.faults.clear();
+    gh.faults.inject(gitHubFault('server-error', { match: { path: '/repos/acme/cart' } }));
     const before = gh.requests.length;
     const err = await failure(host.getRepository(cart, opts()));
     expect(err).toMatchObject({ dependency: 'github', upstreamStatus: 500 });
@@ -132,9 +132,9 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it('waits out a primary rate limit once, then fails with retry-after', async () => {
-    gh.setFault({ path: '/repos/acme/cart/issues', method: 'POST', kind: 'rate-limit', times: 1 });
+    gh.faults.inject(gitHubFault('rate-limit', { match: { path: '/repos/acme/cart/issues', method: 'POST' }, times: 1 }));
     expect((await host.createIssue(cart, { title: 't', body: 'b', labels: [] }, opts())).number).toBe(1);
-    gh.setFault({ path: '/repos/acme/cart/issues', method: 'POST', kind: 'rate-limit' });
+    gh.faults.inject(gitHubFault('rate-limit', { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));
     const before = gh.requests.length;
     const err = await failure(host.createIssue(cart, { title: 't', body: 'b', labels: [] }, opts()));
     expect(err).toBeInstanceOf(DependencyError);
@@ -144,7 +144,7 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it('retries a secondary rate limit once, then fails', async () => {
-    gh.setFault({ path: '/search/issues', kind: 'secondary-rate-limit' });
+    gh.faults.inject(gitHubFault('secondary-rate-limit', { match: { path: '/search/issues' } }));
     const before = gh.requests.length;
     const err = await failure(host.findIssues(cart, { marker: 'm' }, opts()));
     expect(err).toMatchObject({ dependency: 'github', upstreamStatus: 403 });
@@ -152,7 +152,7 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it('stops on the caller abort (CancelledError) and on its own deadline (DependencyError)', async () => {
-    gh.setFault({ path: '/repos/acme/cart', kind: 'hang' });
+    gh.faults.inject({ kind: 'hang', match: { path: '/repos/acme/cart' } });
     const controller = new AbortController();
     const pending = failure(host.getRepository(cart, { signal: controller.signal }));
     controller.abort();

@@ -111,12 +111,12 @@ describe('listPods', () => {
   });
 
   it('treats a 404 on the pod list as no pods', async () => {
-    const match = { pathPattern: /^\/api\/v1\/namespaces\/gone\/pods$/ };
-    api.setFault(match, { status: 404 });
+    const match = { path: /^\/api\/v1\/namespaces\/gone\/pods$/ };
+    api.faults.inject({ kind: 'status', match, status: 404 });
     try {
       expect(await reader.listPods('gone', 'role=canary', opts())).toEqual([]);
     } finally {
-      api.setFault(match, undefined);
+      api.faults.clear();
     }
   });
 });
@@ -186,12 +186,12 @@ describe('getRollout', () => {
 
   it('answers undefined when the Rollout or its CRD does not exist', async () => {
     expect(await reader.getRollout('no-rollout', 'shop', opts())).toBeUndefined();
-    const match = { pathPattern: /^\/apis\/argoproj\.io\// };
-    api.setFault(match, { status: 404, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 } });
+    const match = { path: /^\/apis\/argoproj\.io\// };
+    api.faults.inject({ kind: 'status', match, status: 404, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 } });
     try {
       expect(await reader.getRollout('adapter-test', 'shop', opts())).toBeUndefined();
     } finally {
-      api.setFault(match, undefined);
+      api.faults.clear();
     }
   });
 });
@@ -217,8 +217,8 @@ describe('namespaceExists', () => {
 
 describe('failures', () => {
   it('maps 403 to a forbidden DependencyError that points at RBAC', async () => {
-    const match = { pathPattern: /\/namespaces\/adapter-test\/pods$/ };
-    api.setFault(match, { status: 403 });
+    const match = { path: /\/namespaces\/adapter-test\/pods$/ };
+    api.faults.inject({ kind: 'status', match, status: 403 });
     try {
       const error = await reader.listPods('adapter-test', 'role=canary', opts()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DependencyError);
@@ -226,29 +226,29 @@ describe('failures', () => {
       expect((error as Error).message).toMatch(/forbidden: .*check the RBAC of the service account/);
       expect((error as Error).message).toContain('cannot list resource "pods"');
     } finally {
-      api.setFault(match, undefined);
+      api.faults.clear();
     }
   });
 
   it('maps 401 the same way', async () => {
-    const match = { pathPattern: /\/events$/ };
-    api.setFault(match, { status: 401 });
+    const match = { path: /\/events$/ };
+    api.faults.inject({ kind: 'status', match, status: 401 });
     try {
       await expect(reader.listEvents('adapter-test', opts())).rejects.toMatchObject({ dependency: 'kubernetes', upstreamStatus: 401, message: expect.stringMatching(/forbidden/) as unknown });
     } finally {
-      api.setFault(match, undefined);
+      api.faults.clear();
     }
   });
 
   it('maps 500 to a DependencyError with the upstream status', async () => {
-    const match = { pathPattern: /\/rollouts\/shop$/ };
-    api.setFault(match, { status: 500 });
+    const match = { path: /\/rollouts\/shop$/ };
+    api.faults.inject({ kind: 'status', match, status: 500 });
     try {
       const error = await reader.getRollout('adapter-test', 'shop', opts()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DependencyError);
       expect(error).toMatchObject({ upstreamStatus: 500, code: 'dependency_unavailable' });
     } finally {
-      api.setFault(match, undefined);
+      api.faults.clear();
     }
   });
 
@@ -263,9 +263,9 @@ describe('failures', () => {
 });
 
 describe('abort and timeout', () => {
-  const hang = { pathPattern: /^\/api\/v1\/namespaces\/hanging\// };
-  beforeAll(() => api.setFault(hang, { hang: true }));
-  afterAll(() => api.setFault(hang, undefined));
+  const hang = { path: /^\/api\/v1\/namespaces\/hanging\// };
+  beforeAll(() => api.faults.inject({ kind: 'hang', match: hang }));
+  afterAll(() => api.faults.clear());
 
   /** Resolves once the fake has received a request for `path`, so the test aborts a call that is really in flight. */
   async function received(path: string, before: number): Promise<void> {

@@ -176,7 +176,7 @@ describe('analyzeCanaryMetrics', () => {
 
   it('an unreachable Prometheus does not throw: a note says the verdict rests on the other evidence', async () => {
     fake = await startFakePrometheus();
-    fake.setFault({ status: 503, body: { errorType: 'unavailable', error: 'down for maintenance' } });
+    fake.faults.inject({ kind: 'status', status: 503, body: { status: 'error', errorType: 'unavailable', error: 'down for maintenance' } });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0 });
     const result = await analyzeCanaryMetrics(source, target, { preset: 'istio' }, live());
     expect(result.comparisons).toEqual([]);
@@ -186,7 +186,7 @@ describe('analyzeCanaryMetrics', () => {
 
   it("a deadline's reason survives the abort", async () => {
     fake = await startFakePrometheus();
-    fake.setFault({ hang: true });
+    fake.faults.inject({ kind: 'hang' });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 60_000 });
     const controller = new AbortController();
     const pending = analyzeCanaryMetrics(source, target, { preset: 'pod' }, { signal: controller.signal });

@@ -68,7 +68,7 @@ describe('createPrometheusSource', () => {
 
   it('maps a Prometheus error body to DependencyError without retrying a bad query', async () => {
     fake = await startFakePrometheus();
-    fake.setFault({ status: 400, body: { errorType: 'bad_data', error: 'parse error at char 5: unexpected "}"' } });
+    fake.faults.inject({ kind: 'status', status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 5: unexpected "}"' } });
     const err = await failure(createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retryDelayMs: 1 }).queryRange('up{', range, live()));
     expect(err).toBeInstanceOf(DependencyError);
     expect(err).toMatchObject({ dependency: 'prometheus', upstreamStatus: 400, message: expect.stringContaining('bad_data: parse error') as string });
@@ -77,12 +77,12 @@ describe('createPrometheusSource', () => {
 
   it('retries 5xx with p-retry and gives up after the configured retries', async () => {
     fake = await startFakePrometheus({ scenarios: [scenario] });
-    fake.setFault({ status: 503, body: { errorType: 'unavailable', error: 'TSDB not ready' }, times: 1 });
+    fake.faults.inject({ kind: 'status', status: 503, body: { status: 'error', errorType: 'unavailable', error: 'TSDB not ready' }, times: 1 });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 2, retryDelayMs: 1 });
     expect(await source.queryRange(query, range, live())).toHaveLength(1);
     expect(fake.requests).toHaveLength(2);
 
-    fake.setFault({ status: 502, body: '<html><body>502 Bad Gateway</body></html>' });
+    fake.faults.inject({ kind: 'status', status: 502, body: '<html><body>502 Bad Gateway</body></html>' });
     const err = await failure(source.queryRange(query, range, live()));
     expect(err).toMatchObject({ dependency: 'prometheus', upstreamStatus: 502 });
     expect((err as Error).message).toMatch(/HTTP 502: .*Bad Gateway/);
@@ -91,7 +91,7 @@ describe('createPrometheusSource', () => {
 
   it('a hung Prometheus is a DependencyError after the timeout', async () => {
     fake = await startFakePrometheus();
-    fake.setFault({ hang: true });
+    fake.faults.inject({ kind: 'hang' });
     const err = await failure(createPrometheusSource({ url: fake.url, timeoutMs: 150, retries: 0 }).queryRange('up', range, live()));
     expect(err).toBeInstanceOf(DependencyError);
     expect((err as Error).message).toMatch(/query_range: no answer within 150 ms/);
@@ -99,7 +99,7 @@ describe('createPrometheusSource', () => {
 
   it("the caller's abort propagates as the caller's reason, not as a Prometheus failure", async () => {
     fake = await startFakePrometheus();
-    fake.setFault({ hang: true });
+    fake.faults.inject({ kind: 'hang' });
     const controller = new AbortController();
     const pending = failure(createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, { signal: controller.signal }));
     await expect.poll(() => fake?.requests.length).toBe(1);

@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PLANTED_BUGS, ciEditFixResponder, fixResponder, mismatchedFixResponder, startFakeGitHub, type FakeGitHub } from '@aiops/testkit';
+import { PLANTED_BUGS, ciEditFixResponder, fixResponder, gitHubFault, mismatchedFixResponder, startFakeGitHub, type FakeGitHub } from '@aiops/testkit';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -66,10 +66,10 @@ describe('fake GitHub API driven by the real Octokit', () => {
   });
 
   it('injects faults with GitHub-shaped answers', async () => {
-    gh.setFault({ path: '/repos/acme/cart', kind: 'not-found', times: 1 });
+    gh.faults.inject(gitHubFault('not-found', { match: { path: '/repos/acme/cart' }, times: 1 }));
     await expect(octokit.rest.repos.get({ owner: 'acme', repo: 'cart' })).rejects.toMatchObject({ status: 404 });
     await expect(octokit.rest.repos.get({ owner: 'acme', repo: 'cart' })).resolves.toMatchObject({ status: 200 });
-    gh.setFault({ path: /\/issues$/, method: 'POST', kind: 'rate-limit' });
+    gh.faults.inject(gitHubFault('rate-limit', { match: { path: /\/issues$/, method: 'POST' } }));
     const err = await octokit.rest.issues.create({ owner: 'acme', repo: 'cart', title: 'x' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0' } } });
   });

@@ -57,20 +57,20 @@ describe('fake Kubernetes API server', () => {
     const table = await getJson(`/api/v1/namespaces/${healthy.namespace}/pods`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
     expect(table.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
     expect((table.body.rows as Array<{ cells: unknown[] }>)[0]?.cells[2]).toBe('Running');
-    expect(api.requests.at(-1)).toEqual({ method: 'GET', path: `/api/v1/namespaces/${healthy.namespace}/pods`, query: {} });
+    expect(api.requests.at(-1)).toMatchObject({ method: 'GET', path: `/api/v1/namespaces/${healthy.namespace}/pods`, query: {} });
   });
 
   it('injects faults and removes them', async () => {
-    const match = { method: 'GET', pathPattern: /^\/version$/ };
-    api.setFault(match, { status: 503 });
+    const match = { method: 'GET', path: /^\/version$/ };
+    api.faults.inject({ kind: 'status', match, status: 503 });
     expect((await getJson('/version')).status).toBe(503);
-    api.setFault(match, undefined);
+    api.faults.clear();
     expect((await getJson('/version')).body).toMatchObject({ major: '1' });
   });
 
   it('close() does not wait for hung requests', async () => {
     const other = await startFakeKubeApi({});
-    other.setFault({ pathPattern: /^\/api$/ }, { hang: true });
+    other.faults.inject({ kind: 'hang', match: { path: /^\/api$/ } });
     const hung = fetch(`${other.url}/api`).then(
       () => 'answered',
       () => 'failed',

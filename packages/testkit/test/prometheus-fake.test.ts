@@ -84,19 +84,19 @@ describe('fake Prometheus', () => {
   it('injects faults: Prometheus error bodies, raw statuses, a limited number of times, and hangs', async () => {
     fake = await startFakePrometheus({ scenarios: [scenario] });
     const url = `${fake.url}/api/v1/query_range?query=up&start=0&end=0&step=1`;
-    fake.setFault({ status: 422, body: { errorType: 'execution', error: 'query processing would load too many samples' }, times: 1 });
+    fake.faults.inject({ kind: 'status', status: 422, body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' }, times: 1 });
     expect(await getJson(url)).toEqual({ status: 422, body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' } });
     expect((await fetch(url)).status).toBe(200);
-    fake.setFault({ status: 502, body: '<html>Bad Gateway</html>' });
+    fake.faults.inject({ kind: 'status', status: 502, body: '<html>Bad Gateway</html>' });
     expect((await fetch(url)).status).toBe(502);
-    fake.setFault({ hang: true });
+    fake.faults.inject({ kind: 'hang' });
     const controller = new AbortController();
     const pending = fetch(url, { signal: controller.signal });
     // The request has reached the fake once it is recorded; only then give up on it.
     await expect.poll(() => fake?.requests.length).toBe(4);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    fake.setFault(undefined);
+    fake.faults.clear();
     expect((await fetch(url)).status).toBe(200);
   });
 

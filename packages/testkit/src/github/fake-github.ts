@@ -3,8 +3,8 @@
  * contents, issues (+ comments, search) and pull requests, with fault injection. State lives in memory.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startFakeHttpServer, type FaultInjector, type FaultMatch, type FaultSpec, type RecordedRequest } from '../http/fake-http.js';
 import { SEED_REPOS, type SeedRepo } from './seed-repos.js';
 
 export interface FakeGitHubIssue {
@@ -38,23 +38,46 @@ export interface GitHubRecordedRequest {
   authorization?: string;
 }
 
+/** GitHub's own error answers, as faults for `FakeGitHub.faults` (see `gitHubFault`). */
 export type GitHubFaultKind =
   | 'rate-limit' // 403 with x-ratelimit-remaining: 0
   | 'secondary-rate-limit' // 403 "You have exceeded a secondary rate limit" + retry-after
   | 'forbidden'
   | 'not-found'
   | 'unprocessable'
-  | 'server-error'
-  /** Never answers (until the server closes). */
-  | 'hang';
+  | 'server-error';
 
-export interface GitHubFault {
-  kind: GitHubFaultKind;
-  /** Decoded path: exact string, or a pattern. */
-  path: string | RegExp;
-  method?: string;
-  /** How many matching requests fail; default all of them. */
-  times?: number;
+const GITHUB_DOCS = 'https://docs.github.com/rest';
+
+/** A GitHub-shaped error answer as a FaultSpec: `fake.faults.inject(gitHubFault('rate-limit', { match, times }))`. */
+export function gitHubFault(kind: GitHubFaultKind, options: { match?: FaultMatch; times?: number } = {}): FaultSpec {
+  const error = (status: number, message: string, headers?: FaultSpec['headers'], extra: Record<string, unknown> = {}): FaultSpec => ({
+    kind: 'status',
+    status,
+    body: { message, documentation_url: GITHUB_DOCS, ...extra },
+    ...(headers ? { headers } : {}),
+    ...options,
+  });
+  switch (kind) {
+    case 'rate-limit':
+      // The reset is computed per answer, so a fault injected earlier still says "one second from now".
+      return error(403, 'API rate limit exceeded for installation.', () => ({
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1),
+      }));
+    case 'secondary-rate-limit':
+      return error(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': '1' });
+    case 'forbidden':
+      return error(403, 'Resource not accessible by integration');
+    case 'not-found':
+      return error(404, 'Not Found');
+    case 'unprocessable':
+      return error(422, 'Validation Failed', undefined, { errors: [{ code: 'invalid' }] });
+    case 'server-error':
+      return error(500, 'Internal Server Error');
+  }
 }
 
 export interface FakeGitHubOptions {
@@ -68,14 +91,17 @@ export interface FakeGitHubOptions {
 
 export interface FakeGitHub {
   url: string;
-  requests: GitHubRecordedRequest[];
+  /** Every request received, faulted ones included. */
+  readonly requests: GitHubRecordedRequest[];
   issues(owner: string, repo: string): FakeGitHubIssue[];
   pulls(owner: string, repo: string): FakeGitHubPull[];
   /** File content at a branch name or commit sha; undefined when absent. */
   fileAt(owner: string, repo: string, ref: string, path: string): string | undefined;
   branches(owner: string, repo: string): string[];
-  setFault(fault: GitHubFault): void;
-  clearFaults(): void;
+  /** Faults: transport ones (reset, hang, html, ...) directly, GitHub's error answers through `gitHubFault`. */
+  readonly faults: FaultInjector;
+  /** Requests whose answer has not finished. */
+  readonly openRequests: number;
   close(): Promise<void>;
 }
 
@@ -160,14 +186,24 @@ function parseSearchQuery(q: string): { qualifiers: Array<[string, string]>; ter
   return { qualifiers, terms };
 }
 
+function recordOf(request: RecordedRequest): GitHubRecordedRequest {
+  let body: unknown;
+  try {
+    body = request.body ? (JSON.parse(request.body) as unknown) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const recorded: GitHubRecordedRequest = { method: request.method, path: request.path, query: request.query, body };
+  if (request.headers.authorization) recorded.authorization = request.headers.authorization;
+  return recorded;
+}
+
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const repos = new Map<string, RepoState>();
   for (const seed of options.repos ?? SEED_REPOS) repos.set(`${seed.owner}/${seed.repo}`.toLowerCase(), seedRepo(seed));
   const accepted = options.acceptedTokens ? new Set(options.acceptedTokens) : undefined;
-  const requests: GitHubRecordedRequest[] = [];
-  let faults: Array<GitHubFault & { remaining: number }> = [];
-  const sockets = new Set<Socket>();
   let baseUrl = '';
+  let tokenSerial = 0;
   const htmlBase = options.htmlBaseUrl ?? 'https://github.com';
 
   const repoOf = (owner: string, repo: string): RepoState => {
@@ -224,7 +260,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   function route(method: string, segs: string[], query: Record<string, string>, body: Record<string, unknown>): [number, unknown] {
     const [head, owner = '', repo = '', ...rest] = segs;
     if (method === 'POST' && head === 'app' && owner === 'installations' && rest[0] === 'access_tokens') {
-      const token = `ghs_fake_installation_${repo}_${requests.length}`;
+      const token = `ghs_fake_installation_${repo}_${(tokenSerial += 1)}`;
       accepted?.add(token);
       return [201, { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { issues: 'write' } }];
     }
@@ -421,47 +457,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return { total_count: items.length, incomplete_results: false, items };
   }
 
-  function faultResponse(fault: GitHubFault): HttpError | 'hang' {
-    switch (fault.kind) {
-      case 'rate-limit':
-        return new HttpError(403, 'API rate limit exceeded for installation.', {
-          'x-ratelimit-limit': '5000',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-used': '5000',
-          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1),
-        });
-      case 'secondary-rate-limit':
-        return new HttpError(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': '1' });
-      case 'forbidden':
-        return new HttpError(403, 'Resource not accessible by integration');
-      case 'not-found':
-        return new HttpError(404, 'Not Found');
-      case 'unprocessable':
-        return new HttpError(422, 'Validation Failed', {}, { errors: [{ code: 'invalid' }] });
-      case 'server-error':
-        return new HttpError(500, 'Internal Server Error');
-      case 'hang':
-        return 'hang';
-    }
-  }
-
   const send = (res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void => {
     const text = status === 204 ? '' : JSON.stringify(payload);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-api-version-selected': '2022-11-28', ...headers });
     res.end(text);
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://fake.github');
-    // Octokit percent-encodes slashes inside {ref} and {path}: decode each segment, then split again.
-    const path = url.pathname
-      .split('/')
-      .map((s) => decodeURIComponent(s))
-      .join('/');
-    const query = Object.fromEntries(url.searchParams.entries());
+  function handle(request: RecordedRequest, res: ServerResponse): void {
+    const raw = request.body;
+    // Octokit percent-encodes slashes inside {ref} and {path}: the recorded path has each segment decoded.
+    const { path, query, headers } = request;
     let body: Record<string, unknown> = {};
     try {
       body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
@@ -469,22 +474,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       send(res, 400, { message: 'Problems parsing JSON' });
       return;
     }
-    const method = req.method ?? 'GET';
-    const recorded: GitHubRecordedRequest = { method, path, query, body: raw ? body : undefined };
-    if (req.headers.authorization) recorded.authorization = req.headers.authorization;
-    requests.push(recorded);
-
-    const fault = faults.find((f) => f.remaining > 0 && (f.method === undefined || f.method.toUpperCase() === method) && (typeof f.path === 'string' ? f.path === path : f.path.test(path)));
-    if (fault) {
-      fault.remaining--;
-      const answer = faultResponse(fault);
-      if (answer === 'hang') return; // the socket stays open until close()
-      send(res, answer.status, { message: answer.message, documentation_url: 'https://docs.github.com/rest', ...answer.extra }, answer.headers);
-      return;
-    }
+    const method = request.method;
     const isTokenExchange = path.startsWith('/app/installations/');
     if (accepted && !isTokenExchange) {
-      const token = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const token = /^(?:token|bearer)\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
       if (!token || !accepted.has(token)) {
         send(res, 401, { message: 'Bad credentials' });
         return;
@@ -499,21 +492,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, { message: 'internal error' });
-    });
+  const server = await startFakeHttpServer({
+    handle,
+    errorBody: (status) => ({ message: status === 404 ? 'Not Found' : `fault injected (${status})`, documentation_url: GITHUB_DOCS }),
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = server.url;
 
   return {
     url: baseUrl,
-    requests,
+    get requests() {
+      return server.requests.map(recordOf);
+    },
+    faults: server.faults,
+    get openRequests() {
+      return server.openRequests;
+    },
     issues: (owner, repo) => repoOf(owner, repo).issues,
     pulls: (owner, repo) => repoOf(owner, repo).pulls,
     fileAt(owner, repo, ref, path) {
@@ -523,15 +516,6 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return file ? r.blobs.get(file.sha)?.toString('utf8') : undefined;
     },
     branches: (owner, repo) => [...repoOf(owner, repo).refs.keys()].filter((k) => k.startsWith('heads/')).map((k) => k.slice('heads/'.length)),
-    setFault(fault) {
-      faults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
-    },
-    clearFaults() {
-      faults = [];
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }

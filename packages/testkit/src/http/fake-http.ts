@@ -60,6 +60,8 @@ export interface FaultSpec {
   status?: number;
   /** `status`/`gone`: the body instead of the fake's own error body (a string is sent as is). */
   body?: unknown;
+  /** `status`/`gone`: extra headers (rate-limit headers, Retry-After, ...), or a function run per answer. */
+  headers?: Record<string, string> | (() => Record<string, string>);
   /** `huge`: size of the answer in bytes (default 10 MiB). */
   bytes?: number;
   /** `endless`: pause between repeats (default 100 ms). */
@@ -86,6 +88,7 @@ export interface FaultInjector {
 
 export interface RecordedRequest {
   method: string;
+  /** Each segment percent-decoded (clients encode slashes inside names and refs). */
   path: string;
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
@@ -111,6 +114,8 @@ export interface FakeHttpServer {
   readonly openRequests: number;
   /** TCP connections open now (idle keep-alive ones included). */
   readonly openConnections: number;
+  /** Resolves with the first request (already received or still to come) that satisfies `predicate`. */
+  waitForRequest(predicate: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
   /** Stops listening and destroys every open socket, so hung answers cannot hold it. */
   close(): Promise<void>;
 }
@@ -134,10 +139,10 @@ function matches(match: FaultMatch | undefined, request: RecordedRequest): boole
 }
 
 /** A string body is sent as is (text/plain unless `contentType` says otherwise), anything else as JSON. */
-function sendBody(res: ServerResponse, status: number, body: unknown, contentType?: string): void {
+function sendBody(res: ServerResponse, status: number, body: unknown, contentType?: string, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const type = contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -169,6 +174,19 @@ function captureAnswer(res: ServerResponse, done: (answer: CapturedAnswer) => vo
   };
 }
 
+function decodePath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
+}
+
 function withoutLength(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
   const { 'content-length': _dropped, ...rest } = headers;
   return rest;
@@ -189,6 +207,7 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
   const faults: Array<{ spec: FaultSpec; hits: number }> = [];
   const struck = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   const sockets = new Set<Socket>();
+  const waiters: Array<{ predicate: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }> = [];
   let openRequests = 0;
 
   function takeFault(request: RecordedRequest): FaultSpec | undefined {
@@ -261,7 +280,7 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
       case 'status':
       case 'gone': {
         const status = fault.kind === 'gone' ? 410 : (fault.status ?? 500);
-        sendBody(res, status, fault.body ?? options.errorBody(status, request));
+        sendBody(res, status, fault.body ?? options.errorBody(status, request), undefined, typeof fault.headers === 'function' ? fault.headers() : fault.headers);
         return;
       }
       case 'html':
@@ -292,12 +311,16 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
     req.once('end', () => {
       const request: RecordedRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
-        path: parsed.pathname,
+        path: decodePath(parsed.pathname),
         query: Object.fromEntries(parsed.searchParams.entries()),
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(request);
+      for (const waiter of waiters.filter((w) => w.predicate(request))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(request);
+      }
       serve(request, res, req).catch(() => res.destroy());
     });
   });
@@ -342,6 +365,10 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
     },
     get openConnections() {
       return sockets.size;
+    },
+    waitForRequest(predicate) {
+      const seen = requests.find(predicate);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ predicate, resolve }));
     },
     close() {
       return new Promise<void>((resolve, reject) => {

@@ -3,27 +3,16 @@
  * pod logs, events, Argo Rollouts, TokenReviews, Status errors, server-side Tables), so the real
  * @kubernetes/client-node and kubectl can be pointed at it. Each scenario lives in its own namespace.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { matchesLabels, parseLabelSelector } from '@aiops/contracts';
 import type { Scenario, ScenarioContainer, ScenarioPod } from '../scenario.js';
 import { buildEvents, buildPod, buildRollout, stableUid, type KubeObject, type ObjectClock } from './objects.js';
 import { toTable } from './table.js';
+import { startFakeHttpServer, type FaultInjector, type RecordedRequest } from '../http/fake-http.js';
 
-export interface FakeKubeRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-}
-
-export interface FaultMatch {
-  method?: string;
-  pathPattern: RegExp;
-}
-
-export type Fault = { status: number; body?: unknown } | { hang: true };
+export type FakeKubeRequest = RecordedRequest;
 
 export interface TokenUser {
   username: string;
@@ -48,8 +37,10 @@ export interface FakeKubeApi {
   kubeconfigYaml(): string;
   /** Writes the kubeconfig into `dir` and returns the file's path. */
   writeKubeconfig(dir: string): Promise<string>;
-  /** Installs (or, with `undefined`, removes) a fault for requests matching `match`; checked before routing. */
-  setFault(match: FaultMatch, fault: Fault | undefined): void;
+  /** Faults (errors with Kubernetes Status bodies, resets, half-sent JSON, 410 Gone, endless log streams, ...). */
+  readonly faults: FaultInjector;
+  /** Requests whose answer has not finished (a hung or endless one counts until the client leaves). */
+  readonly openRequests: number;
   loadScenarios(scenarios: Scenario[]): void;
   setToken(token: string, user: TokenUser | undefined): void;
   /** Resolves with the first request (already received or still to come) that satisfies `predicate`. */
@@ -265,9 +256,6 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const clock: ObjectClock = { now: Date.now() };
   const namespaces = new Map<string, NamespaceState>();
   const tokens = new Map<string, TokenUser>(Object.entries(options.tokens ?? {}));
-  const faults: Array<{ key: string; match: FaultMatch; fault: Fault }> = [];
-  const requests: FakeKubeRequest[] = [];
-  const waiters: Array<{ predicate: (request: FakeKubeRequest) => boolean; resolve: (request: FakeKubeRequest) => void }> = [];
   const clientToken = options.clientToken ?? 'fake-kube-api-token';
 
   function loadScenarios(scenarios: Scenario[]): void {
@@ -348,17 +336,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return selectLog(container.logs, query, Date.now());
   }
 
-  async function readBody(req: IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > 3 * 1024 * 1024) throw new HttpError(413, kubeStatus(413, 'Request entity too large: limit is 3145728'));
-      chunks.push(buffer);
-    }
+  function parseBody(text: string): unknown {
+    if (Buffer.byteLength(text) > 3 * 1024 * 1024) throw new HttpError(413, kubeStatus(413, 'Request entity too large: limit is 3145728'));
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      return JSON.parse(text) as unknown;
     } catch {
       throw badRequest('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
     }
@@ -375,7 +356,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status };
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: Record<string, string>): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: Record<string, string>, body: string): Promise<void> {
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const get = method === 'GET';
     if (get && path === '/version') {
@@ -390,7 +371,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     if (get && path === '/apis/authentication.k8s.io/v1') return sendJson(res, 200, DISCOVERY.authentication);
 
     if (method === 'POST' && path === '/apis/authentication.k8s.io/v1/tokenreviews') {
-      return sendJson(res, 201, tokenReview(await readBody(req)));
+      return sendJson(res, 201, tokenReview(parseBody(body)));
     }
 
     if (get && segments[0] === 'api' && segments[1] === 'v1') {
@@ -453,95 +434,47 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     throw new HttpError(404, kubeStatus(404, 'the server could not find the requested resource', {}));
   }
 
-  function findFault(method: string, path: string): Fault | undefined {
-    for (let i = faults.length - 1; i >= 0; i--) {
-      const entry = faults[i];
-      if (!entry) continue;
-      if (entry.match.method !== undefined && entry.match.method.toUpperCase() !== method) continue;
-      entry.match.pathPattern.lastIndex = 0;
-      if (entry.match.pathPattern.test(path)) return entry.fault;
-    }
-    return undefined;
-  }
-
-  const server = createServer((req, res) => {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const parsed = new URL(req.url ?? '/', 'http://fake');
-    const path = parsed.pathname;
-    const query = Object.fromEntries(parsed.searchParams.entries());
-    const received: FakeKubeRequest = { method, path, query };
-    requests.push(received);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(received)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(received);
-      }
-    }
-
-    const fault = findFault(method, path);
-    if (fault && 'hang' in fault) {
-      // Never answer; the socket ends when the client disconnects or close() destroys it.
-      req.resume();
-      return;
-    }
-    if (fault) {
-      sendJson(res, fault.status, fault.body ?? kubeStatus(fault.status, defaultFaultMessage(fault.status, method, path)));
-      return;
-    }
-    if (options.requireClientToken && req.headers.authorization !== `Bearer ${clientToken}`) {
-      sendJson(res, 401, kubeStatus(401, 'Unauthorized'));
-      return;
-    }
-    route(req, res, method, path, query).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
+  const server = await startFakeHttpServer({
+    errorBody: (status, request) =>
+      status === 410
+        ? kubeStatus(410, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.', {})
+        : kubeStatus(status, defaultFaultMessage(status, request.method, request.path)),
+    async handle(request, res, req) {
+      if (options.requireClientToken && request.headers.authorization !== `Bearer ${clientToken}`) {
+        sendJson(res, 401, kubeStatus(401, 'Unauthorized'));
         return;
       }
-      if (err instanceof HttpError) sendJson(res, err.status, err.body);
-      else sendJson(res, 500, kubeStatus(500, `internal error: ${err instanceof Error ? err.message : String(err)}`));
-    });
+      try {
+        await route(req, res, request.method, request.path, request.query, request.body);
+      } catch (err) {
+        if (res.headersSent) res.destroy();
+        else if (err instanceof HttpError) sendJson(res, err.status, err.body);
+        else sendJson(res, 500, kubeStatus(500, `internal error: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    },
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = server.url;
 
   return {
     url,
-    requests,
+    requests: server.requests,
+    faults: server.faults,
+    get openRequests() {
+      return server.openRequests;
+    },
     kubeconfigYaml: () => kubeconfigFor(url, clientToken),
     async writeKubeconfig(dir: string): Promise<string> {
       const file = join(dir, 'kubeconfig.yaml');
       await writeFile(file, kubeconfigFor(url, clientToken), { mode: 0o600 });
       return file;
     },
-    setFault(match, fault) {
-      const key = `${match.method?.toUpperCase() ?? '*'} ${match.pathPattern.toString()}`;
-      const index = faults.findIndex((f) => f.key === key);
-      if (index >= 0) faults.splice(index, 1);
-      if (fault) faults.push({ key, match, fault });
-    },
     loadScenarios,
     setToken(token, user) {
       if (user) tokens.set(token, user);
       else tokens.delete(token);
     },
-    waitForRequest(predicate) {
-      const seen = requests.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ predicate, resolve }));
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Hung requests and idle keep-alive sockets would otherwise hold close() open.
-        server.closeAllConnections();
-      }),
+    waitForRequest: (predicate) => server.waitForRequest(predicate),
+    close: () => server.close(),
   };
 }
 

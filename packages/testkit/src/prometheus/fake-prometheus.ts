@@ -15,9 +15,8 @@
  * - samples: the side's samples are emitted one per step from `start`, at most as many as the range has steps.
  * Anything else, or a metric the scenario has no samples for, is an empty matrix (what Prometheus says for no data).
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startFakeHttpServer, type FaultInjector, type RecordedRequest } from '../http/fake-http.js';
 import type { Scenario, ScenarioMetricKey } from '../scenario.js';
 
 export interface FakePrometheusRequest {
@@ -28,17 +27,6 @@ export interface FakePrometheusRequest {
   authorization?: string;
 }
 
-export interface FakePrometheusFault {
-  /** HTTP status to answer with (default 503 when a body is given, 500 otherwise). */
-  status?: number;
-  /** A Prometheus error body `{status:"error", errorType, error}`, or raw text (e.g. a proxy's HTML page). */
-  body?: { errorType: string; error: string } | string;
-  /** Never answer; the request is held until the client disconnects or the fake closes. */
-  hang?: boolean;
-  /** Only the next N requests fail; afterwards the fake answers normally again. */
-  times?: number;
-}
-
 export interface FakePrometheusOptions {
   scenarios?: Scenario[];
   /** When set, requests without exactly this Authorization header get a 401. */
@@ -47,8 +35,12 @@ export interface FakePrometheusOptions {
 
 export interface FakePrometheus {
   url: string;
-  requests: FakePrometheusRequest[];
-  setFault(fault: FakePrometheusFault | undefined): void;
+  /** Every request received, faulted ones included. */
+  readonly requests: FakePrometheusRequest[];
+  /** Faults; an error status gets a Prometheus error body `{status:"error", errorType, error}` unless `body` is given. */
+  readonly faults: FaultInjector;
+  /** Requests whose answer has not finished. */
+  readonly openRequests: number;
   setScenarios(scenarios: Scenario[]): void;
   close(): Promise<void>;
 }
@@ -118,10 +110,19 @@ function formatValue(v: number): string {
   return String(v);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+function paramsOf(request: RecordedRequest): Record<string, string> {
+  const params: Record<string, string> = { ...request.query };
+  if (request.method === 'POST') Object.assign(params, Object.fromEntries(new URLSearchParams(request.body)));
+  return params;
+}
+
+/** Prometheus' errorType for an HTTP status (web/api/v1 returns these). */
+function errorTypeOf(status: number): string {
+  if (status === 503) return 'unavailable';
+  if (status === 422) return 'execution';
+  if (status === 400) return 'bad_data';
+  if (status === 504) return 'timeout';
+  return 'internal';
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -155,9 +156,6 @@ function parseStep(raw: string | undefined): number | undefined {
 
 export async function startFakePrometheus(options: FakePrometheusOptions = {}): Promise<FakePrometheus> {
   let scenarios = options.scenarios ?? [];
-  let fault: (FakePrometheusFault & { remaining?: number }) | undefined;
-  const requests: FakePrometheusRequest[] = [];
-  const sockets = new Set<Socket>();
 
   function samplesFor(query: string): { labels: Record<string, string>; samples: number[] } | undefined {
     const target = resolveQueryTarget(query, scenarios);
@@ -167,43 +165,25 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
     return { labels: { namespace: target.scenario.namespace }, samples };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const params: Record<string, string> = Object.fromEntries(url.searchParams);
-    if (req.method === 'POST') Object.assign(params, Object.fromEntries(new URLSearchParams(await readBody(req))));
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, params, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+  function handle(request: RecordedRequest, res: ServerResponse): void {
+    const params = paramsOf(request);
 
-    if (url.pathname === '/-/ready' || url.pathname === '/-/healthy') {
+    if (request.path === '/-/ready' || request.path === '/-/healthy') {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(url.pathname === '/-/ready' ? 'Prometheus Server is Ready.\n' : 'Prometheus Server is Healthy.\n');
+      res.end(request.path === '/-/ready' ? 'Prometheus Server is Ready.\n' : 'Prometheus Server is Healthy.\n');
       return;
     }
-    if (options.requireAuthorization !== undefined && req.headers.authorization !== options.requireAuthorization) {
+    if (options.requireAuthorization !== undefined && request.headers.authorization !== options.requireAuthorization) {
       res.writeHead(401, { 'content-type': 'text/plain' });
       res.end('Unauthorized\n');
       return;
     }
-    if (fault !== undefined) {
-      const active = fault;
-      if (active.remaining !== undefined && --active.remaining <= 0) fault = undefined;
-      if (active.hang) return; // held open until the client gives up or close() destroys the socket
-      if (typeof active.body === 'string') {
-        res.writeHead(active.status ?? 500, { 'content-type': 'text/html' });
-        res.end(active.body);
-      } else if (active.body !== undefined) {
-        sendJson(res, active.status ?? 503, { status: 'error', errorType: active.body.errorType, error: active.body.error });
-      } else {
-        res.writeHead(active.status ?? 500, { 'content-type': 'text/plain' });
-        res.end('fault injected\n');
-      }
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'POST') {
+    if (request.method !== 'GET' && request.method !== 'POST') {
       res.writeHead(405).end();
       return;
     }
     const query = params.query;
-    if (url.pathname === '/api/v1/query_range') {
+    if (request.path === '/api/v1/query_range') {
       const start = parseTime(params.start);
       const end = parseTime(params.end);
       const step = parseStep(params.step);
@@ -222,7 +202,7 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
       }
       return sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result } });
     }
-    if (url.pathname === '/api/v1/query') {
+    if (request.path === '/api/v1/query') {
       if (!query) return badData(res, 'invalid parameter "query": unknown position: parse error: no expression found in input');
       const time = parseTime(params.time) ?? Date.now() / 1000;
       const found = samplesFor(query);
@@ -233,33 +213,23 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
     res.end('404 page not found\n');
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { status: 'error', errorType: 'internal', error: String(err) });
-    });
+  const server = await startFakeHttpServer({
+    handle,
+    errorBody: (status) => ({ status: 'error', errorType: errorTypeOf(status), error: `fault injected (${status})` }),
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setFault(next) {
-      fault = next === undefined ? undefined : { ...next, ...(next.times !== undefined ? { remaining: next.times } : {}) };
+    url: server.url,
+    get requests() {
+      return server.requests.map((r) => ({ method: r.method, path: r.path, params: paramsOf(r), ...(r.headers.authorization ? { authorization: r.headers.authorization } : {}) }));
+    },
+    faults: server.faults,
+    get openRequests() {
+      return server.openRequests;
     },
     setScenarios(next) {
       scenarios = next;
     },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
+    close: () => server.close(),
   };
 }
