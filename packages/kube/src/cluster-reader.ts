@@ -238,7 +238,7 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
     async listPods(namespace, labelSelector, callOptions) {
       try {
         const list = await call(`list pods in ${namespace}`, callOptions, (config) => core.listNamespacedPod({ namespace, labelSelector }, config));
-        return list.items.map(toPodInfo);
+        return itemsOf(`list pods in ${namespace}`, list).map(toPodInfo);
       } catch (err) {
         // A namespace that does not exist simply has no pods.
         if (err instanceof DependencyError && err.upstreamStatus === 404) return [];
@@ -264,7 +264,7 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
 
     async listEvents(namespace, callOptions) {
       const list = await call(`list events in ${namespace}`, callOptions, (config) => core.listNamespacedEvent({ namespace, limit: maxEvents }, config));
-      const withTimes = list.items.map((event) => ({ event: toKubeEvent(event), at: Date.parse(eventTime(event) ?? '') || 0 }));
+      const withTimes = itemsOf(`list events in ${namespace}`, list).map((event) => ({ event: toKubeEvent(event), at: Date.parse(eventTime(event) ?? '') || 0 }));
       withTimes.sort((a, b) => b.at - a.at);
       return withTimes.slice(0, maxEvents).map((e) => e.event);
     },
@@ -294,6 +294,15 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
       }
     },
   };
+}
+
+/**
+ * The items of a list answer. A 200 that is not a Kubernetes list (a proxy's HTML page, which the client hands
+ * back as a string) is the API server's failure, not ours: a DependencyError, never a TypeError.
+ */
+function itemsOf<T>(what: string, list: { items?: T[] } | string | null | undefined): T[] {
+  if (typeof list === 'object' && list !== null && Array.isArray(list.items)) return list.items;
+  throw new DependencyError('kubernetes', `${what}: the answer is not a Kubernetes list`);
 }
 
 function translate(what: string, err: unknown): DependencyError {

@@ -252,6 +252,27 @@ describe('failures', () => {
     }
   });
 
+  it.each([
+    ['a 200 with an HTML page', 'html'],
+    ['half-sent JSON', 'half-json'],
+    ['a connection reset mid-answer', 'reset'],
+    ['410 Gone', 'gone'],
+  ] as const)('maps %s on a list to a DependencyError, never a TypeError', async (_name, kind) => {
+    for (const [path, read] of [
+      [/\/events$/, () => reader.listEvents('adapter-test', opts())],
+      [/\/pods$/, () => reader.listPods('adapter-test', 'role=canary', opts())],
+    ] as const) {
+      api.faults.inject({ kind, match: { path } });
+      try {
+        const error = await read().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DependencyError);
+        expect(error).toMatchObject({ dependency: 'kubernetes' });
+      } finally {
+        api.faults.clear();
+      }
+    }
+  });
+
   it('maps a refused connection to a DependencyError', async () => {
     const closed = await startFakeKubeApi({});
     const kubeConfig = loadKubeConfig({ kubeconfigPath: await closed.writeKubeconfig(await mkdtemp(join(dir, 'closed-'))) });
