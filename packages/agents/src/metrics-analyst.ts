@@ -58,6 +58,7 @@ export async function analyzeMetrics(
       comparisons: [...prometheus.comparisons, ...comparisons],
       ...(prometheus.score !== undefined ? { score: prometheus.score } : {}),
       notes: prometheus.notes,
+      ...(prometheus.failure !== undefined ? { failure: prometheus.failure } : {}),
     },
     findings: [...findings, ...prometheus.findings],
   };

@@ -147,6 +147,11 @@ export interface MetricsEvidence {
   /** 0-100 from the judge; absent when there is nothing to judge. */
   score?: number;
   notes: string[];
+  /**
+   * Set when Prometheus is configured but some of its queries failed (errors, garbage, hangs): the comparison is
+   * incomplete, so it cannot support a promotion (a regression it would have shown may be hidden by the failure).
+   */
+  failure?: string;
 }
 
 /** The labels that pods a selector may have meant carry: read only when a selector matched nothing, to say what to fix. */

@@ -141,6 +141,19 @@ describe('decideVerdict (the policy table)', () => {
     expect(v.promote).toBe(true);
     expect(v.modelError).toContain('500');
   });
+  it('metrics that Prometheus failed to deliver: a rejection stands, a promotion is a prometheus dependency error', () => {
+    const incomplete = (findings: Finding[] = []): Evidence => {
+      const e = evidence(findings);
+      e.metrics.failure = 'Prometheus failed 2 of 5 metric queries (latency_p99)';
+      return e;
+    };
+    expect(decideVerdict({ evidence: incomplete([crash]), model: model(true) }, cfg)).toMatchObject({ promote: false });
+    for (const input of [{ evidence: incomplete() }, { evidence: incomplete(), model: model(true) }, { evidence: incomplete(), model: model(false) }]) {
+      expect(() => decideVerdict(input, cfg)).toThrow(DependencyError);
+      expect(() => decideVerdict(input, cfg)).toThrow(/^prometheus: /);
+    }
+  });
+
   it('model unavailable with ON_MODEL_UNAVAILABLE=error → a dependency error, never a verdict', () => {
     expect(() => decideVerdict({ evidence: evidence(), model: { error: new DependencyError('llm', 'HTTP 500') } }, { onModelUnavailable: 'error' })).toThrow(DependencyError);
   });

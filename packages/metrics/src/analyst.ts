@@ -1,8 +1,8 @@
 /**
  * The metrics analyst: queries Prometheus for canary and stable, classifies each metric with the judge, scores
  * the result and turns failing metrics into findings. Prometheus is optional evidence: when it is not configured
- * or cannot be reached the analyst says so in a note and the verdict rests on the other evidence. Only the
- * caller's abort propagates.
+ * the analyst says so in a note; when it fails, the note and `failure` say so, and the policy lets a rejection
+ * stand on the other evidence but never a promotion. Only the caller's abort propagates.
  */
 import { DependencyError, abortReason } from '@aiops/contracts';
 import type { CallOptions, Finding, MetricComparison, MetricSeries, MetricsEvidence, MetricsSource } from '@aiops/contracts';
@@ -105,7 +105,8 @@ export async function analyzeCanaryMetrics(
     return {
       source: 'prometheus',
       comparisons: [],
-      notes: [`Prometheus is unreachable or failing (${first?.reason ?? 'unknown error'}); the verdict rests on the other evidence`],
+      notes: [`Prometheus is unreachable or failing (${first?.reason ?? 'unknown error'}); a rejection rests on the other evidence, a promotion waits for Prometheus`],
+      failure: `Prometheus is unreachable or failing (${first?.reason ?? 'unknown error'})`,
       findings: [],
     };
   }
@@ -192,6 +193,10 @@ export async function analyzeCanaryMetrics(
   }
 
   const evidence: MetricsAnalysis = { source: 'prometheus', comparisons, notes, findings };
+  const failedQueries = results.filter((r) => !r.metric.informational && [r.canary, r.stable].some((side) => !side.ok && side.dependencyFailure));
+  if (failedQueries.length > 0) {
+    evidence.failure = `Prometheus failed ${failedQueries.length} of ${results.length} metric queries (${failedQueries.map((r) => r.metric.name).join(', ')})`;
+  }
   if (comparisons.length > 0) {
     const scored = scoreClassifications(
       comparisons.map((c, i) => ({ classification: c.classification, critical: c.critical, weight: weights[i] })),

@@ -174,14 +174,15 @@ describe('analyzeCanaryMetrics', () => {
     expect(result.comparisons.find((c) => c.name === 'queue_depth')).toMatchObject({ classification: 'NoData', note: expect.stringMatching(/unknown placeholder \{\{shard\}\}/) as string });
   });
 
-  it('an unreachable Prometheus does not throw: a note says the verdict rests on the other evidence', async () => {
+  it('an unreachable Prometheus does not throw: a note and the failure say a promotion waits for Prometheus', async () => {
     fake = await startFakePrometheus();
     fake.faults.inject({ kind: 'status', status: 503, body: { status: 'error', errorType: 'unavailable', error: 'down for maintenance' } });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0 });
     const result = await analyzeCanaryMetrics(source, target, { preset: 'istio' }, live());
     expect(result.comparisons).toEqual([]);
     expect(result.findings).toEqual([]);
-    expect(result.notes).toEqual([expect.stringMatching(/^Prometheus is unreachable or failing \(.*503.*\); the verdict rests on the other evidence$/) as string]);
+    expect(result.notes).toEqual([expect.stringMatching(/^Prometheus is unreachable or failing \(.*503.*\); a rejection rests on the other evidence, a promotion waits for Prometheus$/) as string]);
+    expect(result.failure).toMatch(/^Prometheus is unreachable or failing/);
   });
 
   it("a deadline's reason survives the abort", async () => {

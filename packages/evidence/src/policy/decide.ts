@@ -81,6 +81,12 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     });
   }
 
+  // Past this point the verdict would be a promotion. Metrics that Prometheus failed to deliver may be exactly the
+  // regression that forbids it: a dependency failure is never a verdict, so the caller measures again.
+  if (evidence.metrics.failure !== undefined) {
+    throw new DependencyError('prometheus', `${evidence.metrics.failure}; a promotion needs the metric comparison`);
+  }
+
   if (!model) {
     if (modelError && config.onModelUnavailable === 'error') {
       // A dependency failure is never a verdict: the caller retries.
