@@ -203,14 +203,14 @@ describe('namespaceExists', () => {
   });
 
   it('is undefined when the service account may not read namespaces (403), and a 500 is a dependency failure', async () => {
-    const match = { pathPattern: /^\/api\/v1\/namespaces\/adapter-test$/ };
-    api.setFault(match, { status: 403 });
+    const match = { path: /^\/api\/v1\/namespaces\/adapter-test$/ };
+    api.faults.inject({ kind: 'status', match, status: 403 });
     try {
       expect(await reader.namespaceExists('adapter-test', opts())).toBeUndefined();
-      api.setFault(match, { status: 500 });
+      api.faults.inject({ kind: 'status', match, status: 500 });
       await expect(reader.namespaceExists('adapter-test', opts())).rejects.toMatchObject({ dependency: 'kubernetes', upstreamStatus: 500 });
     } finally {
-      api.setFault(match, undefined);
+      api.faults.clear();
     }
   });
 });
