@@ -108,6 +108,8 @@ export async function startChaosRig(env: Record<string, string> = {}): Promise<C
     GEMINI_BASE_URL: gemini.url,
     GITHUB_TOKEN: 'ghp_fake_token_for_chaos',
     GITHUB_API_URL: github.url,
+    // The corpus names its repositories on github.com; the fake API's own host would match none of them.
+    GITHUB_HOST: 'github.com',
     GITHUB_REPO_ALLOWLIST: 'acme/*',
     KUBE_TIMEOUT_MS: timeout,
     PROMETHEUS_TIMEOUT_MS: timeout,
