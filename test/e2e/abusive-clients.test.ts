@@ -88,14 +88,14 @@ describe('slow clients', () => {
   });
 
   it('an answer that takes longer than the request timeout still arrives (the timeout bounds receiving the request only)', { timeout: 120_000 }, async () => {
-    kube.kube.setFault({ pathPattern: /\/log$/ }, { hang: true });
+    kube.kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     try {
       // The analysis waits on a hung log read for KUBE_TIMEOUT_MS, longer than REQUEST_TIMEOUT_MS, then answers 503.
       const res = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenarioById('healthy')!));
       expect(res.status).toBe(503);
       expect(res.json).toMatchObject({ error: { code: 'dependency_unavailable', dependency: 'kubernetes' } });
     } finally {
-      kube.kube.setFault({ pathPattern: /\/log$/ }, undefined);
+      kube.kube.faults.clear();
     }
   });
 });

@@ -165,7 +165,7 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it("keeps a deadline's reason when the caller's deadline aborts a call in flight", async () => {
-    gh.setFault({ path: '/repos/acme/cart', kind: 'hang' });
+    gh.faults.inject({ kind: 'hang', match: { path: '/repos/acme/cart' } });
     const controller = new AbortController();
     const before = gh.requests.length;
     const pending = failure(host.getRepository(cart, { signal: controller.signal }));

@@ -327,8 +327,8 @@ describe('abort and timeout', () => {
   });
 
   it("keeps a deadline's reason when the caller's deadline aborts a TokenReview in flight", async () => {
-    const reviews = { method: 'POST', pathPattern: /^\/apis\/authentication\.k8s\.io\/v1\/tokenreviews$/ };
-    api.setFault(reviews, { hang: true });
+    const reviews = { method: 'POST', path: /^\/apis\/authentication\.k8s\.io\/v1\/tokenreviews$/ };
+    api.faults.inject({ kind: 'hang', match: reviews });
     try {
       const reviewer = createTokenReviewer(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), { timeoutMs: 30_000 });
       const controller = new AbortController();
@@ -339,7 +339,7 @@ describe('abort and timeout', () => {
       controller.abort(deadline);
       expect(await outcome).toBe(deadline);
     } finally {
-      api.setFault(reviews, undefined);
+      api.faults.clear();
     }
   });
 });

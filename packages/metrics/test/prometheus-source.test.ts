@@ -110,7 +110,7 @@ describe('createPrometheusSource', () => {
 
   it("a caller's plain abort is a CancelledError", async () => {
     fake = await startFakePrometheus();
-    fake.setFault({ hang: true });
+    fake.faults.inject({ kind: 'hang' });
     const controller = new AbortController();
     const pending = failure(createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, { signal: controller.signal }));
     await expect.poll(() => fake?.requests.length).toBe(1);
