@@ -2,7 +2,8 @@
  * Inconclusive outcomes against the built service, on both entry points. Absent evidence (no canary pod matches,
  * overlapping selectors, a namespace that does not exist) is never a verdict: the plugin route answers a non-200
  * without `promote` (the plugin records Error and measures again) whose message says what to fix, and A2A completes
- * with `verdict: "inconclusive"` and the reason. /metrics counts them as inconclusive.
+ * with `verdict: "inconclusive"` and the reason. Thin evidence (a canary seconds old with one line) promotes on the
+ * plugin route with confidence at most 60 and says how thin; A2A says inconclusive. /metrics counts both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendMessageRequest, TaskState, type Task } from '@a2a-js/sdk';
@@ -12,6 +13,7 @@ import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
 const absent = inconclusiveScenarios.filter((s) => s.expected.inconclusive?.kind === 'absent');
+const thin = inconclusiveScenarios.filter((s) => s.expected.inconclusive?.kind === 'thin');
 const healthy = scenarioById('healthy')!;
 
 let kube: KubeFixture;
@@ -84,6 +86,30 @@ describe('absent evidence on the metric-ai route (POST /a2a/analyze)', () => {
     const count = (labels: string) => Number(new RegExp(`aiops_agent_verdicts_total\\{${labels}\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
     expect(count('outcome="inconclusive",decided_by="absent-evidence"')).toBeGreaterThanOrEqual(absent.length);
     expect(count('outcome="promote",decided_by="evidence"')).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('thin evidence', () => {
+  it.each(thin.map((s) => [s.id, s] as const))('%s on the plugin route: promote, confidence ≤ 60, analysis says how thin', async (_id, scenario) => {
+    const { status, json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+    expect(status).toBe(200);
+    expect(json.promote).toBe(true);
+    expect(json.confidence as number).toBeLessThanOrEqual(60);
+    expect(String(json.analysis)).toMatch(/^Promote with low confidence: the evidence is thin; the canary has run \d+ s; /);
+    for (const words of scenario.expected.inconclusive?.reasonMentions ?? []) expect(String(json.analysis)).toContain(words);
+  });
+
+  it.each(thin.map((s) => [s.id, s] as const))('%s over A2A: verdict "inconclusive" (thin) with the reason, no promote', async (_id, scenario) => {
+    const client = await new ClientFactory().createFromUrl(service.url);
+    const task = (await client.sendMessage(dataMessage({ namespace: scenario.namespace, rolloutName: scenario.rolloutName }))) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const verdict = verdictOf(task);
+    expect(verdict).toMatchObject({ verdict: 'inconclusive', inconclusive: { kind: 'thin' } });
+    expect(verdict).not.toHaveProperty('promote');
+    expect(verdict.confidence as number).toBeLessThanOrEqual(60);
+    for (const words of scenario.expected.inconclusive?.reasonMentions ?? []) expect(String(verdict.reason)).toContain(words);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/aiops_agent_verdicts_total\{outcome="inconclusive",decided_by="evidence"\} [1-9]/);
   });
 });
 

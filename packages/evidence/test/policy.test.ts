@@ -97,6 +97,35 @@ describe('absent evidence: never a verdict', () => {
   });
 });
 
+describe('thin evidence: promote, capped at 60, inconclusive', () => {
+  const young = (seconds: number, lines: number): Evidence => ({
+    ...evidence(),
+    pods: { canary: [{ ...pod('c-1'), createdAt: new Date(Date.parse('2026-11-22T00:00:00Z') - seconds * 1000).toISOString() }], stable: [pod('s-1')] },
+    logs: { canaryLines: lines, stableLines: 300, signatures: [], omitted: 0 },
+  });
+
+  it('a canary 5 s old with one line: inconclusive, promote true (a quiet app must roll out), confidence ≤ 60, analysis says how thin', () => {
+    const v = decideVerdict({ evidence: young(5, 1) }, cfg);
+    expect(v).toMatchObject({ outcome: 'inconclusive', promote: true, inconclusive: { kind: 'thin' } });
+    expect(v.confidence).toBeLessThanOrEqual(60);
+    expect(v.analysis).toMatch(/^Promote with low confidence: the evidence is thin; the canary has run 5 s; 0 requests, 1 log line and 0 metric samples seen; 1\/1 pods ready \(it started less than a minute ago, it has served almost nothing\)/);
+  });
+
+  it('a confident model cannot lift it above 60', () => {
+    const v = decideVerdict({ evidence: young(5, 1), model: model(true, [], 99) }, cfg);
+    expect(v).toMatchObject({ outcome: 'inconclusive', promote: true, decidedBy: 'model' });
+    expect(v.confidence).toBeLessThanOrEqual(60);
+    expect(v.analysis).toMatch(/^Promote with low confidence: the evidence is thin/);
+  });
+
+  it('no traffic (weight 0) is thin however long the canary ran; errors in a young canary still reject', () => {
+    const quiet: Finding = { id: 'traffic:canary:none', kind: 'no-traffic', side: 'canary', severity: 'info', hard: false, title: 'no traffic' };
+    expect(decideVerdict({ evidence: { ...young(3600, 500), findings: [quiet] } }, cfg)).toMatchObject({ outcome: 'inconclusive', promote: true });
+    expect(decideVerdict({ evidence: { ...young(5, 1), findings: [softError] } }, cfg)).toMatchObject({ outcome: 'reject', promote: false });
+    expect(decideVerdict({ evidence: young(600, 300) }, cfg)).toMatchObject({ outcome: 'promote', promote: true });
+  });
+});
+
 describe('decideVerdict (the policy table)', () => {
   it('hard failure + model says promote → promote false, the model is overruled', () => {
     const v = decideVerdict({ evidence: evidence([crash]), model: model(true) }, cfg);
@@ -117,8 +146,16 @@ describe('decideVerdict (the policy table)', () => {
     const v = decideVerdict({ evidence: evidence([crash]), model: { error: new DependencyError('llm', '429') } }, cfg);
     expect(v.promote).toBe(false);
   });
-  it('clean + model promote → promote true with the model confidence', () => {
-    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 88) }, cfg)).toMatchObject({ promote: true, confidence: 88, decidedBy: 'model' });
+  it('clean + model promote → promote true; the model may lower the evidence\'s confidence, never raise it', () => {
+    const fromEvidence = decideVerdict({ evidence: evidence() }, cfg).confidence;
+    expect(fromEvidence).toBe(82);
+    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 99) }, cfg)).toMatchObject({ outcome: 'promote', promote: true, confidence: 82, decidedBy: 'model' });
+    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 40) }, cfg)).toMatchObject({ promote: true, confidence: 40 });
+  });
+  it('a rejection keeps the evidence\'s confidence; a model that agrees may only lower it', () => {
+    expect(decideVerdict({ evidence: evidence([crash]) }, cfg).confidence).toBe(95);
+    expect(decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id], 70) }, cfg).confidence).toBe(70);
+    expect(decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id], 100) }, cfg).confidence).toBe(95);
   });
   it('clean + model veto citing evidence that exists → promote false', () => {
     const e = evidence([{ ...softError, severity: 'warning' }]);

@@ -1,8 +1,9 @@
 import { parseLabelSelector, type AbsentEvidence, type Assessment, type Evidence, type Finding, type PodLabelHint } from '@aiops/contracts';
+import { measureEvidence, thinEvidence } from './confidence.js';
 
 const canarySide = (f: Finding) => f.side === 'canary';
 
-type AssessedEvidence = Pick<Evidence, 'findings' | 'pods' | 'request'> & Partial<Pick<Evidence, 'scope'>>;
+type AssessedEvidence = Pick<Evidence, 'findings' | 'pods' | 'request' | 'logs' | 'metrics' | 'collectedAt'> & Partial<Pick<Evidence, 'scope'>>;
 
 /** `role=preview, app=refunds`: the labels the selector names first, so the difference reads at once. */
 function describeLabels(labels: Record<string, string>, selector: string): string {
@@ -82,6 +83,9 @@ export function assessEvidence(evidence: AssessedEvidence): Assessment {
   if (soft.length > 0) {
     return { outcome: 'suspect', findingIds: soft.map((f) => f.id), reasons: soft.map((f) => f.title) };
   }
+  // Nothing wrong seen: but was enough seen? A healthy pod that has served nothing is not yet evidence of health.
+  const thin = thinEvidence(measureEvidence(evidence));
+  if (thin) return { outcome: 'thin', inconclusive: { kind: 'thin', reason: thin }, findingIds: [], reasons: [thin] };
   return { outcome: 'pass', findingIds: [], reasons: [] };
 }
 

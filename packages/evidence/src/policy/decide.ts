@@ -4,6 +4,7 @@
  */
 import { AbsentEvidenceError, DependencyError, type AbsentEvidence, type Evidence, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
 import { assessEvidence } from './assess.js';
+import { evidenceConfidence } from './confidence.js';
 import { explainFromEvidence } from './explain.js';
 
 export interface PolicyConfig {
@@ -35,6 +36,9 @@ function vetoableIds(evidence: Evidence): Set<string> {
   return ids;
 }
 
+/** How an answer on thin evidence starts (the plugin keeps only `analysis` as text). */
+const THIN_HEADLINE = 'Promote with low confidence: the evidence is thin;';
+
 const clampConfidence = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
 
 /** The policy's decision: a verdict, or absent evidence (nothing to judge, never a verdict). */
@@ -55,23 +59,27 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   const explained = explainFromEvidence(evidence, assessment);
   const model = input.model && 'result' in input.model ? input.model.result : undefined;
   const modelError = input.model && 'error' in input.model ? input.model.error : undefined;
+  const thin = assessment.outcome === 'thin' && assessment.inconclusive?.kind === 'thin' ? assessment.inconclusive : undefined;
   const withModel = (v: Omit<Verdict, 'outcome'>): Verdict => {
-    const verdict: Verdict = { outcome: v.promote ? 'promote' : 'reject', ...v };
+    // A promotion on thin evidence is inconclusive: the plugin still promotes (a quiet app must roll out), capped.
+    const verdict: Verdict = !v.promote ? { outcome: 'reject', ...v } : thin ? { outcome: 'inconclusive', ...v, inconclusive: thin, analysis: v.analysis.startsWith(THIN_HEADLINE) ? v.analysis : `${THIN_HEADLINE} ${thin.reason}.\n\n${v.analysis}` } : { outcome: 'promote', ...v };
     if (model) verdict.model = model;
     if (modelError) verdict.modelError = modelError.message;
     return verdict;
   };
 
   // The evidence rejects: hard failures, or canary-only errors and regressions. No model answer can promote it,
-  // and a missing model changes nothing, so the verdict stands without one.
+  // and a missing model changes nothing, so the verdict stands without one. Its confidence is the evidence's; a
+  // model that agrees may only lower it.
   if (assessment.outcome === 'fail' || assessment.outcome === 'suspect') {
     const hard = assessment.outcome === 'fail';
     const overruled = model?.diagnosis.promote === true;
     const agrees = model !== undefined && !overruled;
     const what = hard ? 'hard failures' : 'canary-only errors or regressions';
+    const fromEvidence = evidenceConfidence({ evidence, outcome: assessment.outcome, findingIds: assessment.findingIds });
     return withModel({
       promote: false,
-      confidence: agrees ? Math.max(clampConfidence(model.diagnosis.confidence), hard ? 90 : 70) : hard ? 95 : 75,
+      confidence: agrees ? Math.min(fromEvidence, clampConfidence(model.diagnosis.confidence)) : fromEvidence,
       analysis: agrees ? `${model.diagnosis.analysis}\n\n${explained.analysis}` : explained.analysis,
       rootCause: agrees && model.diagnosis.rootCause.trim() !== '' ? model.diagnosis.rootCause : explained.rootCause,
       remediation: agrees && model.diagnosis.remediation.trim() !== '' ? model.diagnosis.remediation : explained.remediation,
@@ -87,6 +95,8 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     throw new DependencyError('prometheus', `${evidence.metrics.failure}; a promotion needs the metric comparison`);
   }
 
+  // Clean evidence (pass or thin): its confidence bounds every verdict below; the model may only lower it.
+  const fromEvidence = evidenceConfidence({ evidence, outcome: assessment.outcome === 'thin' ? 'thin' : 'pass', findingIds: [] });
   if (!model) {
     if (modelError && config.onModelUnavailable === 'error') {
       // A dependency failure is never a verdict: the caller retries.
@@ -94,7 +104,7 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     }
     return withModel({
       promote: true,
-      confidence: 80,
+      confidence: fromEvidence,
       analysis: explained.analysis + (modelError ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.` : ''),
       rootCause: explained.rootCause,
       remediation: explained.remediation,
@@ -109,7 +119,7 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   if (d.promote) {
     return withModel({
       promote: true,
-      confidence: clampConfidence(d.confidence),
+      confidence: Math.min(fromEvidence, clampConfidence(d.confidence)),
       analysis: d.analysis,
       rootCause: d.rootCause.trim() || 'none',
       remediation: d.remediation.trim() || 'none required',
@@ -120,7 +130,7 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   if (validCitations.length > 0) {
     return withModel({
       promote: false,
-      confidence: clampConfidence(d.confidence),
+      confidence: Math.min(fromEvidence, clampConfidence(d.confidence)),
       analysis: d.analysis,
       rootCause: d.rootCause,
       remediation: d.remediation,
@@ -130,7 +140,7 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   }
   return withModel({
     promote: true,
-    confidence: Math.min(60, clampConfidence(100 - d.confidence / 2)),
+    confidence: Math.min(fromEvidence, 60, clampConfidence(100 - d.confidence / 2)),
     analysis: explained.analysis,
     rootCause: 'none',
     remediation: 'none required',

@@ -96,7 +96,7 @@ export function explainFromEvidence(evidence: Evidence, assessment: { outcome: E
       decision = `No verdict: ${assessment.reasons[0] ?? 'nothing to compare'}.`;
       break;
     case 'thin':
-      decision = `Promote with low confidence: nothing bad was observed, but the evidence is thin (${assessment.reasons[0] ?? 'the canary has served almost nothing yet'}).`;
+      decision = `Promote with low confidence: the evidence is thin; ${assessment.reasons[0] ?? 'the canary has served almost nothing yet'}.`;
       break;
     case 'pass':
       decision = `Promote: no canary-only errors, crashes or regressions in ${logs.canaryLines} canary and ${logs.stableLines} stable log events.`;

@@ -273,6 +273,16 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   }
   loadScenarios(options.scenarios ?? []);
 
+  /** Pods with a fixed age (`ageSeconds`) are that old when asked, however long ago the fake started. */
+  function podsNow(state: NamespaceState): KubeObject[] {
+    if (!state.scenario.pods.some((p) => p.ageSeconds !== undefined)) return state.pods;
+    const now: ObjectClock = { now: Date.now() };
+    return state.pods.map((object) => {
+      const pod = state.scenario.pods.find((p) => p.name === object.metadata.name);
+      return pod?.ageSeconds !== undefined ? buildPod(state.scenario, pod, now) : object;
+    });
+  }
+
   function allOf(pick: (state: NamespaceState) => KubeObject[], namespace: string | undefined): KubeObject[] {
     if (namespace !== undefined) {
       const state = namespaces.get(namespace);
@@ -377,7 +387,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     if (get && segments[0] === 'api' && segments[1] === 'v1') {
       const rest = segments.slice(2);
       // Cluster-wide lists: /api/v1/pods, /api/v1/events, /api/v1/namespaces
-      if (rest.length === 1 && rest[0] === 'pods') return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf((s) => s.pods, undefined), query, 'pods'));
+      if (rest.length === 1 && rest[0] === 'pods') return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf(podsNow, undefined), query, 'pods'));
       if (rest.length === 1 && rest[0] === 'events') return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, undefined), query, 'events'));
       if (rest[0] === 'namespaces') {
         const namespace = rest[1];
@@ -393,10 +403,11 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         const resource = rest[2];
         const name = rest[3];
         // Listing in a namespace that does not exist answers an empty list, as the real API server does.
-        if (resource === 'pods' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf((s) => s.pods, namespace), query, 'pods'));
+        if (resource === 'pods' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf(podsNow, namespace), query, 'pods'));
         if (resource === 'events' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, namespace), query, 'events'));
         if (resource === 'pods' && name !== undefined && rest.length === 4) {
-          const pod = namespaces.get(namespace)?.pods.find((p) => p.metadata.name === name);
+          const state = namespaces.get(namespace);
+          const pod = state ? podsNow(state).find((p) => p.metadata.name === name) : undefined;
           if (!pod) throw notFound('pods', name);
           return sendJson(res, 200, oneAnswer(req, pod, 'pods'));
         }

@@ -76,7 +76,7 @@ function podCreatedAt(pod: ScenarioPod, clock: ObjectClock): number {
 }
 
 function containerStatus(pod: ScenarioPod, container: ScenarioContainer, createdAt: number): Record<string, unknown> {
-  const startedAt = iso(createdAt + 5_000);
+  const startedAt = iso(Math.min(createdAt + 5_000, Date.now()));
   const status: Record<string, unknown> = {
     name: container.name,
     image: container.image,
@@ -98,7 +98,8 @@ export function buildPod(scenario: Scenario, pod: ScenarioPod, clock: ObjectCloc
   const ready = podIsReady(pod);
   const rs = replicaSetName(scenario, pod.podTemplateHash);
   const containersReady = pod.containers.every(containerIsReady);
-  const transition = iso(createdAt + 8_000);
+  // A pod younger than its start-up (a scenario's `ageSeconds`) has no timestamps in the future.
+  const transition = iso(Math.min(createdAt + 8_000, clock.now));
   const podIndex = scenario.pods.indexOf(pod);
   return {
     apiVersion: 'v1',

@@ -86,7 +86,7 @@ function fiveSecondsOld(): Scenario {
     rollout: rolloutFor(pods, '19', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '19', pods),
-    expected: { promote: true, inconclusive: { kind: 'thin', reasonMentions: ['5 s'] } },
+    expected: { promote: true, inconclusive: { kind: 'thin', reasonMentions: ['it started less than a minute ago', '1 log line'] } },
     tags: ['inconclusive', 'thin', 'young-canary', 'go'],
   };
 }
