@@ -12,6 +12,8 @@ export interface ReplayResult {
   decidedBy?: string;
   prLink?: string;
   error?: string;
+  /** Absent evidence: the error code of the non-200 answer (evidence_absent, overlapping_selectors). */
+  errorCode?: string;
   ms: number;
   correct: boolean;
   answerBytes: number;
@@ -29,7 +31,7 @@ export async function replayScenario(baseUrl: string, scenario: Scenario, timeou
   });
   const text = await res.text();
   const ms = Math.round(performance.now() - started);
-  const body = JSON.parse(text) as { promote?: boolean; confidence?: number; rootCause?: string; decidedBy?: string; prLink?: string; error?: { message: string } };
+  const body = JSON.parse(text) as { promote?: boolean; confidence?: number; rootCause?: string; decidedBy?: string; prLink?: string; error?: { code: string; message: string } };
   const result: ReplayResult = { scenario, status: res.status, ms, correct: false, answerBytes: text.length };
   if (res.status === 200 && typeof body.promote === 'boolean') {
     result.promote = body.promote;
@@ -37,9 +39,15 @@ export async function replayScenario(baseUrl: string, scenario: Scenario, timeou
     if (body.rootCause !== undefined) result.rootCause = body.rootCause;
     if (body.decidedBy !== undefined) result.decidedBy = body.decidedBy;
     if (body.prLink !== undefined) result.prLink = body.prLink;
-    result.correct = body.promote === scenario.expected.promote;
+    // Thin evidence is right only when the promotion stays at or under the cap.
+    const thinCapped = scenario.expected.inconclusive?.kind !== 'thin' || (body.confidence ?? 100) <= 60;
+    result.correct = body.promote === scenario.expected.promote && scenario.expected.inconclusive?.kind !== 'absent' && thinCapped;
   } else {
     result.error = body.error?.message ?? `HTTP ${res.status}`;
+    if (body.error?.code !== undefined) result.errorCode = body.error.code;
+    // Absent evidence is answered right by its non-200, never by a verdict.
+    const expected = scenario.expected.inconclusive;
+    result.correct = expected?.kind === 'absent' && res.status === expected.status;
   }
   return result;
 }
