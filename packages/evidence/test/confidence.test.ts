@@ -28,15 +28,15 @@ const comparison = (id: string, source: MetricComparison['source'], canaryCount:
   ...(pValue !== undefined ? { pValue } : {}),
 });
 
-function evidence(options: { ages?: number[]; ready?: boolean; lines?: number; comparisons?: MetricComparison[]; findings?: Finding[] } = {}): Evidence {
+function evidence(options: { ages?: readonly number[]; ready?: boolean; lines?: number; comparisons?: readonly MetricComparison[]; findings?: readonly Finding[] } = {}): Evidence {
   return {
     request: { namespace: 'shop', stableSelector: 'role=stable', canarySelector: 'role=canary' },
     collectedAt: NOW,
     pods: { canary: (options.ages ?? [600]).map((a, i) => pod(`c-${i}`, a, options.ready ?? true)), stable: [pod('s-1', 86_400)] },
     logs: { canaryLines: options.lines ?? 300, stableLines: 600, signatures: [], omitted: 0 },
     events: [],
-    metrics: { source: 'prometheus', comparisons: options.comparisons ?? [], notes: [] },
-    findings: options.findings ?? [],
+    metrics: { source: 'prometheus', comparisons: [...(options.comparisons ?? [])], notes: [] },
+    findings: [...(options.findings ?? [])],
     notes: [],
   };
 }
@@ -68,7 +68,7 @@ describe('thin evidence', () => {
     ['five seconds old', { ages: [5], lines: 1 }, 'it started less than a minute ago'],
     ['old but silent', { ages: [3600], lines: 3 }, 'it has served almost nothing'],
     ['no pod ready', { ages: [3600], ready: false }, 'none of its pods is ready'],
-    ['no traffic', { ages: [3600], findings: [{ id: 'traffic:canary:none', kind: 'no-traffic', side: 'canary', severity: 'info', hard: false, title: 't' } as Finding] }, 'it has no traffic yet'],
+    ['no traffic', { ages: [3600], findings: [{ id: 'traffic:canary:none', kind: 'no-traffic', side: 'canary', severity: 'info', hard: false, title: 't' }] }, 'it has no traffic yet'],
   ] as const)('%s', (_name, options, why) => {
     expect(thinEvidence(measureEvidence(evidence(options)))).toContain(why);
     expect(evidenceConfidence({ evidence: evidence(options), outcome: 'thin', findingIds: [] })).toBeLessThanOrEqual(60);
