@@ -8,7 +8,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@aiops\/(contracts|evidence|kube|metrics|llm|github|agents|a2a|testkit|history)$/, replacement: `${root}packages/$1/src/index.ts` },
+      {
+        find: /^@aiops\/(contracts|evidence|kube|metrics|llm|github|agents|a2a|testkit|history)$/,
+        replacement: `${root}packages/$1/src/index.ts`,
+      },
       { find: /^@aiops\/agent$/, replacement: `${root}apps/agent/src/index.ts` },
     ],
   },

@@ -6,7 +6,11 @@ import { existsSync, readdirSync } from 'node:fs';
 const files = readdirSync('packages')
   .flatMap((pkg) => {
     const dir = `packages/${pkg}/bench`;
-    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).map((f) => `${dir}/${f}`) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.bench.ts'))
+          .map((f) => `${dir}/${f}`)
+      : [];
   })
   .sort();
 let failed = 0;

@@ -10,8 +10,18 @@ const report = '.vitest-report.json';
 rmSync(report, { force: true });
 // Started with this very node binary, so it works whether pnpm is installed globally or run through npx.
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
-const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+const args = [
+  vitest,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+];
+const child = spawn(process.execPath, args, {
+  stdio: 'inherit',
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+});
 child.on('exit', (code) => {
   let passed = 0;
   let failed = 0;
@@ -19,7 +29,9 @@ child.on('exit', (code) => {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     passed = json.numPassedTests ?? 0;
     // A file that fails to load has no test results of its own: count it as one failure.
-    const brokenFiles = (json.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+    const brokenFiles = (json.testResults ?? []).filter(
+      (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+    ).length;
     failed = (json.numFailedTests ?? 0) + brokenFiles;
   } catch {
     failed = 1;

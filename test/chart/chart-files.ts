@@ -56,7 +56,8 @@ export function rootReadme(): string | undefined {
 export function mergeValues(base: Json, override: Json): Json {
   if (!isObject(base) || !isObject(override)) return override;
   const merged: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(override)) merged[key] = key in base ? mergeValues(base[key] ?? null, value) : value;
+  for (const [key, value] of Object.entries(override))
+    merged[key] = key in base ? mergeValues(base[key] ?? null, value) : value;
   return merged;
 }
 
@@ -125,7 +126,8 @@ export function templateSkeleton(relativePath: string): JsonObject[] {
   output += text.slice(cursor);
   return parseAllDocuments(output)
     .map((document) => {
-      if (document.errors.length > 0) throw new Error(`${relativePath}: ${document.errors.map((e) => e.message).join('; ')}`);
+      if (document.errors.length > 0)
+        throw new Error(`${relativePath}: ${document.errors.map((e) => e.message).join('; ')}`);
       return document.toJS() as Json;
     })
     .filter(isObject);

@@ -8,13 +8,22 @@ const serviceEnvVars = ENV_VARS.map((v) => v.name);
 /** Variable names in the root README's configuration table, when there is one. */
 function readmeEnvVars(): string[] {
   const readme = rootReadme() ?? '';
-  return [...readme.matchAll(/^\|\s*`?([A-Z][A-Z0-9_]+)`?(?:\s*\/\s*`?([A-Z][A-Z0-9_]+)`?)?\s*\|/gm)].flatMap((m) => [m[1]!, ...(m[2] ? [m[2]] : [])]);
+  return [...readme.matchAll(/^\|\s*`?([A-Z][A-Z0-9_]+)`?(?:\s*\/\s*`?([A-Z][A-Z0-9_]+)`?)?\s*\|/gm)].flatMap((m) => [
+    m[1]!,
+    ...(m[2] ? [m[2]] : []),
+  ]);
 }
 
 /** Variables the chart can set: ConfigMap keys and the Deployment's secret-backed env entries. */
 function chartEnvVars(): Set<string> {
-  const configMapKeys = [...readChartFile('templates/configmap.yaml').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
-  const secretEnv = [...readChartFile('templates/deployment.yaml').matchAll(/"aiops-agent\.secretEnv" \(list \. "\w+" "([A-Z][A-Z0-9_]+)"\)/g)].map((m) => m[1]!);
+  const configMapKeys = [...readChartFile('templates/configmap.yaml').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map(
+    (m) => m[1]!,
+  );
+  const secretEnv = [
+    ...readChartFile('templates/deployment.yaml').matchAll(
+      /"aiops-agent\.secretEnv" \(list \. "\w+" "([A-Z][A-Z0-9_]+)"\)/g,
+    ),
+  ].map((m) => m[1]!);
   return new Set([...configMapKeys, ...secretEnv]);
 }
 

@@ -38,7 +38,19 @@ describe('CI workflow', () => {
 
   it('is valid YAML and runs install, build, lint, test, helm lint, kubeconform, ct install on kind and docker build', () => {
     expect(parse(workflow)).toMatchObject({ jobs: { node: {}, 'chart-static': {}, docker: {}, 'chart-install': {} } });
-    for (const step of ['pnpm install --frozen-lockfile', 'pnpm build', 'pnpm lint', 'pnpm test', 'helm lint --strict', 'kubeconform', 'ct install', 'kind-action', 'argo-rollouts', 'servicemonitors', 'docker/build-push-action']) {
+    for (const step of [
+      'pnpm install --frozen-lockfile',
+      'pnpm build',
+      'pnpm lint',
+      'pnpm test',
+      'helm lint --strict',
+      'kubeconform',
+      'ct install',
+      'kind-action',
+      'argo-rollouts',
+      'servicemonitors',
+      'docker/build-push-action',
+    ]) {
       expect(workflow).toContain(step);
     }
   });
@@ -48,8 +60,12 @@ describe('Argo Rollouts examples', () => {
   const documents = (path: string) => parseAllDocuments(readRepoFile(path)).map((d) => d.toJS() as unknown);
 
   it('registers the metric-ai plugin with a download location', () => {
-    const [configMap] = documents('examples/argo-rollouts/argo-rollouts-config.yaml') as Array<{ data: { metricProviderPlugins: string } }>;
-    expect(parse(configMap!.data.metricProviderPlugins)).toEqual([{ name: 'argoproj-labs/metric-ai', location: expect.stringMatching(/^(https:|file:)/) as unknown }]);
+    const [configMap] = documents('examples/argo-rollouts/argo-rollouts-config.yaml') as Array<{
+      data: { metricProviderPlugins: string };
+    }>;
+    expect(parse(configMap!.data.metricProviderPlugins)).toEqual([
+      { name: 'argoproj-labs/metric-ai', location: expect.stringMatching(/^(https:|file:)/) as unknown },
+    ]);
   });
 
   it('points the AnalysisTemplate at http://kubernetes-agent:8080 with the plugin options', () => {
@@ -61,7 +77,12 @@ describe('Argo Rollouts examples', () => {
           {
             provider: {
               plugin: {
-                'argoproj-labs/metric-ai': { agentUrl: 'http://kubernetes-agent:8080', stableLabel: 'role=stable', canaryLabel: 'role=canary', baseBranch: 'main' },
+                'argoproj-labs/metric-ai': {
+                  agentUrl: 'http://kubernetes-agent:8080',
+                  stableLabel: 'role=stable',
+                  canaryLabel: 'role=canary',
+                  baseBranch: 'main',
+                },
               },
             },
           },

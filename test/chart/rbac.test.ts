@@ -31,7 +31,8 @@ function readRules(file: string): PolicyRule[] {
     if (!isObject(rule)) throw new Error(`${file}: a rule is not a map`);
     const strings = (key: string): string[] => {
       const value = rule[key];
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`${file}: ${key} is not a list of strings`);
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+        throw new Error(`${file}: ${key} is not a list of strings`);
       return value;
     };
     return { apiGroups: strings('apiGroups'), resources: strings('resources'), verbs: strings('verbs') };
@@ -52,14 +53,22 @@ function toApiCall(request: FakeKubeRequest): ApiCall {
   if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
   const [resource, name, subresource] = rest;
   if (resource === undefined) throw new Error(`no resource in ${request.path}`);
-  const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name === undefined ? 'deletecollection' : 'delete' };
+  const verbs: Record<string, string> = {
+    POST: 'create',
+    PUT: 'update',
+    PATCH: 'patch',
+    DELETE: name === undefined ? 'deletecollection' : 'delete',
+  };
   let verb = verbs[request.method] ?? (name === undefined ? 'list' : 'get');
   if (verb === 'list' && request.query.watch === 'true') verb = 'watch';
   return { verb, group, resource: subresource === undefined ? resource : `${resource}/${subresource}` };
 }
 
 function allows(rules: PolicyRule[], call: ApiCall): boolean {
-  return rules.some((rule) => rule.apiGroups.includes(call.group) && rule.resources.includes(call.resource) && rule.verbs.includes(call.verb));
+  return rules.some(
+    (rule) =>
+      rule.apiGroups.includes(call.group) && rule.resources.includes(call.resource) && rule.verbs.includes(call.verb),
+  );
 }
 
 const describeCall = (c: ApiCall): string => `${c.verb} ${c.group || 'core'}/${c.resource}`;
@@ -95,7 +104,16 @@ const scenario: Scenario = {
       ],
     },
   ],
-  events: [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', objectKind: 'Pod', objectName: 'checkout-bbb222-y1', count: 3 }],
+  events: [
+    {
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container',
+      objectKind: 'Pod',
+      objectName: 'checkout-bbb222-y1',
+      count: 3,
+    },
+  ],
   expected: { promote: false, hardFailure: 'panic' },
   tags: ['rbac'],
 };
@@ -107,18 +125,35 @@ describe('RBAC', () => {
   let reviewCalls: ApiCall[] = [];
 
   beforeAll(async () => {
-    fake = await startFakeKubeApi({ scenarios: [scenario], tokens: { 'caller-token': { username: 'system:serviceaccount:agents:caller' } } });
+    fake = await startFakeKubeApi({
+      scenarios: [scenario],
+      tokens: { 'caller-token': { username: 'system:serviceaccount:agents:caller' } },
+    });
     workDir = await mkdtemp(join(tmpdir(), 'aiops-rbac-'));
     const kubeConfig = loadKubeConfig({ kubeconfigPath: await fake.writeKubeconfig(workDir) });
     const signal = new AbortController().signal;
 
     // Every method of the ClusterReader port, the way the log fetcher uses them (current and previous logs).
     const reader = createClusterReader(kubeConfig, { timeoutMs: 5000 });
-    const pods = [...(await reader.listPods(scenario.namespace, 'role=canary', { signal })), ...(await reader.listPods(scenario.namespace, 'role=stable', { signal }))];
+    const pods = [
+      ...(await reader.listPods(scenario.namespace, 'role=canary', { signal })),
+      ...(await reader.listPods(scenario.namespace, 'role=stable', { signal })),
+    ];
     expect(pods).toHaveLength(2);
     for (const pod of pods) {
       for (const previous of [false, true]) {
-        await reader.readLog({ namespace: scenario.namespace, pod: pod.name, container: 'app', previous, tailLines: 100, limitBytes: 65536, sinceSeconds: 900 }, { signal });
+        await reader.readLog(
+          {
+            namespace: scenario.namespace,
+            pod: pod.name,
+            container: 'app',
+            previous,
+            tailLines: 100,
+            limitBytes: 65536,
+            sinceSeconds: 900,
+          },
+          { signal },
+        );
       }
     }
     await reader.listEvents(scenario.namespace, { signal });
@@ -137,7 +172,15 @@ describe('RBAC', () => {
   });
 
   it('sees the API calls of every cluster read, including previous-container logs', () => {
-    expect(new Set(readCalls.map(describeCall))).toEqual(new Set(['list core/pods', 'get core/pods/log', 'list core/events', 'get core/namespaces', 'get argoproj.io/rollouts']));
+    expect(new Set(readCalls.map(describeCall))).toEqual(
+      new Set([
+        'list core/pods',
+        'get core/pods/log',
+        'list core/events',
+        'get core/namespaces',
+        'get argoproj.io/rollouts',
+      ]),
+    );
     expect(reviewCalls.map(describeCall)).toEqual(['create authentication.k8s.io/tokenreviews']);
   });
 
@@ -155,19 +198,25 @@ describe('RBAC', () => {
     const rules = readRules(readRulesFile);
     for (const rule of rules) {
       expect(rule.verbs.every((verb) => ['get', 'list', 'watch'].includes(verb))).toBe(true);
-      expect(rule.resources.filter((r) => r === '*' || r === 'secrets' || (r.startsWith('pods/') && r !== 'pods/log'))).toEqual([]);
+      expect(
+        rule.resources.filter((r) => r === '*' || r === 'secrets' || (r.startsWith('pods/') && r !== 'pods/log')),
+      ).toEqual([]);
       expect(rule.apiGroups).not.toContain('*');
     }
   });
 
   it('grants nothing beyond what the code reads, except the replicasets and analysisruns reads asked for', () => {
-    const granted = readRules(readRulesFile).flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group || 'core'}/${resource}`)));
+    const granted = readRules(readRulesFile).flatMap((rule) =>
+      rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group || 'core'}/${resource}`)),
+    );
     const used = new Set(readCalls.map((call) => `${call.group || 'core'}/${call.resource}`));
     expect(granted.filter((g) => !used.has(g)).sort()).toEqual(['apps/replicasets', 'argoproj.io/analysisruns']);
   });
 
   it('the tokenreview rules only create tokenreviews', () => {
-    expect(readRules(tokenReviewRulesFile)).toEqual([{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
+    expect(readRules(tokenReviewRulesFile)).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    ]);
   });
 
   it('the templates grant exactly these rule files, cluster-wide only on request, tokenreviews only with SA-token auth', () => {
@@ -175,8 +224,14 @@ describe('RBAC', () => {
     expect(template.match(/\.Files\.Get "files\/rbac-rules\.yaml"/g)).toHaveLength(2);
     expect(template.match(/\.Files\.Get "files\/rbac-tokenreview-rules\.yaml"/g)).toHaveLength(1);
     expect(template).not.toMatch(/^\s*-?\s*(verbs|resources|apiGroups):/m);
-    expect(template).toMatch(/\{\{- if \.Values\.rbac\.clusterWide }}\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\n/);
-    expect(template).toMatch(/\{\{- else }}\n\{\{- range \$namespace := include "aiops-agent\.rbacNamespaces" \. \| fromJsonArray }}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: Role\n/);
-    expect(template).toMatch(/\{\{- if \.Values\.config\.a2a\.serviceAccountTokens }}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\n[\s\S]*rbac-tokenreview-rules\.yaml/);
+    expect(template).toMatch(
+      /\{\{- if \.Values\.rbac\.clusterWide }}\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\n/,
+    );
+    expect(template).toMatch(
+      /\{\{- else }}\n\{\{- range \$namespace := include "aiops-agent\.rbacNamespaces" \. \| fromJsonArray }}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: Role\n/,
+    );
+    expect(template).toMatch(
+      /\{\{- if \.Values\.config\.a2a\.serviceAccountTokens }}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\n[\s\S]*rbac-tokenreview-rules\.yaml/,
+    );
   });
 });

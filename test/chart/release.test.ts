@@ -23,19 +23,34 @@ describe('release workflow', () => {
     const lint = await createLinter();
     expect(lint(workflowText, '.github/workflows/release.yml')).toEqual([]);
     // The linter does report problems (so an empty list means something).
-    expect(lint(workflowText.replace('runs-on: ubuntu-latest', 'runs-on: 42\n    bogus-key: 1'), 'x.yml').length).toBeGreaterThan(0);
+    expect(
+      lint(workflowText.replace('runs-on: ubuntu-latest', 'runs-on: 42\n    bogus-key: 1'), 'x.yml').length,
+    ).toBeGreaterThan(0);
   });
 
   it('on a version tag, pushes the multi-arch image with SBOM and provenance, then the chart as an OCI artifact', () => {
-    const wf = parse(workflowText) as { on: { push: { tags: string[] } }; jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown>; run?: string }>; needs?: string }> };
+    const wf = parse(workflowText) as {
+      on: { push: { tags: string[] } };
+      jobs: Record<
+        string,
+        { steps: Array<{ uses?: string; with?: Record<string, unknown>; run?: string }>; needs?: string }
+      >;
+    };
     expect(wf.on.push.tags).toEqual(['v*.*.*']);
     const build = wf.jobs.image!.steps.find((s) => s.uses?.startsWith('docker/build-push-action'));
-    expect(build?.with).toMatchObject({ platforms: 'linux/amd64,linux/arm64', push: true, sbom: true, provenance: 'mode=max' });
+    expect(build?.with).toMatchObject({
+      platforms: 'linux/amd64,linux/arm64',
+      push: true,
+      sbom: true,
+      provenance: 'mode=max',
+    });
     expect(wf.jobs.image!.steps.some((s) => s.uses?.startsWith('docker/setup-qemu-action'))).toBe(true);
     expect(wf.jobs.chart!.needs).toBe('image');
     const chartRun = wf.jobs.chart!.steps.map((s) => s.run ?? '').join('\n');
     expect(chartRun).toContain('helm package charts/aiops-agent');
-    expect(chartRun).toMatch(/helm push "dist-chart\/aiops-agent-\$\{VERSION\}\.tgz" "oci:\/\/ghcr\.io\/\$\{OWNER,,\}\/charts"/);
+    expect(chartRun).toMatch(
+      /helm push "dist-chart\/aiops-agent-\$\{VERSION\}\.tgz" "oci:\/\/ghcr\.io\/\$\{OWNER,,\}\/charts"/,
+    );
   });
 
   it('publishes what the chart and the README point at', () => {
@@ -60,7 +75,9 @@ async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -79,8 +96,20 @@ describe("the image's start command and healthcheck, on the built output", () =>
     expect(cmd[0]).toBe('node');
     expect(healthcheck[0]).toBe('node');
     const port = await freePort();
-    const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), HOST: '0.0.0.0', LOG_LEVEL: 'info', LLM_PROVIDER: 'none', ...kube.env };
-    const child = spawn(process.execPath, cmd.slice(1), { cwd: join(repoRoot, 'apps/agent'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      LLM_PROVIDER: 'none',
+      ...kube.env,
+    };
+    const child = spawn(process.execPath, cmd.slice(1), {
+      cwd: join(repoRoot, 'apps/agent'),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -89,7 +118,11 @@ describe("the image's start command and healthcheck, on the built output", () =>
           if (chunk.toString().includes('aiops-agent listening')) resolve();
         });
       });
-      const probe = () => promisify(execFile)(process.execPath, healthcheck.slice(1), { env: { PATH: env.PATH, PORT: String(port) }, timeout: 20_000 });
+      const probe = () =>
+        promisify(execFile)(process.execPath, healthcheck.slice(1), {
+          env: { PATH: env.PATH, PORT: String(port) },
+          timeout: 20_000,
+        });
       await expect(probe()).resolves.toBeDefined();
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -28,13 +28,22 @@ describe('templates', () => {
   });
 
   it('the Chart is apiVersion v2 with an appVersion', () => {
-    expect(parse(readChartFile('Chart.yaml'))).toMatchObject({ apiVersion: 'v2', name: 'aiops-agent', appVersion: anyString });
+    expect(parse(readChartFile('Chart.yaml'))).toMatchObject({
+      apiVersion: 'v2',
+      name: 'aiops-agent',
+      appVersion: anyString,
+    });
   });
 
   it('names resources after the release, so a release named kubernetes-agent answers at http://kubernetes-agent:8080', () => {
-    expect(readChartFile('templates/_helpers.tpl')).toMatch(/define "aiops-agent\.fullname" -}}\n\{\{- default \.Release\.Name \.Values\.fullnameOverride/);
+    expect(readChartFile('templates/_helpers.tpl')).toMatch(
+      /define "aiops-agent\.fullname" -}}\n\{\{- default \.Release\.Name \.Values\.fullnameOverride/,
+    );
     const service = only('Service', 'templates/service.yaml');
-    expect(service).toMatchObject({ metadata: { name: 'TPL' }, spec: { type: 'TPL', ports: [{ name: 'http', port: 'TPL', targetPort: 'http' }] } });
+    expect(service).toMatchObject({
+      metadata: { name: 'TPL' },
+      spec: { type: 'TPL', ports: [{ name: 'http', port: 'TPL', targetPort: 'http' }] },
+    });
     expect(readChartFile('templates/service.yaml')).toContain('name: {{ include "aiops-agent.fullname" . }}');
     expect(defaultValues()).toMatchObject({ service: { type: 'ClusterIP', port: 8080 }, config: { port: 8080 } });
   });
@@ -75,11 +84,16 @@ describe('Deployment', () => {
   it('mounts the service account token and reads its config from the ConfigMap', () => {
     expect(at(pod, 'automountServiceAccountToken')).toBe(true);
     expect(at(container, 'envFrom')).toContainEqual({ configMapRef: { name: 'TPL' } });
-    expect(readChartFile('templates/_helpers.tpl')).toMatch(/- name: \{\{ \$envName }}\n {2}valueFrom:\n {4}secretKeyRef:/);
+    expect(readChartFile('templates/_helpers.tpl')).toMatch(
+      /- name: \{\{ \$envName }}\n {2}valueFrom:\n {4}secretKeyRef:/,
+    );
   });
 
   it('rolls the pods when the ConfigMap or Secret changes', () => {
-    expect(at(deployment, 'spec.template.metadata.annotations')).toMatchObject({ 'checksum/config': 'TPL', 'checksum/secret': 'TPL' });
+    expect(at(deployment, 'spec.template.metadata.annotations')).toMatchObject({
+      'checksum/config': 'TPL',
+      'checksum/secret': 'TPL',
+    });
     expect(text).toContain('include (print $.Template.BasePath "/configmap.yaml") . | sha256sum');
     expect(text).toContain('include (print $.Template.BasePath "/secret.yaml") . | sha256sum');
   });
@@ -111,8 +125,14 @@ describe('NetworkPolicy', () => {
     expect(at(policy, 'spec.ingress')).toEqual([
       {
         from: [
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'TPL' } } },
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'TPL' } } },
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'TPL' } },
+          },
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'TPL' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'TPL' } },
+          },
         ],
         ports: [{ port: 'http', protocol: 'TCP' }],
       },
@@ -128,7 +148,8 @@ describe('optional objects', () => {
     ['templates/secret.yaml', 'include "aiops-agent.createSecret" .', undefined],
   ])('%s is gated by %s', (file, condition, defaultOn) => {
     expect(readChartFile(file).startsWith(`{{- if ${condition} }}`)).toBe(true);
-    if (defaultOn !== undefined) expect(lookup(defaultValues(), condition.replace('.Values.', '')).value).toBe(defaultOn);
+    if (defaultOn !== undefined)
+      expect(lookup(defaultValues(), condition.replace('.Values.', '')).value).toBe(defaultOn);
   });
 
   it('creates no Secret from the defaults: every credential value is empty', () => {

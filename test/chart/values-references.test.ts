@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { defaultValues, leafPaths, lookup, readChartFile, schemaAt, templateFiles, valuesReferences, valuesSchema } from './chart-files.js';
+import {
+  defaultValues,
+  leafPaths,
+  lookup,
+  readChartFile,
+  schemaAt,
+  templateFiles,
+  valuesReferences,
+  valuesSchema,
+} from './chart-files.js';
 
-const references = templateFiles().flatMap((file) => valuesReferences(readChartFile(file)).map((path) => ({ file, path })));
+const references = templateFiles().flatMap((file) =>
+  valuesReferences(readChartFile(file)).map((path) => ({ file, path })),
+);
 const referencedPaths = [...new Set(references.map((r) => r.path))];
 
 describe('values used by the templates', () => {
@@ -10,12 +21,16 @@ describe('values used by the templates', () => {
   });
 
   it('every .Values path a template reads exists in values.yaml', () => {
-    const missing = references.filter((r) => !lookup(defaultValues(), r.path).found).map((r) => `${r.file}: .Values.${r.path}`);
+    const missing = references
+      .filter((r) => !lookup(defaultValues(), r.path).found)
+      .map((r) => `${r.file}: .Values.${r.path}`);
     expect(missing).toEqual([]);
   });
 
   it('every .Values path a template reads is described by values.schema.json', () => {
-    const missing = references.filter((r) => schemaAt(valuesSchema(), r.path) === undefined).map((r) => `${r.file}: .Values.${r.path}`);
+    const missing = references
+      .filter((r) => schemaAt(valuesSchema(), r.path) === undefined)
+      .map((r) => `${r.file}: .Values.${r.path}`);
     expect(missing).toEqual([]);
   });
 
@@ -23,7 +38,8 @@ describe('values used by the templates', () => {
     // `global` is only there so the chart can be a subchart; nothing reads it.
     const documentedUnused = new Set(['global']);
     const unused = leafPaths(defaultValues()).filter(
-      (leaf) => !documentedUnused.has(leaf) && !referencedPaths.some((path) => leaf === path || leaf.startsWith(`${path}.`)),
+      (leaf) =>
+        !documentedUnused.has(leaf) && !referencedPaths.some((path) => leaf === path || leaf.startsWith(`${path}.`)),
     );
     expect(unused).toEqual([]);
   });

@@ -45,11 +45,13 @@ describe('values.schema.json', () => {
       if (node.type === 'object') {
         const extra = node.additionalProperties;
         const closed = extra === false || isObject(extra);
-        const passThrough = extra === true && typeof node.$comment === 'string' && node.$comment.includes('passed through verbatim');
+        const passThrough =
+          extra === true && typeof node.$comment === 'string' && node.$comment.includes('passed through verbatim');
         if (!closed && !passThrough) offenders.push(path || '(root)');
       }
       for (const [key, child] of Object.entries(node)) {
-        if (key === 'properties' && isObject(child)) for (const [name, sub] of Object.entries(child)) walk(sub, path ? `${path}.${name}` : name);
+        if (key === 'properties' && isObject(child))
+          for (const [name, sub] of Object.entries(child)) walk(sub, path ? `${path}.${name}` : name);
         else if (key === 'items' || key === 'additionalProperties') walk(child, `${path}[]`);
       }
     };

@@ -25,7 +25,10 @@ beforeAll(async () => {
   kube.kube.setToken(SA_TOKEN, { username: SA_USER });
   dir = await mkdtemp(join(tmpdir(), 'aiops-authz-'));
   await writeFile(join(dir, 'tokens'), 'tok-release release-bot\n');
-  await writeFile(join(dir, 'namespaces.json'), JSON.stringify({ 'release-bot': [goPanic.namespace], [SA_USER]: [healthy.namespace] }));
+  await writeFile(
+    join(dir, 'namespaces.json'),
+    JSON.stringify({ 'release-bot': [goPanic.namespace], [SA_USER]: [healthy.namespace] }),
+  );
   service = await startServiceProcess({
     ...kube.env,
     LLM_PROVIDER: 'none',
@@ -45,11 +48,20 @@ afterAll(async () => {
 const scenarioIn = (namespace: string) => [goPanic, healthy].find((s) => s.namespace === namespace)!;
 const message = (namespace: string) => {
   const s = scenarioIn(namespace);
-  const data = { namespace, rolloutName: s.rolloutName, stableSelector: s.stableSelector ?? 'role=stable', canarySelector: s.canarySelector ?? 'role=canary' };
+  const data = {
+    namespace,
+    rolloutName: s.rolloutName,
+    stableSelector: s.stableSelector ?? 'role=stable',
+    canarySelector: s.canarySelector ?? 'role=canary',
+  };
   return { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ data, mediaType: 'application/json' }] };
 };
 
-async function call(path: string, token: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  path: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${service.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'a2a-version': '1.0', authorization: `Bearer ${token}` },
@@ -59,8 +71,15 @@ async function call(path: string, token: string, body: unknown): Promise<{ statu
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-const jsonRpc = (token: string, namespace: string) => call('/a2a/jsonrpc', token, { jsonrpc: '2.0', id: 7, method: 'SendMessage', params: { message: message(namespace) } });
-const restSend = (token: string, namespace: string) => call('/a2a/v1/message:send', token, { message: message(namespace) });
+const jsonRpc = (token: string, namespace: string) =>
+  call('/a2a/jsonrpc', token, {
+    jsonrpc: '2.0',
+    id: 7,
+    method: 'SendMessage',
+    params: { message: message(namespace) },
+  });
+const restSend = (token: string, namespace: string) =>
+  call('/a2a/v1/message:send', token, { message: message(namespace) });
 
 describe('A2A callers are authorised per namespace', () => {
   it('a static-token caller outside its namespaces gets 403 naming the namespace, on JSON-RPC and HTTP+JSON', async () => {
@@ -70,15 +89,22 @@ describe('A2A callers are authorised per namespace', () => {
     expect(rpc.json).toMatchObject({ id: 7, error: { data: { code: 'forbidden', namespace: healthy.namespace } } });
     const rest = await restSend('tok-release', healthy.namespace);
     expect(rest.status).toBe(403);
-    expect(rest.json).toMatchObject({ error: { code: 403, status: 'PERMISSION_DENIED', message: expect.stringContaining(healthy.namespace) as unknown } });
+    expect(rest.json).toMatchObject({
+      error: { code: 403, status: 'PERMISSION_DENIED', message: expect.stringContaining(healthy.namespace) as unknown },
+    });
   });
 
   it('the same caller inside its namespaces gets its verdict, with short examples only', async () => {
     const { status, json } = await restSend('tok-release', goPanic.namespace);
     expect(status).toBe(200);
-    const task = json.task as { status: { state: string }; artifacts: Array<{ name: string; parts: Array<{ data?: Record<string, unknown> }> }> };
+    const task = json.task as {
+      status: { state: string };
+      artifacts: Array<{ name: string; parts: Array<{ data?: Record<string, unknown> }> }>;
+    };
     expect(task.status.state).toBe('TASK_STATE_COMPLETED');
-    const verdict = task.artifacts.find((a) => a.name === 'verdict')?.parts[0]?.data as { evidence: { topSignatures: Array<{ examples: string[] }> } };
+    const verdict = task.artifacts.find((a) => a.name === 'verdict')?.parts[0]?.data as {
+      evidence: { topSignatures: Array<{ examples: string[] }> };
+    };
     const examples = verdict.evidence.topSignatures.flatMap((s) => s.examples);
     expect(examples.length).toBeGreaterThan(0);
     for (const s of verdict.evidence.topSignatures) expect(s.examples.length).toBeLessThanOrEqual(2);
@@ -98,7 +124,9 @@ describe('/a2a/analyze stays open for the plugin, within ANALYZE_NAMESPACES', ()
     expect(inside.status).toBe(200);
     const outside = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(healthy));
     expect(outside.status).toBe(403);
-    expect(outside.json).toMatchObject({ error: { code: 'forbidden', field: 'namespace', message: expect.stringContaining(healthy.namespace) as unknown } });
+    expect(outside.json).toMatchObject({
+      error: { code: 'forbidden', field: 'namespace', message: expect.stringContaining(healthy.namespace) as unknown },
+    });
     expect(outside.json).not.toHaveProperty('promote');
   });
 });

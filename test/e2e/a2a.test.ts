@@ -25,9 +25,13 @@ afterAll(async () => {
 });
 
 const dataMessage = (data: Record<string, unknown>) =>
-  SendMessageRequest.fromJSON({ message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ data, mediaType: 'application/json' }] } });
+  SendMessageRequest.fromJSON({
+    message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ data, mediaType: 'application/json' }] },
+  });
 const textMessage = (text: string) =>
-  SendMessageRequest.fromJSON({ message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text, mediaType: 'text/plain' }] } });
+  SendMessageRequest.fromJSON({
+    message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text, mediaType: 'text/plain' }] },
+  });
 
 function verdictOf(task: Task): Record<string, unknown> {
   const content = task.artifacts.find((a) => a.name === 'verdict')?.parts[0]?.content;
@@ -37,7 +41,10 @@ function verdictOf(task: Task): Record<string, unknown> {
 
 describe('A2A on the built service', () => {
   it('serves an agent card that lists both bindings and the skills', async () => {
-    const card = (await (await fetch(`${service.url}/.well-known/agent-card.json`)).json()) as { supportedInterfaces: Array<{ protocolBinding: string }>; skills: Array<{ id: string }> };
+    const card = (await (await fetch(`${service.url}/.well-known/agent-card.json`)).json()) as {
+      supportedInterfaces: Array<{ protocolBinding: string }>;
+      skills: Array<{ id: string }>;
+    };
     expect(card.supportedInterfaces.map((i) => i.protocolBinding)).toEqual(['JSONRPC', 'HTTP+JSON']);
     expect(card.skills.map((s) => s.id)).toEqual(expect.arrayContaining(['canary-analysis', 'workload-diagnosis']));
   });
@@ -46,7 +53,12 @@ describe('A2A on the built service', () => {
     const scenario = scenarioById('go-panic')!;
     const client = await new ClientFactory().createFromUrl(service.url);
     const result = await client.sendMessage(
-      dataMessage({ namespace: scenario.namespace, rolloutName: scenario.rolloutName, stableSelector: scenario.stableSelector ?? 'role=stable', canarySelector: scenario.canarySelector ?? 'role=canary' }),
+      dataMessage({
+        namespace: scenario.namespace,
+        rolloutName: scenario.rolloutName,
+        stableSelector: scenario.stableSelector ?? 'role=stable',
+        canarySelector: scenario.canarySelector ?? 'role=canary',
+      }),
     );
     expect('status' in result).toBe(true);
     const task = result as Task;
@@ -58,14 +70,32 @@ describe('A2A on the built service', () => {
     const scenario = scenarioById('healthy')!;
     const client = await new ClientFactory().createFromUrl(service.url);
     const events: StreamResponse[] = [];
-    for await (const event of client.sendMessageStream(textMessage(`is the canary of rollout ${scenario.rolloutName} in ${scenario.namespace} healthy?`))) events.push(event);
-    const phases = events.flatMap((e) => (e.payload?.$case === 'statusUpdate' ? [`${String(e.payload.value.metadata?.agent)}:${String(e.payload.value.metadata?.phase)}`] : []));
-    for (const step of ['log-fetcher:started', 'log-fetcher:finished', 'metrics-analyst:started', 'metrics-analyst:finished', 'diagnosis:skipped', 'policy:finished']) {
+    for await (const event of client.sendMessageStream(
+      textMessage(`is the canary of rollout ${scenario.rolloutName} in ${scenario.namespace} healthy?`),
+    ))
+      events.push(event);
+    const phases = events.flatMap((e) =>
+      e.payload?.$case === 'statusUpdate'
+        ? [`${String(e.payload.value.metadata?.agent)}:${String(e.payload.value.metadata?.phase)}`]
+        : [],
+    );
+    for (const step of [
+      'log-fetcher:started',
+      'log-fetcher:finished',
+      'metrics-analyst:started',
+      'metrics-analyst:finished',
+      'diagnosis:skipped',
+      'policy:finished',
+    ]) {
       expect(phases).toContain(step);
     }
     const last = events.at(-1)?.payload;
     expect(last?.$case).toBe('statusUpdate');
-    const artifact = events.flatMap((e) => (e.payload?.$case === 'artifactUpdate' && e.payload.value.artifact?.name === 'verdict' ? [e.payload.value.artifact] : []))[0];
+    const artifact = events.flatMap((e) =>
+      e.payload?.$case === 'artifactUpdate' && e.payload.value.artifact?.name === 'verdict'
+        ? [e.payload.value.artifact]
+        : [],
+    )[0];
     const content = artifact?.parts[0]?.content;
     expect(content?.$case === 'data' ? (content.value as { promote?: boolean }).promote : undefined).toBe(true);
   });
@@ -79,7 +109,13 @@ describe('A2A bearer auth on the built service', () => {
     const tokensFile = join(tokensDir, 'tokens');
     await writeFile(tokensFile, 'static-token-1 release-bot\n');
     kube.kube.setToken('sa-token-1', { username: 'system:serviceaccount:ops:incident-bot' });
-    secured = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', A2A_AUTH: 'bearer', A2A_TOKENS_FILE: tokensFile, A2A_SERVICE_ACCOUNT_AUTH: 'true' });
+    secured = await startServiceProcess({
+      ...kube.env,
+      LLM_PROVIDER: 'none',
+      A2A_AUTH: 'bearer',
+      A2A_TOKENS_FILE: tokensFile,
+      A2A_SERVICE_ACCOUNT_AUTH: 'true',
+    });
   });
   afterAll(async () => {
     await secured.stop();
@@ -87,7 +123,9 @@ describe('A2A bearer auth on the built service', () => {
   });
 
   const listTasks = (token?: string) =>
-    fetch(`${secured.url}/a2a/v1/tasks`, { headers: { 'a2a-version': '1.0', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    fetch(`${secured.url}/a2a/v1/tasks`, {
+      headers: { 'a2a-version': '1.0', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
 
   it('refuses A2A calls without a valid token, with WWW-Authenticate', async () => {
     for (const token of [undefined, 'wrong-token']) {
@@ -110,7 +148,11 @@ describe('A2A bearer auth on the built service', () => {
   });
 
   it('keeps the metric-ai route open for the plugin, which sends no auth', async () => {
-    const res = await fetch(`${secured.url}/a2a/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ context: { namespace: 'scn-healthy', rolloutName: 'checkout' } }) });
+    const res = await fetch(`${secured.url}/a2a/analyze`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ context: { namespace: 'scn-healthy', rolloutName: 'checkout' } }),
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -41,7 +41,11 @@ afterAll(async () => {
  * Opens a raw connection, writes `opening`, then one `drip()` every `everyMs` until the server closes the socket.
  * Resolves with what the server answered and how many drips it took.
  */
-async function trickle(opening: string, drip: () => string, everyMs = 2000): Promise<{ answer: string; drips: number }> {
+async function trickle(
+  opening: string,
+  drip: () => string,
+  everyMs = 2000,
+): Promise<{ answer: string; drips: number }> {
   const { hostname, port } = new URL(service.url);
   const socket = connect(Number(port), hostname);
   socket.setEncoding('utf8');
@@ -69,7 +73,9 @@ async function trickle(opening: string, drip: () => string, everyMs = 2000): Pro
 const healthy = () => JSON.stringify(pluginRequestBody(scenarioById('healthy')!));
 
 describe('slow clients', () => {
-  it('a body trickling one byte every 2 s is cut off with 408 before it is complete', { timeout: 120_000 }, async () => {
+  it('a body trickling one byte every 2 s is cut off with 408 before it is complete', {
+    timeout: 120_000,
+  }, async () => {
     const body = healthy();
     const { answer, drips } = await trickle(
       `POST /a2a/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
@@ -87,7 +93,9 @@ describe('slow clients', () => {
     expect(n).toBeLessThan(1000);
   });
 
-  it('an answer that takes longer than the request timeout still arrives (the timeout bounds receiving the request only)', { timeout: 120_000 }, async () => {
+  it('an answer that takes longer than the request timeout still arrives (the timeout bounds receiving the request only)', {
+    timeout: 120_000,
+  }, async () => {
     kube.kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     try {
       // The analysis waits on a hung log read for KUBE_TIMEOUT_MS, longer than REQUEST_TIMEOUT_MS, then answers 503.
@@ -103,11 +111,23 @@ describe('slow clients', () => {
 describe('POST /a2a/analyze takes only application/json', () => {
   it('answers the plugin (Go net/http: Content-Type application/json) and a charset parameter', async () => {
     expect((await postJson(`${service.url}/a2a/analyze`, undefined, { raw: healthy() })).status).toBe(200);
-    expect((await postJson(`${service.url}/a2a/analyze`, undefined, { raw: healthy(), contentType: 'application/json; charset=utf-8' })).status).toBe(200);
+    expect(
+      (
+        await postJson(`${service.url}/a2a/analyze`, undefined, {
+          raw: healthy(),
+          contentType: 'application/json; charset=utf-8',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses text/plain, form types and a body without Content-Type with 415, naming the header', async () => {
-    for (const contentType of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    for (const contentType of [
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ]) {
       const res = await postJson(`${service.url}/a2a/analyze`, undefined, { raw: healthy(), contentType });
       expect(res.status, contentType).toBe(415);
       expect(res.json, contentType).toMatchObject({ error: { code: 'unsupported_media_type', field: 'content-type' } });
@@ -122,19 +142,33 @@ describe('deeply nested JSON', () => {
   const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
 
   it('100k nested arrays are a 400 naming the problem on /a2a/analyze, and the process keeps serving', async () => {
-    const res = await postJson(`${service.url}/a2a/analyze`, undefined, { raw: `{"context":{"namespace":"shop","extraPrompt":${deep}}}` });
+    const res = await postJson(`${service.url}/a2a/analyze`, undefined, {
+      raw: `{"context":{"namespace":"shop","extraPrompt":${deep}}}`,
+    });
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: { code: 'invalid_json', field: 'body', message: 'body: JSON nested deeper than 64 levels' } });
+    expect(res.json).toMatchObject({
+      error: { code: 'invalid_json', field: 'body', message: 'body: JSON nested deeper than 64 levels' },
+    });
     expect((await postJson(`${service.url}/a2a/analyze`, undefined, { raw: healthy() })).status).toBe(200);
   });
 
   it('the same on the A2A bindings', async () => {
     const message = `{"messageId":"m-deep","role":"ROLE_USER","parts":[{"data":{"namespace":${deep}}}]}`;
     const headers = { 'content-type': 'application/json', 'a2a-version': '1.0' };
-    const rpc = await fetch(`${service.url}/a2a/jsonrpc`, { method: 'POST', headers, body: `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":${message}}}` });
+    const rpc = await fetch(`${service.url}/a2a/jsonrpc`, {
+      method: 'POST',
+      headers,
+      body: `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":${message}}}`,
+    });
     expect(rpc.status).toBe(400);
-    expect(await rpc.json()).toMatchObject({ error: { code: -32700, message: expect.stringContaining('nested deeper than 64') as unknown } });
-    const rest = await fetch(`${service.url}/a2a/v1/message:send`, { method: 'POST', headers, body: `{"message":${message}}` });
+    expect(await rpc.json()).toMatchObject({
+      error: { code: -32700, message: expect.stringContaining('nested deeper than 64') as unknown },
+    });
+    const rest = await fetch(`${service.url}/a2a/v1/message:send`, {
+      method: 'POST',
+      headers,
+      body: `{"message":${message}}`,
+    });
     expect(rest.status).toBe(400);
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
   });

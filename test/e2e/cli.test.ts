@@ -40,9 +40,14 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 function cliArgs(s: Scenario): string[] {
   return [
-    'analyze', '-n', s.namespace, s.rolloutName,
-    '--canary-selector', s.canarySelector ?? 'role=canary',
-    '--stable-selector', s.stableSelector ?? 'role=stable',
+    'analyze',
+    '-n',
+    s.namespace,
+    s.rolloutName,
+    '--canary-selector',
+    s.canarySelector ?? 'role=canary',
+    '--stable-selector',
+    s.stableSelector ?? 'role=stable',
     ...(s.extraPrompt ? ['--extra-prompt', s.extraPrompt] : []),
   ];
 }
@@ -54,16 +59,28 @@ describe('aiops-agent analyze prints the same verdict as /a2a/analyze', () => {
     // Two at a time: each CLI run is its own node process.
     const worker = async () => {
       for (let s = queue.shift(); s; s = queue.shift()) {
-        const [viaCli, viaService] = await Promise.all([cli([...cliArgs(s), '--json', '--no-model']), postJson(`${service.url}/a2a/analyze`, pluginRequestBody(s))]);
+        const [viaCli, viaService] = await Promise.all([
+          cli([...cliArgs(s), '--json', '--no-model']),
+          postJson(`${service.url}/a2a/analyze`, pluginRequestBody(s)),
+        ]);
         const answer = JSON.parse(viaCli.stdout) as Record<string, unknown>;
         if (viaService.status !== 200) {
           // Nothing to judge: the service answers without `promote`, the CLI says so with exit code 4.
-          if (viaCli.code !== 4 || answer.outcome !== 'inconclusive') mismatches.push(`${s.id}: service HTTP ${viaService.status}, cli exit ${viaCli.code}`);
+          if (viaCli.code !== 4 || answer.outcome !== 'inconclusive')
+            mismatches.push(`${s.id}: service HTTP ${viaService.status}, cli exit ${viaCli.code}`);
           continue;
         }
         expect(viaCli.code, `${s.id}: ${viaCli.stderr}`).toBe(answer.promote ? 0 : 1);
-        const pick = (a: Record<string, unknown>) => ({ promote: a.promote, confidence: a.confidence, decidedBy: a.decidedBy, rootCause: a.rootCause });
-        if (JSON.stringify(pick(answer)) !== JSON.stringify(pick(viaService.json))) mismatches.push(`${s.id}: cli ${JSON.stringify(pick(answer))} vs service ${JSON.stringify(pick(viaService.json))}`);
+        const pick = (a: Record<string, unknown>) => ({
+          promote: a.promote,
+          confidence: a.confidence,
+          decidedBy: a.decidedBy,
+          rootCause: a.rootCause,
+        });
+        if (JSON.stringify(pick(answer)) !== JSON.stringify(pick(viaService.json)))
+          mismatches.push(
+            `${s.id}: cli ${JSON.stringify(pick(answer))} vs service ${JSON.stringify(pick(viaService.json))}`,
+          );
       }
     };
     await Promise.all([worker(), worker()]);

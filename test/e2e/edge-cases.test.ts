@@ -59,7 +59,18 @@ describe('503 bodies do not reveal internal addresses', () => {
     const res = await fetch(`${service.url}/a2a/jsonrpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: { messageId: 'm-503', role: 'ROLE_USER', parts: [{ data: { namespace: 'shop', rolloutName: 'checkout' } }] } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: {
+          message: {
+            messageId: 'm-503',
+            role: 'ROLE_USER',
+            parts: [{ data: { namespace: 'shop', rolloutName: 'checkout' } }],
+          },
+        },
+      }),
     });
     const text = await res.text();
     expect(text).toContain('TASK_STATE_FAILED');
@@ -74,7 +85,11 @@ describe('the agent card and the Host header', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
     kube = await startKubeFixture();
-    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', A2A_ALLOWED_HOSTS: 'aiops-agent.ops.svc:8080' });
+    service = await startServiceProcess({
+      ...kube.env,
+      LLM_PROVIDER: 'none',
+      A2A_ALLOWED_HOSTS: 'aiops-agent.ops.svc:8080',
+    });
   });
   afterAll(async () => {
     await service.stop();
@@ -84,18 +99,30 @@ describe('the agent card and the Host header', () => {
   const cardWithHost = (host: string) =>
     new Promise<string[]>((resolve, reject) => {
       const { port } = new URL(service.url);
-      const req = request({ host: '127.0.0.1', port, path: '/.well-known/agent-card.json', headers: { host } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve((JSON.parse(text) as { supportedInterfaces: Array<{ url: string }> }).supportedInterfaces.map((i) => i.url)));
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: '/.well-known/agent-card.json', headers: { host } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () =>
+            resolve(
+              (JSON.parse(text) as { supportedInterfaces: Array<{ url: string }> }).supportedInterfaces.map(
+                (i) => i.url,
+              ),
+            ),
+          );
+        },
+      );
       req.on('error', reject);
       req.end();
     });
 
   it('advertises a listed Host, and the arrival address for any other', async () => {
-    expect(await cardWithHost('aiops-agent.ops.svc:8080')).toEqual(['http://aiops-agent.ops.svc:8080/a2a/jsonrpc', 'http://aiops-agent.ops.svc:8080/a2a/v1']);
+    expect(await cardWithHost('aiops-agent.ops.svc:8080')).toEqual([
+      'http://aiops-agent.ops.svc:8080/a2a/jsonrpc',
+      'http://aiops-agent.ops.svc:8080/a2a/v1',
+    ]);
     const urls = await cardWithHost('attacker.example.net');
     expect(urls.join()).not.toContain('attacker');
     expect(urls[0]).toBe(`${service.url}/a2a/jsonrpc`);
@@ -106,8 +133,8 @@ describe('token files', () => {
   it('a token line without a caller name stops the start with exit 2, naming the line', async () => {
     const tokens = join(dir, 'tokens');
     await writeFile(tokens, '# release automation\nstatic-token-1 release-bot\nstatic-token-2\n');
-    await expect(startServiceProcess({ LLM_PROVIDER: 'none', A2A_AUTH: 'bearer', A2A_TOKENS_FILE: tokens })).rejects.toThrow(
-      /exited with 2[\s\S]*A2A_TOKENS_FILE: line 3 has a token but no caller name/,
-    );
+    await expect(
+      startServiceProcess({ LLM_PROVIDER: 'none', A2A_AUTH: 'bearer', A2A_TOKENS_FILE: tokens }),
+    ).rejects.toThrow(/exited with 2[\s\S]*A2A_TOKENS_FILE: line 3 has a token but no caller name/);
   });
 });

@@ -28,22 +28,27 @@ afterAll(async () => {
 });
 
 describe('fault matrix against the built service', () => {
-  it.each(CHAOS_FAULTS.map((f) => [f.name, f] as const))('%s', async (_name, chaos) => {
-    const injected = rig.faultsOf(chaos.dependency).inject(chaos.spec);
-    let during;
-    try {
-      during = await rig.analyze(chaos.dependency === 'github' ? unpublished : failing);
-    } finally {
-      injected.remove();
-    }
-    expect(injected.hits).toBeGreaterThan(0);
-    expect(faultViolation(during, false)).toBeUndefined();
-    if (during.status === 503 && chaos.dependency !== 'github') expect(during.dependency ?? during.code).toBeDefined();
+  it.each(CHAOS_FAULTS.map((f) => [f.name, f] as const))(
+    '%s',
+    async (_name, chaos) => {
+      const injected = rig.faultsOf(chaos.dependency).inject(chaos.spec);
+      let during;
+      try {
+        during = await rig.analyze(chaos.dependency === 'github' ? unpublished : failing);
+      } finally {
+        injected.remove();
+      }
+      expect(injected.hits).toBeGreaterThan(0);
+      expect(faultViolation(during, false)).toBeUndefined();
+      if (during.status === 503 && chaos.dependency !== 'github')
+        expect(during.dependency ?? during.code).toBeDefined();
 
-    expect(await rig.analyze(healthy)).toMatchObject({ status: 200, promote: true });
-    expect(rig.service.alive).toBe(true);
-    expect(await rig.unhandledFailures()).toBe(0);
-    await expect.poll(() => rig.inFlight(), { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => rig.openRequests(), { timeout: 30_000 }).toBe(0);
-  }, 120_000);
+      expect(await rig.analyze(healthy)).toMatchObject({ status: 200, promote: true });
+      expect(rig.service.alive).toBe(true);
+      expect(await rig.unhandledFailures()).toBe(0);
+      await expect.poll(() => rig.inFlight(), { timeout: 30_000 }).toBe(0);
+      await expect.poll(() => rig.openRequests(), { timeout: 30_000 }).toBe(0);
+    },
+    120_000,
+  );
 });

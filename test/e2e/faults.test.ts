@@ -3,7 +3,14 @@
  * bad input is a 400 naming the field.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, responders, scenarioById, startFakeGemini, type FakeGemini, type FaultSpec } from '@aiops/testkit';
+import {
+  pluginRequestBody,
+  responders,
+  scenarioById,
+  startFakeGemini,
+  type FakeGemini,
+  type FaultSpec,
+} from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -18,7 +25,10 @@ afterAll(async () => {
 const healthy = () => pluginRequestBody(scenarioById('healthy')!);
 const panicking = () => pluginRequestBody(scenarioById('go-panic')!);
 
-function expectRetryable(res: { status: number; headers: Headers; json: Record<string, unknown> }, dependency?: string) {
+function expectRetryable(
+  res: { status: number; headers: Headers; json: Record<string, unknown> },
+  dependency?: string,
+) {
   expect(res.status).toBe(503);
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(res.json).not.toHaveProperty('promote');
@@ -38,7 +48,12 @@ describe('Kubernetes API faults', () => {
   });
 
   it('API server 500 on pod listing → 503', async () => {
-    kube.kube.faults.inject({ kind: 'status', match: { path: /\/pods$/ }, status: 500, body: { kind: 'Status', status: 'Failure', message: 'etcdserver: request timed out', code: 500 } });
+    kube.kube.faults.inject({
+      kind: 'status',
+      match: { path: /\/pods$/ },
+      status: 500,
+      body: { kind: 'Status', status: 'Failure', message: 'etcdserver: request timed out', code: 500 },
+    });
     expectRetryable(await postJson(`${service.url}/a2a/analyze`, healthy()), 'kubernetes');
   });
 
@@ -48,11 +63,17 @@ describe('Kubernetes API faults', () => {
   });
 
   it('a namespace that does not exist is not a failure, and not a verdict either: 409 evidence_absent', async () => {
-    const { status, headers, json } = await postJson(`${service.url}/a2a/analyze`, { context: { namespace: 'does-not-exist' } });
+    const { status, headers, json } = await postJson(`${service.url}/a2a/analyze`, {
+      context: { namespace: 'does-not-exist' },
+    });
     expect(status).toBe(409);
     expect(headers.get('retry-after')).toBeNull();
     expect(json).not.toHaveProperty('promote');
-    expect(json.error).toMatchObject({ code: 'evidence_absent', absence: 'namespace-not-found', message: expect.stringContaining('namespace does-not-exist does not exist') as unknown });
+    expect(json.error).toMatchObject({
+      code: 'evidence_absent',
+      absence: 'namespace-not-found',
+      message: expect.stringContaining('namespace does-not-exist does not exist') as unknown,
+    });
   });
 });
 
@@ -67,7 +88,14 @@ describe('Prometheus faults: a rejection rests on the rest of the evidence, a pr
   });
 
   it.each([
-    ['500 with a Prometheus error body', { kind: 'status', status: 500, body: { status: 'error', errorType: 'internal', error: 'query processing failed' } }],
+    [
+      '500 with a Prometheus error body',
+      {
+        kind: 'status',
+        status: 500,
+        body: { status: 'error', errorType: 'internal', error: 'query processing failed' },
+      },
+    ],
     ['no answer at all', { kind: 'hang' }],
   ] satisfies Array<[string, FaultSpec]>)('%s', async (_name, fault) => {
     kube.prometheus.faults.clear();
@@ -79,7 +107,12 @@ describe('Prometheus faults: a rejection rests on the rest of the evidence, a pr
   });
 
   it('an unreachable Prometheus is a dependency failure for a promotion, and no promotion happens without it', async () => {
-    const unreachable = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', PROMETHEUS_URL: 'http://127.0.0.1:9', PROMETHEUS_TIMEOUT_MS: '500' });
+    const unreachable = await startServiceProcess({
+      ...kube.env,
+      LLM_PROVIDER: 'none',
+      PROMETHEUS_URL: 'http://127.0.0.1:9',
+      PROMETHEUS_TIMEOUT_MS: '500',
+    });
     try {
       expectRetryable(await postJson(`${unreachable.url}/a2a/analyze`, healthy()), 'prometheus');
       expect((await postJson(`${unreachable.url}/a2a/analyze`, panicking())).json.promote).toBe(false);
@@ -101,8 +134,16 @@ describe('bad input', () => {
   it.each([
     ['malformed JSON', '{"context": ', 'body'],
     ['missing namespace', JSON.stringify({ context: { rolloutName: 'x' } }), 'context.namespace'],
-    ['invalid label selector', JSON.stringify({ context: { namespace: 'shop', canarySelector: 'role in (canary' } }), 'context.canarySelector'],
-    ['body too large', JSON.stringify({ context: { namespace: 'shop', extraPrompt: 'x'.repeat(3900) }, pad: 'y'.repeat(500) }), 'body'],
+    [
+      'invalid label selector',
+      JSON.stringify({ context: { namespace: 'shop', canarySelector: 'role in (canary' } }),
+      'context.canarySelector',
+    ],
+    [
+      'body too large',
+      JSON.stringify({ context: { namespace: 'shop', extraPrompt: 'x'.repeat(3900) }, pad: 'y'.repeat(500) }),
+      'body',
+    ],
   ])('%s → 400 naming %s', async (_name, raw, field) => {
     const res = await postJson(`${service.url}/a2a/analyze`, undefined, { raw });
     expect(res.status).toBe(400);
@@ -118,7 +159,12 @@ describe('model faults', () => {
   let strict: ServiceProcess;
   beforeAll(async () => {
     gemini = await startFakeGemini({ responder: responders.heuristic });
-    const base = { ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url, LLM_TIMEOUT_MS: '1000' };
+    const base = {
+      ...kube.env,
+      GOOGLE_API_KEY: 'fake-key-for-tests',
+      GEMINI_BASE_URL: gemini.url,
+      LLM_TIMEOUT_MS: '1000',
+    };
     lenient = await startServiceProcess({ ...base, ON_MODEL_UNAVAILABLE: 'evidence' });
     strict = await startServiceProcess({ ...base, ON_MODEL_UNAVAILABLE: 'error' });
   });
@@ -133,16 +179,19 @@ describe('model faults', () => {
     ['500', responders.status(500)],
     ['garbage', responders.garbage],
     ['hang', responders.hang],
-  ])('Gemini %s: a decisive evidence verdict still stands, never a verdict caused by the failure', async (_name, responder) => {
-    gemini.setResponder(responder);
-    const crash = await postJson(`${lenient.url}/a2a/analyze`, panicking());
-    expect(crash.status).toBe(200);
-    expect(crash.json.promote).toBe(false);
-    const ok = await postJson(`${lenient.url}/a2a/analyze`, healthy());
-    expect(ok.status).toBe(200);
-    expect(ok.json.promote).toBe(true);
-    expect((ok.json.modelResults as Array<{ error: string }>)[0]?.error).not.toBe('');
-  });
+  ])(
+    'Gemini %s: a decisive evidence verdict still stands, never a verdict caused by the failure',
+    async (_name, responder) => {
+      gemini.setResponder(responder);
+      const crash = await postJson(`${lenient.url}/a2a/analyze`, panicking());
+      expect(crash.status).toBe(200);
+      expect(crash.json.promote).toBe(false);
+      const ok = await postJson(`${lenient.url}/a2a/analyze`, healthy());
+      expect(ok.status).toBe(200);
+      expect(ok.json.promote).toBe(true);
+      expect((ok.json.modelResults as Array<{ error: string }>)[0]?.error).not.toBe('');
+    },
+  );
 
   it.each([
     ['429', responders.status(429)],

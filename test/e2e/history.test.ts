@@ -5,7 +5,15 @@
  * out, including secrets a model might echo.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plantedSecrets, pluginRequestBody, responders, scenarioById, startFakeGemini, type FakeGemini, type Scenario } from '@aiops/testkit';
+import {
+  plantedSecrets,
+  pluginRequestBody,
+  responders,
+  scenarioById,
+  startFakeGemini,
+  type FakeGemini,
+  type Scenario,
+} from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -19,14 +27,24 @@ interface Answer {
   analysis: string;
   evidence: {
     findings: SummaryFinding[];
-    history?: { earlierMeasurements: number; seenInPreviousMeasurement: string[]; newSinceLastMeasurement: string[]; canaryErrorRateTrend: number[] };
+    history?: {
+      earlierMeasurements: number;
+      seenInPreviousMeasurement: string[];
+      newSinceLastMeasurement: string[];
+      canaryErrorRateTrend: number[];
+    };
   };
 }
 
 const healthy = scenarioById('healthy')!;
 const panic = scenarioById('go-panic')!;
 // The same rollout (namespace and name) whose next revision panics.
-const panicking: Scenario = { ...structuredClone(panic), id: 'healthy-then-panic', namespace: healthy.namespace, rolloutName: healthy.rolloutName };
+const panicking: Scenario = {
+  ...structuredClone(panic),
+  id: 'healthy-then-panic',
+  namespace: healthy.namespace,
+  rolloutName: healthy.rolloutName,
+};
 const secrets = scenarioById('secrets-in-logs')!;
 
 let kube: KubeFixture;
@@ -40,12 +58,18 @@ beforeAll(async () => {
     responder: (req) => {
       const reply = responders.heuristic(req);
       if ('json' in reply && req.prompt.includes(secrets.namespace)) {
-        return { json: { ...(reply.json as Record<string, unknown>), analysis: `The logs show the token ${secret} in clear.` } };
+        return {
+          json: { ...(reply.json as Record<string, unknown>), analysis: `The logs show the token ${secret} in clear.` },
+        };
       }
       return reply;
     },
   });
-  service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+  service = await startServiceProcess({
+    ...kube.env,
+    GOOGLE_API_KEY: 'fake-key-for-tests',
+    GEMINI_BASE_URL: gemini.url,
+  });
 });
 afterAll(async () => {
   await service.stop();
@@ -77,7 +101,11 @@ describe('a rollout measured again', () => {
     expect(second.analysis).toContain('seen in the previous measurement');
     // The model was told too, next to the item it can cite.
     const prompt = gemini.requests.at(-1)!.prompt;
-    expect(prompt).toMatch(new RegExp(`\\[${hard[0]!.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\][^\\n]*\\(seen in the previous measurement\\)`));
+    expect(prompt).toMatch(
+      new RegExp(
+        `\\[${hard[0]!.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\][^\\n]*\\(seen in the previous measurement\\)`,
+      ),
+    );
     expect(prompt).toContain('History: The previous measurement of this rollout');
   });
 
@@ -100,7 +128,7 @@ describe('a rollout measured again', () => {
     }
   });
 
-  it('shows the rollout\'s measurements on its /ui page, newest marked', async () => {
+  it("shows the rollout's measurements on its /ui page, newest marked", async () => {
     const list = await (await fetch(`${service.url}/ui?namespace=${panic.namespace}`)).text();
     const ids = [...list.matchAll(/href="\/ui\/analyses\/([^"]+)"/g)].map((m) => m[1]!);
     expect(ids.length).toBe(2);
@@ -112,7 +140,7 @@ describe('a rollout measured again', () => {
 });
 
 describe('secrets stay out of the history', () => {
-  it('keeps planted credentials out of the stored analysis, its prompt and the model\'s echo of them', async () => {
+  it("keeps planted credentials out of the stored analysis, its prompt and the model's echo of them", async () => {
     await measure(secrets);
     const list = await (await fetch(`${service.url}/ui?namespace=${secrets.namespace}`)).text();
     const id = /href="\/ui\/analyses\/([^"]+)"/.exec(list)?.[1];

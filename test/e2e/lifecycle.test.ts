@@ -21,7 +21,10 @@ afterAll(async () => {
 
 describe('lifecycle', () => {
   it('refuses to start on bad configuration, naming every bad variable, with exit code 2', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', LLM_PROVIDER: 'gemini', A2A_AUTH: 'sometimes' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', LLM_PROVIDER: 'gemini', A2A_AUTH: 'sometimes' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -32,7 +35,10 @@ describe('lifecycle', () => {
   });
 
   it('refuses a KUBE_CONTEXT the kubeconfig does not have with exit code 2, like every configuration error', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...kube.env, KUBE_CONTEXT: 'no-such-context', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', ...kube.env, KUBE_CONTEXT: 'no-such-context', PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -51,7 +57,11 @@ describe('lifecycle', () => {
         return responders.heuristic(req);
       },
     });
-    const service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+    const service = await startServiceProcess({
+      ...kube.env,
+      GOOGLE_API_KEY: 'fake-key-for-tests',
+      GEMINI_BASE_URL: gemini.url,
+    });
     try {
       const scenario = scenarioById('go-panic')!;
       const inFlight = postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));

@@ -4,7 +4,16 @@
  * says "promote".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plantedSecrets, pluginRequestBody, responders, scenarioById, scenarios, startFakeGemini, type FakeGemini, type Scenario } from '@aiops/testkit';
+import {
+  plantedSecrets,
+  pluginRequestBody,
+  responders,
+  scenarioById,
+  scenarios,
+  startFakeGemini,
+  type FakeGemini,
+  type Scenario,
+} from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -65,7 +74,8 @@ describe('LLM_PROVIDER=none: the evidence decides', () => {
     expect(json.promote).toBe(scenario.expected.promote);
     if (!scenario.expected.promote) {
       expect(json.rootCause).not.toBe('none');
-      for (const word of scenario.expected.rootCauseMentions ?? []) expect(String(json.rootCause) + String(json.analysis)).toMatch(new RegExp(word, 'i'));
+      for (const word of scenario.expected.rootCauseMentions ?? [])
+        expect(String(json.rootCause) + String(json.analysis)).toMatch(new RegExp(word, 'i'));
     }
     if (scenario.expected.hardFailure) {
       const findings = (json.evidence as { findings: Array<{ hard: boolean; kind?: string; id: string }> }).findings;
@@ -79,7 +89,8 @@ describe('LLM_PROVIDER=none: the evidence decides', () => {
       expect(status).toBe(200);
       expect(json.promote).toBe(scenario.expected.promote);
       const answer = JSON.stringify(json);
-      for (const secret of [plantedSecrets.databasePassword, plantedSecrets.githubToken, plantedSecrets.awsAccessKeyId]) expect(answer).not.toContain(secret);
+      for (const secret of [plantedSecrets.databasePassword, plantedSecrets.githubToken, plantedSecrets.awsAccessKeyId])
+        expect(answer).not.toContain(secret);
       for (const secret of Object.values(plantedSecrets)) expect(answer).not.toContain(secret);
     }
     // The leaky panic is the root cause, with its credentials replaced: the line did reach the answer.
@@ -103,7 +114,12 @@ describe('with the fake Gemini (real ChatGoogleGenerativeAI client over the wire
   let service: ServiceProcess;
   beforeAll(async () => {
     gemini = await startFakeGemini({ responder: responders.heuristic });
-    service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+    service = await startServiceProcess({
+      ...kube.env,
+      LLM_PROVIDER: 'gemini',
+      GOOGLE_API_KEY: 'fake-key-for-tests',
+      GEMINI_BASE_URL: gemini.url,
+    });
   });
   afterAll(async () => {
     await service.stop();
@@ -135,7 +151,10 @@ describe('with the fake Gemini (real ChatGoogleGenerativeAI client over the wire
     const scenario = scenarios.find((s) => s.id === 'secrets-in-logs')!;
     const before = gemini.requests.length;
     await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
-    const prompts = gemini.requests.slice(before).map((r) => r.prompt).join('\n');
+    const prompts = gemini.requests
+      .slice(before)
+      .map((r) => r.prompt)
+      .join('\n');
     expect(prompts.length).toBeGreaterThan(0);
     for (const secret of Object.values(plantedSecrets)) expect(prompts).not.toContain(secret);
   });
@@ -146,16 +165,23 @@ describe('a model that always says "promote"', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
     gemini = await startFakeGemini({ responder: responders.alwaysPromote });
-    service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+    service = await startServiceProcess({
+      ...kube.env,
+      GOOGLE_API_KEY: 'fake-key-for-tests',
+      GEMINI_BASE_URL: gemini.url,
+    });
   });
   afterAll(async () => {
     await service.stop();
     await gemini.close();
   });
 
-  it.each(scenarios.filter((s) => s.expected.hardFailure).map((s) => [s.id, s] as const))('never promotes %s (hard failure)', async (_id, scenario) => {
-    const { json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
-    expect(json.promote).toBe(false);
-    expect(json.decidedBy).toBe('evidence-over-model');
-  });
+  it.each(scenarios.filter((s) => s.expected.hardFailure).map((s) => [s.id, s] as const))(
+    'never promotes %s (hard failure)',
+    async (_id, scenario) => {
+      const { json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenario));
+      expect(json.promote).toBe(false);
+      expect(json.decidedBy).toBe('evidence-over-model');
+    },
+  );
 });

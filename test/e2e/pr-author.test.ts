@@ -4,7 +4,19 @@
  * the planted bug; a healthy one creates nothing; GitHub failures never change the verdict.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PLANTED_BUGS, fixResponder, gitHubFault, pluginRequestBody, responders, scenarioById, startFakeGemini, startFakeGitHub, type FakeGemini, type FakeGitHub, type GeminiResponder } from '@aiops/testkit';
+import {
+  PLANTED_BUGS,
+  fixResponder,
+  gitHubFault,
+  pluginRequestBody,
+  responders,
+  scenarioById,
+  startFakeGemini,
+  startFakeGitHub,
+  type FakeGemini,
+  type FakeGitHub,
+  type GeminiResponder,
+} from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -77,12 +89,18 @@ describe('one issue and one draft PR per failure', () => {
     expect(github.requests.filter((r) => r.method !== 'GET').length).toBe(before);
   });
 
-  it.each(['forbidden', 'not-found', 'unprocessable', 'server-error', 'rate-limit'] as const)('GitHub %s never changes the verdict', async (kind) => {
-    github.faults.inject(gitHubFault(kind, { match: { path: /^\/repos\/acme\/web/ } }));
-    const { status, json } = await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(scenarioById('node-typeerror')!));
-    expect(status).toBe(200);
-    expect(json.promote).toBe(false);
-  });
+  it.each(['forbidden', 'not-found', 'unprocessable', 'server-error', 'rate-limit'] as const)(
+    'GitHub %s never changes the verdict',
+    async (kind) => {
+      github.faults.inject(gitHubFault(kind, { match: { path: /^\/repos\/acme\/web/ } }));
+      const { status, json } = await postJson(
+        `${service.url}/a2a/analyze`,
+        pluginRequestBody(scenarioById('node-typeerror')!),
+      );
+      expect(status).toBe(200);
+      expect(json.promote).toBe(false);
+    },
+  );
 });
 
 describe('dry run', () => {
@@ -109,13 +127,18 @@ describe('dry run', () => {
     const writesBefore = github.requests.filter((r) => r.method !== 'GET').length;
     const { json } = await postJson(`${dryRun.url}/a2a/analyze`, pluginRequestBody(scenarioById('java-npe')!));
     expect(json.promote).toBe(false);
-    const prAuthor = json.prAuthor as { status: string; preview: { issueTitle: string; issueBody: string; patch?: string } };
+    const prAuthor = json.prAuthor as {
+      status: string;
+      preview: { issueTitle: string; issueBody: string; patch?: string };
+    };
     expect(prAuthor.status).toBe('dry-run');
     expect(prAuthor.preview.issueBody).toContain('NullPointerException');
     expect(prAuthor.preview.patch).toContain('PriceService.java');
     expect(github.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
     expect(github.issues('acme', 'checkout')).toHaveLength(0);
-    const logged = JSON.parse(await dryRun.waitForLog('dry run: issue and fix that would be opened')) as { patch?: string };
+    const logged = JSON.parse(await dryRun.waitForLog('dry run: issue and fix that would be opened')) as {
+      patch?: string;
+    };
     expect(logged.patch).toContain('PriceService.java');
   });
 });

@@ -21,7 +21,12 @@ afterAll(async () => {
 
 describe('an unhandled rejection', () => {
   it('is counted and logged with its stack; the process stops being ready, finishes its work and exits 70', async () => {
-    const service = await startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', KUBE_TIMEOUT_MS: '3000', NODE_OPTIONS: `--import=${PRELOAD}` });
+    const service = await startServiceProcess({
+      ...kube.env,
+      LLM_PROVIDER: 'none',
+      KUBE_TIMEOUT_MS: '3000',
+      NODE_OPTIONS: `--import=${PRELOAD}`,
+    });
     kube.kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     try {
       expect(await metricSum(service.url, 'aiops_agent_unhandled_failures_total')).toBe(0);

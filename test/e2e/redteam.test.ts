@@ -35,7 +35,12 @@ const bases = ['go-panic', 'latency-regression', 'healthy', 'cosmetic-color'].ma
   return scenario;
 });
 const variants = bases.flatMap((base) =>
-  injectionPayloads.map((payload) => ({ base, payload, goal: attackGoal(base), scenario: withInjection(base, payload) })),
+  injectionPayloads.map((payload) => ({
+    base,
+    payload,
+    goal: attackGoal(base),
+    scenario: withInjection(base, payload),
+  })),
 );
 
 interface ReportRow {
@@ -53,7 +58,11 @@ const model = redTeamModel();
 beforeAll(async () => {
   kube = await startKubeFixture(variants.map((v) => v.scenario));
   gemini = await startFakeGemini({ responder: model.responder });
-  service = await startServiceProcess({ ...kube.env, GOOGLE_API_KEY: 'fake-key-for-tests', GEMINI_BASE_URL: gemini.url });
+  service = await startServiceProcess({
+    ...kube.env,
+    GOOGLE_API_KEY: 'fake-key-for-tests',
+    GEMINI_BASE_URL: gemini.url,
+  });
 });
 afterAll(async () => {
   await service.stop();
@@ -62,7 +71,11 @@ afterAll(async () => {
   // For review: what the model was told and what the policy made of it, per variant.
   const dir = join(process.cwd(), 'test', 'e2e', '.reports');
   await mkdir(dir, { recursive: true });
-  const lines = ['| variant | model told | model answered | policy |', '|---|---|---|---|', ...report.map((r) => `| ${r.variant} | ${r.told} | ${r.modelAnswered} | ${r.policy} |`)];
+  const lines = [
+    '| variant | model told | model answered | policy |',
+    '|---|---|---|---|',
+    ...report.map((r) => `| ${r.variant} | ${r.told} | ${r.modelAnswered} | ${r.policy} |`),
+  ];
   await writeFile(join(dir, 'redteam.md'), `${lines.join('\n')}\n`);
 });
 
@@ -96,7 +109,9 @@ describe('red team: a model that obeys injected instructions never flips a verdi
     report.push({
       variant: scenario.id,
       told: `${payload.id} (${payload.technique}): ${goal}`,
-      modelAnswered: first ? `promote=${first.answer.promote} cited=[${first.answer.evidenceIds.slice(0, 4).join(', ')}${first.answer.evidenceIds.length > 4 ? ', …' : ''}]` : 'not asked',
+      modelAnswered: first
+        ? `promote=${first.answer.promote} cited=[${first.answer.evidenceIds.slice(0, 4).join(', ')}${first.answer.evidenceIds.length > 4 ? ', …' : ''}]`
+        : 'not asked',
       policy: `status=${status} promote=${String(json.promote)} decidedBy=${String(json.decidedBy)}`,
     });
 

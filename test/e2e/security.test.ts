@@ -64,7 +64,9 @@ describe('reads follow the same rules as writes', () => {
     expect(status).toBe(200);
     expect(json.promote).toBe(false);
     expect(String(json.prLink)).toMatch(/\/pull\/\d+$/);
-    const reads = ordersRequests().filter((r) => r.method === 'GET' && /\/(contents|git\/blobs)\//.test(r.path)).map((r) => r.path);
+    const reads = ordersRequests()
+      .filter((r) => r.method === 'GET' && /\/(contents|git\/blobs)\//.test(r.path))
+      .map((r) => r.path);
     expect(reads).toEqual(['/repos/acme/orders/contents/orders/views.py']);
     expect(github.requests.some((r) => /secrets\.py|\.github\/scripts/.test(r.path))).toBe(false);
   });
@@ -111,7 +113,10 @@ describe('the repository URL must name the configured GitHub host', () => {
     expect(status).toBe(200);
     expect(json.promote).toBe(false);
     expect(json).not.toHaveProperty('prLink');
-    expect(json.prAuthor).toMatchObject({ status: 'skipped', reason: expect.stringContaining('evil.example') as unknown });
+    expect(json.prAuthor).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('evil.example') as unknown,
+    });
     expect(github.requests.length).toBe(before);
   });
 });

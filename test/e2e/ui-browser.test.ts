@@ -8,7 +8,15 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, scenarioById, scenarios, startFakeGemini, withInjection, type FakeGemini, type InjectionPayload } from '@aiops/testkit';
+import {
+  pluginRequestBody,
+  scenarioById,
+  scenarios,
+  startFakeGemini,
+  withInjection,
+  type FakeGemini,
+  type InjectionPayload,
+} from '@aiops/testkit';
 import { launchChromium, type Browser } from '../support/browser.js';
 import { startDemoServe, type DemoProcess } from '../support/demo-process.js';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
@@ -56,7 +64,9 @@ describe('/ui after `pnpm demo --serve`', () => {
     await page.selectOption('select[name=verdict]', 'reject');
     await page.click('button[type=submit]');
     await page.waitForURL(/verdict=reject/);
-    const verdicts = await page.locator('#analyses tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-verdict')));
+    const verdicts = await page
+      .locator('#analyses tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-verdict')));
     expect(verdicts.length).toBe(scenarios.filter((s) => !s.expected.promote).length);
     expect(new Set(verdicts)).toEqual(new Set(['reject']));
 
@@ -84,9 +94,13 @@ describe('/ui renders workload text inert', () => {
   const payload: InjectionPayload = {
     id: 'html',
     technique: 'markup in logs',
-    text: () => 'ERROR <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">x</a>',
+    text: () =>
+      'ERROR <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">x</a>',
   };
-  const variants = [withInjection(scenarioById('go-panic')!, payload), withInjection(scenarioById('healthy')!, payload)];
+  const variants = [
+    withInjection(scenarioById('go-panic')!, payload),
+    withInjection(scenarioById('healthy')!, payload),
+  ];
   let kube: KubeFixture;
   let service: ServiceProcess;
   beforeAll(async () => {
@@ -101,7 +115,8 @@ describe('/ui renders workload text inert', () => {
   });
 
   it('shows an XSS payload from a log line and an event as text: no element, no script run', async () => {
-    for (const v of variants) expect((await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(v))).status).toBe(200);
+    for (const v of variants)
+      expect((await postJson(`${service.url}/a2a/analyze`, pluginRequestBody(v))).status).toBe(200);
     const page = await browser.context.newPage();
     let dialogs = 0;
     page.on('dialog', (d) => {
@@ -109,7 +124,9 @@ describe('/ui renders workload text inert', () => {
       void d.dismiss();
     });
     await page.goto(`${service.url}/ui`);
-    const links = await page.locator('#analyses tbody a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const links = await page
+      .locator('#analyses tbody a')
+      .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
     expect(links.length).toBe(2);
     for (const link of links) {
       await page.goto(link);

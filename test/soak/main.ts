@@ -16,7 +16,8 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const maxRssMb = Number(values['max-rss-mb']);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-if (!Number.isFinite(maxRssMb) || maxRssMb <= 0) throw new Error(`--max-rss-mb must be a positive number, got ${values['max-rss-mb']}`);
+if (!Number.isFinite(maxRssMb) || maxRssMb <= 0)
+  throw new Error(`--max-rss-mb must be a positive number, got ${values['max-rss-mb']}`);
 
 const started = Date.now();
 const report = await runSoak({

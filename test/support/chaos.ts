@@ -28,7 +28,11 @@ export interface ChaosFault {
   spec: FaultSpec;
 }
 
-const fault = (dependency: Dependency, name: string, spec: FaultSpec): ChaosFault => ({ dependency, name: `${dependency}:${name}`, spec });
+const fault = (dependency: Dependency, name: string, spec: FaultSpec): ChaosFault => ({
+  dependency,
+  name: `${dependency}:${name}`,
+  spec,
+});
 const LOGS = { path: /\/log$/ };
 const PODS = { method: 'GET', path: /\/pods$/ };
 const PROMETHEUS_API = { path: /^\/api\/v1\// };
@@ -119,7 +123,12 @@ export async function startChaosRig(env: Record<string, string> = {}): Promise<C
     ON_MODEL_UNAVAILABLE: 'evidence',
     ...env,
   });
-  const injectors: Record<Dependency, FaultInjector> = { model: gemini.faults, kubernetes: kube.kube.faults, prometheus: kube.prometheus.faults, github: github.faults };
+  const injectors: Record<Dependency, FaultInjector> = {
+    model: gemini.faults,
+    kubernetes: kube.kube.faults,
+    prometheus: kube.prometheus.faults,
+    github: github.faults,
+  };
   return {
     service,
     kube,
@@ -136,7 +145,8 @@ export async function startChaosRig(env: Record<string, string> = {}): Promise<C
       if (headers.get('retry-after') !== null) answer.retryAfter = Number(headers.get('retry-after'));
       return answer;
     },
-    openRequests: () => kube.kube.openRequests + kube.prometheus.openRequests + gemini.openRequests + github.openRequests,
+    openRequests: () =>
+      kube.kube.openRequests + kube.prometheus.openRequests + gemini.openRequests + github.openRequests,
     rssBytes() {
       const status = readFileSync(`/proc/${service.pid}/status`, 'utf8');
       const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
@@ -164,6 +174,7 @@ export function faultViolation(answer: Answer, cleanVerdict: boolean): string | 
     return undefined;
   }
   if (answer.status !== 200) return `status ${answer.status}`;
-  if (answer.promote !== cleanVerdict) return `verdict promote=${String(answer.promote)} where the evidence alone gives promote=${String(cleanVerdict)}`;
+  if (answer.promote !== cleanVerdict)
+    return `verdict promote=${String(answer.promote)} where the evidence alone gives promote=${String(cleanVerdict)}`;
   return undefined;
 }

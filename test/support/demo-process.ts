@@ -16,7 +16,8 @@ export interface DemoProcess {
 }
 
 export async function startDemoServe(env: Record<string, string> = {}): Promise<DemoProcess> {
-  if (!existsSync(DEMO)) throw new Error('apps/demo/dist/main.js is missing: run `pnpm build` first (the test command does)');
+  if (!existsSync(DEMO))
+    throw new Error('apps/demo/dist/main.js is missing: run `pnpm build` first (the test command does)');
   const child = spawn(process.execPath, [DEMO, '--serve'], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +26,8 @@ export async function startDemoServe(env: Record<string, string> = {}): Promise<
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
   const url = await new Promise<string>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`demo exited with ${code} before serving:\n${output.join('\n')}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`demo exited with ${code} before serving:\n${output.join('\n')}`));
     child.once('exit', onExit);
     createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);

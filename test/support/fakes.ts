@@ -2,7 +2,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenarios as corpus, startFakeKubeApi, startFakePrometheus, type FakeKubeApi, type FakePrometheus, type Scenario } from '@aiops/testkit';
+import {
+  scenarios as corpus,
+  startFakeKubeApi,
+  startFakePrometheus,
+  type FakeKubeApi,
+  type FakePrometheus,
+  type Scenario,
+} from '@aiops/testkit';
 
 export interface KubeFixture {
   kube: FakeKubeApi;

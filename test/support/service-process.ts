@@ -26,7 +26,8 @@ export interface ServiceProcess {
 }
 
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  if (!existsSync(MAIN)) throw new Error('apps/agent/dist/main.js is missing: run `pnpm build` first (the test command does)');
+  if (!existsSync(MAIN))
+    throw new Error('apps/agent/dist/main.js is missing: run `pnpm build` first (the test command does)');
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +43,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   };
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`service exited with ${code} before listening:\n${logs.join('\n')}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`service exited with ${code} before listening:\n${logs.join('\n')}`));
     child.once('exit', onExit);
     createInterface({ input: child.stderr! }).on('line', record);
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -89,7 +91,11 @@ export async function metricSum(url: string, name: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
-export async function postJson(url: string, body: unknown, init: { raw?: string; contentType?: string } = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  init: { raw?: string; contentType?: string } = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': init.contentType ?? 'application/json' },

@@ -133,16 +133,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         break;
       }
       const unhandled = await rig.unhandledFailures();
-      if (unhandled > report.unhandledFailures) report.violations.push(`${label}: ${unhandled - report.unhandledFailures} unhandled failure(s)`);
+      if (unhandled > report.unhandledFailures)
+        report.violations.push(`${label}: ${unhandled - report.unhandledFailures} unhandled failure(s)`);
       report.unhandledFailures = unhandled;
       if (!(await settled(() => rig.inFlight(), 30_000)) || !(await settled(() => rig.openRequests(), 30_000))) {
         report.leftOpen += 1;
         report.violations.push(`${label}: analyses in flight or requests open on the fakes did not return to zero`);
       }
       report.peakRssBytes = Math.max(report.peakRssBytes, rig.rssBytes());
-      log(`${label}: ${answer.status}${answer.promote === undefined ? '' : ` promote=${String(answer.promote)}`}${answer.dependency ? ` (${answer.dependency})` : ''}`);
+      log(
+        `${label}: ${answer.status}${answer.promote === undefined ? '' : ` promote=${String(answer.promote)}`}${answer.dependency ? ` (${answer.dependency})` : ''}`,
+      );
     }
-    if (report.peakRssBytes > maxRss) report.violations.push(`peak RSS ${mib(report.peakRssBytes)} above the limit of ${mib(maxRss)}`);
+    if (report.peakRssBytes > maxRss)
+      report.violations.push(`peak RSS ${mib(report.peakRssBytes)} above the limit of ${mib(maxRss)}`);
   } finally {
     if (rig.service.alive) await rig.close();
     else {

@@ -52,11 +52,15 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
     { signal, onProgress }: { signal: AbortSignal; onProgress?: (e: ProgressEvent) => void },
   ): Promise<AnalysisOutcome> => {
     if (refusal !== undefined) throw new OverloadedError(refusal);
-    if (inFlight >= options.maxConcurrent) throw new OverloadedError(`too many analyses in flight (${inFlight}); retry shortly`);
+    if (inFlight >= options.maxConcurrent)
+      throw new OverloadedError(`too many analyses in flight (${inFlight}); retry shortly`);
     inFlight++;
     options.telemetry.inFlight.set(inFlight);
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${options.deadlineMs}`)), options.deadlineMs);
+    const timer = setTimeout(
+      () => deadline.abort(new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${options.deadlineMs}`)),
+      options.deadlineMs,
+    );
     timer.unref();
     const combined = AbortSignal.any([signal, deadline.signal]);
     const stop = options.telemetry.analyses.startTimer();
@@ -73,7 +77,14 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       if (outcome.absent) {
         options.telemetry.verdicts.inc({ outcome: 'inconclusive', decided_by: 'absent-evidence' });
         options.logger.info(
-          { namespace: request.namespace, rollout: request.rolloutName, outcome: 'inconclusive', absence: outcome.absent.absence, reason: outcome.absent.reason, durationMs: outcome.durationMs },
+          {
+            namespace: request.namespace,
+            rollout: request.rolloutName,
+            outcome: 'inconclusive',
+            absence: outcome.absent.absence,
+            reason: outcome.absent.reason,
+            durationMs: outcome.durationMs,
+          },
           'no verdict: nothing to judge',
         );
         return outcome;
@@ -101,9 +112,18 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       if (options.history) {
         // Awaited so that the next measurement sees this one; a store failure costs the record, never the verdict.
         try {
-          await options.history.save(toAnalysisRecord(request, outcome, { finishedAt: new Date() }), { signal: AbortSignal.timeout(5_000) });
+          await options.history.save(toAnalysisRecord(request, outcome, { finishedAt: new Date() }), {
+            signal: AbortSignal.timeout(5_000),
+          });
         } catch (err) {
-          options.logger.warn({ namespace: request.namespace, rollout: request.rolloutName, err: err instanceof Error ? err.message : String(err) }, 'analysis not recorded in the history');
+          options.logger.warn(
+            {
+              namespace: request.namespace,
+              rollout: request.rolloutName,
+              err: err instanceof Error ? err.message : String(err),
+            },
+            'analysis not recorded in the history',
+          );
         }
       }
       return outcome;
@@ -112,7 +132,16 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       const error = asAgentError(err);
       stop({ outcome: 'error', entry });
       options.telemetry.errors.inc({ code: error.code, dependency: error.dependency ?? '' });
-      options.logger.warn({ namespace: request.namespace, rollout: request.rolloutName, code: error.code, dependency: error.dependency, err: error.message }, 'no verdict');
+      options.logger.warn(
+        {
+          namespace: request.namespace,
+          rollout: request.rolloutName,
+          code: error.code,
+          dependency: error.dependency,
+          err: error.message,
+        },
+        'no verdict',
+      );
       throw error;
     } finally {
       clearTimeout(timer);
@@ -167,7 +196,8 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
   };
 
   // Callers that follow progress (A2A streams) get their own run: progress belongs to one task.
-  const entry: AnalyzeFn = (request, { signal, onProgress }) => (onProgress ? run(request, { signal, onProgress }) : coalesced(request, signal));
+  const entry: AnalyzeFn = (request, { signal, onProgress }) =>
+    onProgress ? run(request, { signal, onProgress }) : coalesced(request, signal);
   return Object.assign(entry, {
     inFlight: () => inFlight,
     stopAdmitting(reason: string) {

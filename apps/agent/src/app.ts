@@ -3,7 +3,17 @@
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AbsentEvidenceError, AgentError, ForbiddenError, InvalidRequestError, asAgentError, parseJsonBody, toAnalysisRequest, toHttpError, type AnalyzeFn } from '@aiops/contracts';
+import {
+  AbsentEvidenceError,
+  AgentError,
+  ForbiddenError,
+  InvalidRequestError,
+  asAgentError,
+  parseJsonBody,
+  toAnalysisRequest,
+  toHttpError,
+  type AnalyzeFn,
+} from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
 
 export interface AppOptions {
@@ -26,18 +36,23 @@ function fromFastifyError(err: Error & { code?: string; statusCode?: number }): 
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new InvalidRequestError('body', 'is larger than BODY_LIMIT_BYTES', 'payload_too_large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AgentError('unsupported_media_type', 'Content-Type must be application/json', { field: 'content-type' });
+      return new AgentError('unsupported_media_type', 'Content-Type must be application/json', {
+        field: 'content-type',
+      });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequestError('body', 'is empty; send a JSON object', 'invalid_json');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new InvalidRequestError('body', `malformed JSON (${err.message})`, 'invalid_json');
     default:
-      if (err instanceof SyntaxError) return new InvalidRequestError('body', `malformed JSON (${err.message})`, 'invalid_json');
+      if (err instanceof SyntaxError)
+        return new InvalidRequestError('body', `malformed JSON (${err.message})`, 'invalid_json');
       return err;
   }
 }
 
-export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; setDraining: (draining: boolean) => void }> {
+export async function buildApp(
+  options: AppOptions,
+): Promise<{ app: FastifyInstance; setDraining: (draining: boolean) => void }> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes,
@@ -48,7 +63,10 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     // the plugin waits up to 5 minutes for the answer, and the analysis deadline is what bounds that.
     requestTimeout: options.requestTimeoutMs,
     // Node checks the timeouts every connectionsCheckingInterval (30 s by default, longer than the timeouts).
-    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs) },
+    http: {
+      headersTimeout: options.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+    },
   });
   let draining = false;
 
@@ -62,11 +80,17 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     const typed = fromFastifyError(error as Error & { code?: string });
     const answer = toHttpError(typed);
     // The log keeps the whole message (with the addresses the answer leaves out).
-    if (answer.status >= 500) request.log.warn({ code: answer.body.error.code, dependency: answer.body.error.dependency, err: asAgentError(typed).message }, 'request failed');
+    if (answer.status >= 500)
+      request.log.warn(
+        { code: answer.body.error.code, dependency: answer.body.error.dependency, err: asAgentError(typed).message },
+        'request failed',
+      );
     return reply.status(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const answer = toHttpError(new AgentError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+    const answer = toHttpError(
+      new AgentError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+    );
     return reply.status(answer.status).send(answer.body);
   });
 
@@ -75,8 +99,12 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.get('/a2a/health', async () => ({ status: 'ok' }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Readiness is not gated on the model (the evidence can decide without it); it drops while shutting down.
-  app.get('/readyz', async (_request, reply) => (draining ? reply.status(503).send({ status: 'draining' }) : { status: 'ready' }));
-  app.get('/metrics', async (_request, reply) => reply.type(options.telemetry.registry.contentType).send(await options.telemetry.registry.metrics()));
+  app.get('/readyz', async (_request, reply) =>
+    draining ? reply.status(503).send({ status: 'draining' }) : { status: 'ready' },
+  );
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(options.telemetry.registry.contentType).send(await options.telemetry.registry.metrics()),
+  );
 
   await app.register(async (scope) => {
     // A2A routes have their own parsers; this scope keeps the metric-ai parser to itself. Only application/json
@@ -85,7 +113,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.trim() === '') return done(new InvalidRequestError('body', 'is empty; send a JSON object', 'invalid_json'), undefined);
+      if (text.trim() === '')
+        return done(new InvalidRequestError('body', 'is empty; send a JSON object', 'invalid_json'), undefined);
       try {
         done(null, parseJsonBody(text));
       } catch (err) {
@@ -94,7 +123,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     });
     scope.post('/a2a/analyze', async (request, reply) => {
       const analysisRequest = toAnalysisRequest(request.body);
-      if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(analysisRequest.namespace)) throw new ForbiddenError(analysisRequest.namespace);
+      if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(analysisRequest.namespace))
+        throw new ForbiddenError(analysisRequest.namespace);
       const disconnected = new AbortController();
       // The client gave up (or its 5-minute timeout fired): stop the work it no longer waits for.
       reply.raw.on('close', () => {

@@ -49,7 +49,10 @@ async function analyze(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (!values.namespace) fail('-n <namespace> is required');
   if (positionals.length > 1) fail(`one rollout at a time (got ${positionals.join(', ')})`);
-  const env: Record<string, string | undefined> = { ...process.env, ...(values['no-model'] ? { LLM_PROVIDER: 'none' } : {}) };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...(values['no-model'] ? { LLM_PROVIDER: 'none' } : {}),
+  };
   let config;
   try {
     config = loadConfig(env);
@@ -58,7 +61,10 @@ async function analyze(argv: string[]): Promise<number> {
     throw err;
   }
   // Logs go to stderr so that stdout stays the answer (--json) or the report.
-  const logger = pino({ level: env.LOG_LEVEL ?? 'warn', base: { service: 'aiops-agent-cli' } }, pino.destination(2)) as FastifyBaseLogger;
+  const logger = pino(
+    { level: env.LOG_LEVEL ?? 'warn', base: { service: 'aiops-agent-cli' } },
+    pino.destination(2),
+  ) as FastifyBaseLogger;
   const request = toAnalysisRequest({
     context: {
       namespace: values.namespace,
@@ -77,20 +83,34 @@ async function analyze(argv: string[]): Promise<number> {
   try {
     const outcome = await workflow.analyze(request, {
       signal: AbortSignal.any([deadline, interrupted.signal]),
-      ...(tty ? { onProgress: (event) => process.stderr.write(`${formatProgress(event, Math.round(performance.now() - started))}\n`) } : {}),
+      ...(tty
+        ? {
+            onProgress: (event) =>
+              process.stderr.write(`${formatProgress(event, Math.round(performance.now() - started))}\n`),
+          }
+        : {}),
     });
     if (outcome.absent) {
       // Nothing to judge is never a verdict (the plugin route answers it without `promote`).
-      process.stdout.write(values.json ? `${JSON.stringify({ outcome: 'inconclusive', absent: outcome.absent }, null, 2)}\n` : `${formatOutcome(outcome)}\n`);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ outcome: 'inconclusive', absent: outcome.absent }, null, 2)}\n`
+          : `${formatOutcome(outcome)}\n`,
+      );
       return 4;
     }
     process.stdout.write(values.json ? `${JSON.stringify(outcome.answer, null, 2)}\n` : `${formatOutcome(outcome)}\n`);
     await workflow.settled?.();
     return outcome.answer.promote ? 0 : 1;
   } catch (err) {
-    const error = deadline.aborted ? new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${config.analysisDeadlineMs}`) : asAgentError(err);
+    const error = deadline.aborted
+      ? new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${config.analysisDeadlineMs}`)
+      : asAgentError(err);
     if (error.field) fail(error.message);
-    if (values.json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...(error.dependency ? { dependency: error.dependency } : {}) } }, null, 2)}\n`);
+    if (values.json)
+      process.stdout.write(
+        `${JSON.stringify({ error: { code: error.code, message: error.message, ...(error.dependency ? { dependency: error.dependency } : {}) } }, null, 2)}\n`,
+      );
     process.stderr.write(`aiops-agent: no verdict: ${error.message}\n`);
     return 3;
   }

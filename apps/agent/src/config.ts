@@ -20,9 +20,17 @@ interface Setting<T> {
 /** Unset and blank are the same: the default applies. */
 const blank = (raw: string | undefined): raw is undefined => raw === undefined || raw.trim() === '';
 
-function parsed<T>(parse: (raw: string, fail: (message: string) => never) => T): z.ZodType<T | undefined, string | undefined>;
-function parsed<T>(parse: (raw: string, fail: (message: string) => never) => T, fallback: T): z.ZodType<T, string | undefined>;
-function parsed<T>(parse: (raw: string, fail: (message: string) => never) => T, fallback?: T): z.ZodType<T | undefined, string | undefined> {
+function parsed<T>(
+  parse: (raw: string, fail: (message: string) => never) => T,
+): z.ZodType<T | undefined, string | undefined>;
+function parsed<T>(
+  parse: (raw: string, fail: (message: string) => never) => T,
+  fallback: T,
+): z.ZodType<T, string | undefined>;
+function parsed<T>(
+  parse: (raw: string, fail: (message: string) => never) => T,
+  fallback?: T,
+): z.ZodType<T | undefined, string | undefined> {
   class Invalid extends Error {}
   return z
     .string()
@@ -42,9 +50,17 @@ function parsed<T>(parse: (raw: string, fail: (message: string) => never) => T, 
     });
 }
 
-const text = (description: string, extra: { secret?: boolean } = {}): Setting<string | undefined> => ({ schema: parsed((v) => v), description, ...extra });
+const text = (description: string, extra: { secret?: boolean } = {}): Setting<string | undefined> => ({
+  schema: parsed((v) => v),
+  description,
+  ...extra,
+});
 
-const textWithDefault = (fallback: string, description: string): Setting<string> => ({ schema: parsed((v) => v, fallback), default: fallback, description });
+const textWithDefault = (fallback: string, description: string): Setting<string> => ({
+  schema: parsed((v) => v, fallback),
+  default: fallback,
+  description,
+});
 
 const integer = (fallback: number, min: number, max: number, description: string): Setting<number> => ({
   schema: parsed((raw, fail) => {
@@ -67,7 +83,11 @@ const oneOf = <const T extends string>(allowed: readonly T[], fallback: T, descr
 });
 
 /** A choice whose default depends on other variables (so unset stays undefined here). */
-const oneOfOrDerived = <const T extends string>(allowed: readonly T[], shownDefault: string, description: string): Setting<T | undefined> => ({
+const oneOfOrDerived = <const T extends string>(
+  allowed: readonly T[],
+  shownDefault: string,
+  description: string,
+): Setting<T | undefined> => ({
   schema: parsed(member(allowed)),
   default: shownDefault,
   description,
@@ -95,10 +115,22 @@ function httpUrl(raw: string, fail: (message: string) => never): string {
 }
 
 const url = (description: string): Setting<string | undefined> => ({ schema: parsed(httpUrl), description });
-const urlWithDefault = (fallback: string, description: string): Setting<string> => ({ schema: parsed(httpUrl, fallback), default: fallback, description });
+const urlWithDefault = (fallback: string, description: string): Setting<string> => ({
+  schema: parsed(httpUrl, fallback),
+  default: fallback,
+  description,
+});
 
-const splitList = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
-const list = (description: string, check?: (entry: string) => string | undefined, fallback: string[] = []): Setting<string[]> => ({
+const splitList = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const list = (
+  description: string,
+  check?: (entry: string) => string | undefined,
+  fallback: string[] = [],
+): Setting<string[]> => ({
   schema: parsed((raw, fail) => {
     const entries = splitList(raw);
     const problems = check ? entries.map(check).filter((p): p is string => p !== undefined) : [];
@@ -117,7 +149,8 @@ const regexArray = (description: string): Setting<string[]> => ({
     } catch {
       patterns = undefined;
     }
-    if (!Array.isArray(patterns) || !patterns.every((p): p is string => typeof p === 'string')) return fail('must be a JSON array of regular expressions, e.g. ["ACME-[0-9]{6}"]');
+    if (!Array.isArray(patterns) || !patterns.every((p): p is string => typeof p === 'string'))
+      return fail('must be a JSON array of regular expressions, e.g. ["ACME-[0-9]{6}"]');
     const invalid = patterns.filter((p) => {
       try {
         new RegExp(p);
@@ -126,7 +159,9 @@ const regexArray = (description: string): Setting<string[]> => ({
         return true;
       }
     });
-    return invalid.length > 0 ? fail(invalid.map((p) => `"${p}" is not a valid regular expression`).join('; ')) : patterns;
+    return invalid.length > 0
+      ? fail(invalid.map((p) => `"${p}" is not a valid regular expression`).join('; '))
+      : patterns;
   }, []),
   description,
 });
@@ -135,11 +170,14 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** `{"caller": ["namespace" | "*", ...]}`, every name checked. */
 function parseNamespaceGrants(json: unknown): Record<string, string[]> {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('not a JSON object of caller → namespaces');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new Error('not a JSON object of caller → namespaces');
   const grants: Record<string, string[]> = {};
   for (const [caller, namespaces] of Object.entries(json as Record<string, unknown>)) {
     if (!Array.isArray(namespaces)) throw new Error(`"${caller}": not a list of namespaces`);
-    for (const ns of namespaces) if (typeof ns !== 'string' || (ns !== '*' && !NAMESPACE.test(ns))) throw new Error(`"${caller}": ${JSON.stringify(ns)} is not a namespace name or "*"`);
+    for (const ns of namespaces)
+      if (typeof ns !== 'string' || (ns !== '*' && !NAMESPACE.test(ns)))
+        throw new Error(`"${caller}": ${JSON.stringify(ns)} is not a namespace name or "*"`);
     grants[caller] = namespaces as string[];
   }
   return grants;
@@ -155,18 +193,30 @@ export const SETTINGS = {
   KUBECONFIG: text('kubeconfig path; in a pod the service account is used when unset'),
   KUBE_CONTEXT: text('kubeconfig context (default: the current one)'),
   KUBE_TIMEOUT_MS: integer(10_000, 100, 300_000, 'timeout of each Kubernetes API call'),
-  LLM_PROVIDER: oneOfOrDerived(['gemini', 'none'], 'gemini when an API key is set, else none', 'gemini, or none to decide from the evidence alone'),
+  LLM_PROVIDER: oneOfOrDerived(
+    ['gemini', 'none'],
+    'gemini when an API key is set, else none',
+    'gemini, or none to decide from the evidence alone',
+  ),
   GOOGLE_API_KEY: text('Gemini API key (GEMINI_API_KEY is accepted too)', { secret: true }),
   GEMINI_API_KEY: text('alternative name for GOOGLE_API_KEY', { secret: true }),
   GEMINI_MODEL: textWithDefault('gemini-2.5-flash', 'Gemini model'),
   GEMINI_BASE_URL: url('Gemini endpoint override (proxy, gateway, tests)'),
   LLM_TIMEOUT_MS: integer(30_000, 100, 600_000, 'timeout of each model call'),
-  ON_MODEL_UNAVAILABLE: oneOf(['evidence', 'error'] as const, 'evidence', 'evidence: answer from the evidence when it is decisive; error: answer 503'),
+  ON_MODEL_UNAVAILABLE: oneOf(
+    ['evidence', 'error'] as const,
+    'evidence',
+    'evidence: answer from the evidence when it is decisive; error: answer 503',
+  ),
   PROMETHEUS_URL: url('Prometheus base URL; unset: pod health from the Kubernetes API only'),
   PROMETHEUS_BEARER_TOKEN: text('bearer token for Prometheus', { secret: true }),
   PROMETHEUS_USERNAME: text('basic-auth user for Prometheus'),
   PROMETHEUS_PASSWORD: text('basic-auth password for Prometheus', { secret: true }),
-  PROMETHEUS_PRESET: oneOf(['istio', 'nginx', 'pod', 'none'] as const, 'pod', 'default queries: istio, nginx, pod or none'),
+  PROMETHEUS_PRESET: oneOf(
+    ['istio', 'nginx', 'pod', 'none'] as const,
+    'pod',
+    'default queries: istio, nginx, pod or none',
+  ),
   PROMETHEUS_QUERIES_FILE: text('JSON file of user-defined queries'),
   PROMETHEUS_TIMEOUT_MS: integer(10_000, 100, 120_000, 'timeout of each Prometheus query'),
   METRICS_WINDOW_SECONDS: integer(600, 30, 86_400, 'metrics analysis window'),
@@ -176,7 +226,9 @@ export const SETTINGS = {
   GITHUB_APP_PRIVATE_KEY: text('GitHub App private key (PEM)', { secret: true }),
   GITHUB_API_URL: urlWithDefault('https://api.github.com', 'GitHub API URL (GitHub Enterprise, tests)'),
   GITHUB_HOST: {
-    schema: parsed((raw, fail) => (/^[a-z0-9.-]+$/.test(raw.toLowerCase()) ? raw.toLowerCase() : fail('must be a host name like github.com'))),
+    schema: parsed((raw, fail) =>
+      /^[a-z0-9.-]+$/.test(raw.toLowerCase()) ? raw.toLowerCase() : fail('must be a host name like github.com'),
+    ),
     default: 'from GITHUB_API_URL: github.com, or the Enterprise host',
     description: 'host that repository URLs must name; a request naming another host writes nothing',
   },
@@ -185,11 +237,14 @@ export const SETTINGS = {
     'draft-pr',
     'issue: issues only; suggest: issues with the fix as a suggested diff; draft-pr: a draft PR (a patch with red flags stays a suggested diff)',
   ),
-  GITHUB_REPO_ALLOWLIST: list('comma-separated owner/repo or owner/* the PR author may write to (empty: none)', (entry) =>
-    // "." and ".." are not repository names: in an API path they would step out of the repository.
-    /^[A-Za-z0-9_.-]+\/([A-Za-z0-9_.-]+|\*)$/.test(entry) && !entry.split('/').some((part) => part === '.' || part === '..')
-      ? undefined
-      : `"${entry}" is not owner/repo or owner/*`,
+  GITHUB_REPO_ALLOWLIST: list(
+    'comma-separated owner/repo or owner/* the PR author may write to (empty: none)',
+    (entry) =>
+      // "." and ".." are not repository names: in an API path they would step out of the repository.
+      /^[A-Za-z0-9_.-]+\/([A-Za-z0-9_.-]+|\*)$/.test(entry) &&
+      !entry.split('/').some((part) => part === '.' || part === '..')
+        ? undefined
+        : `"${entry}" is not owner/repo or owner/*`,
   ),
   GITHUB_ISSUE_LABELS: list('comma-separated labels for issues (e.g. aiops,jules)', undefined, ['aiops']),
   GITHUB_DRY_RUN: flag(false, 'true: put the issue and patch in the answer and logs instead of GitHub'),
@@ -198,27 +253,45 @@ export const SETTINGS = {
   ANALYSIS_DEADLINE_MS: integer(60_000, 1000, 280_000, 'deadline of one analysis (the plugin waits 5 minutes)'),
   MAX_CONCURRENT_ANALYSES: integer(8, 1, 1000, 'analyses in flight before answering 503'),
   BODY_LIMIT_BYTES: integer(65_536, 1024, 10_485_760, 'largest accepted request body'),
-  REQUEST_TIMEOUT_MS: integer(30_000, 1000, 600_000, 'longest a client may take to send a whole request (408 after); answers are not bounded by it'),
-  HEADERS_TIMEOUT_MS: integer(10_000, 1000, 600_000, 'longest a client may take to send the request headers (at most REQUEST_TIMEOUT_MS)'),
+  REQUEST_TIMEOUT_MS: integer(
+    30_000,
+    1000,
+    600_000,
+    'longest a client may take to send a whole request (408 after); answers are not bounded by it',
+  ),
+  HEADERS_TIMEOUT_MS: integer(
+    10_000,
+    1000,
+    600_000,
+    'longest a client may take to send the request headers (at most REQUEST_TIMEOUT_MS)',
+  ),
   LOG_TAIL_LINES: integer(2000, 10, 100_000, 'log lines read per container'),
   LOG_LIMIT_BYTES: integer(1_048_576, 1024, 67_108_864, 'log bytes read per container'),
   LOG_SINCE_SECONDS: integer(900, 10, 604_800, 'age of the oldest log line read'),
   MAX_PODS_PER_SIDE: integer(20, 1, 500, 'pods whose logs are read per side'),
   EVIDENCE_TOKEN_BUDGET: integer(4000, 500, 200_000, 'size bound of the evidence sent to the model'),
-  REDACTION_EXTRA_PATTERNS: regexArray('JSON array of extra regular expressions to redact, e.g. `["ACME-[0-9]{6}"]` (a regex may contain commas)'),
+  REDACTION_EXTRA_PATTERNS: regexArray(
+    'JSON array of extra regular expressions to redact, e.g. `["ACME-[0-9]{6}"]` (a regex may contain commas)',
+  ),
   A2A_AUTH: oneOf(['none', 'bearer'] as const, 'none', 'none, or bearer to require tokens on the A2A routes'),
   A2A_TOKENS_FILE: text('file of "token caller-name" lines (mounted from a Secret); every token must name its caller'),
   A2A_SERVICE_ACCOUNT_AUTH: flag(false, 'true: accept Kubernetes service-account tokens (TokenReview)'),
-  A2A_PUBLIC_URL: url("base URL advertised in the agent card (default: the request's Host when A2A_ALLOWED_HOSTS lists it, else the address the connection arrived on)"),
-  A2A_ALLOWED_HOSTS: list("comma-separated host or host:port values the agent card may take from a request's Host header (when A2A_PUBLIC_URL is unset)", (entry) =>
-    parseHost(entry) ? undefined : `"${entry}" is not a host or host:port`,
+  A2A_PUBLIC_URL: url(
+    "base URL advertised in the agent card (default: the request's Host when A2A_ALLOWED_HOSTS lists it, else the address the connection arrived on)",
+  ),
+  A2A_ALLOWED_HOSTS: list(
+    "comma-separated host or host:port values the agent card may take from a request's Host header (when A2A_PUBLIC_URL is unset)",
+    (entry) => (parseHost(entry) ? undefined : `"${entry}" is not a host or host:port`),
   ),
   A2A_MAX_TASKS: integer(1000, 1, 1_000_000, 'tasks kept in the A2A task store'),
   A2A_TASK_TTL_SECONDS: integer(3600, 10, 604_800, 'age after which A2A tasks are evicted'),
   A2A_NAMESPACES_FILE: text(
     'JSON file {"caller": ["namespace", ...]} of the namespaces each A2A caller (token user or system:serviceaccount:ns:name) may analyse; "*" grants all; unset: any namespace',
   ),
-  A2A_TOKEN_AUDIENCE: textWithDefault('aiops-agent', 'audience service-account tokens must be minted for (TokenReview spec.audiences, checked in status.audiences)'),
+  A2A_TOKEN_AUDIENCE: textWithDefault(
+    'aiops-agent',
+    'audience service-account tokens must be minted for (TokenReview spec.audiences, checked in status.audiences)',
+  ),
   ANALYZE_NAMESPACES: {
     schema: parsed((raw, fail) => {
       const names = splitList(raw);
@@ -227,8 +300,18 @@ export const SETTINGS = {
     }),
     description: 'comma-separated namespaces /a2a/analyze (the plugin route, no credentials) may analyse; unset: any',
   },
-  HISTORY_MAX_ANALYSES: integer(500, 1, 1_000_000, 'analyses kept in the in-memory history (oldest evicted; /ui and "seen in the previous measurement")'),
-  HISTORY_MAX_BYTES: integer(67_108_864, 65_536, 17_179_869_184, 'bytes of analyses kept in the in-memory history (oldest evicted)'),
+  HISTORY_MAX_ANALYSES: integer(
+    500,
+    1,
+    1_000_000,
+    'analyses kept in the in-memory history (oldest evicted; /ui and "seen in the previous measurement")',
+  ),
+  HISTORY_MAX_BYTES: integer(
+    67_108_864,
+    65_536,
+    17_179_869_184,
+    'bytes of analyses kept in the in-memory history (oldest evicted)',
+  ),
 } satisfies Record<string, Setting<unknown>>;
 
 type Settings = typeof SETTINGS;
@@ -252,7 +335,9 @@ export const ENV_VARS: EnvVar[] = Object.entries(SETTINGS).map(([name, s]: [stri
 
 /** The README's configuration table, rendered from SETTINGS (a test keeps the README equal to it). */
 export function renderEnvTable(): string {
-  const rows = ENV_VARS.map((v) => `| \`${v.name}\` | ${v.default ?? '—'} | ${v.description}${v.secret ? ' (secret)' : ''} |`);
+  const rows = ENV_VARS.map(
+    (v) => `| \`${v.name}\` | ${v.default ?? '—'} | ${v.description}${v.secret ? ' (secret)' : ''} |`,
+  );
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
@@ -289,13 +374,22 @@ function webHostOf(apiUrl: string): string {
 /** The service's configuration, shaped by what each part needs. */
 function toConfig(
   v: EnvValues,
-  files: { prometheusQueries?: z.output<typeof UserQueriesSchema>; a2aTokens: Record<string, string>; namespaceGrants?: Record<string, string[]> },
+  files: {
+    prometheusQueries?: z.output<typeof UserQueriesSchema>;
+    a2aTokens: Record<string, string>;
+    namespaceGrants?: Record<string, string[]>;
+  },
 ) {
   const apiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
   const provider = v.LLM_PROVIDER ?? (apiKey ? 'gemini' : 'none');
-  const app = v.GITHUB_APP_ID && v.GITHUB_APP_INSTALLATION_ID && v.GITHUB_APP_PRIVATE_KEY
-    ? { appId: v.GITHUB_APP_ID, installationId: v.GITHUB_APP_INSTALLATION_ID, privateKey: v.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n') }
-    : undefined;
+  const app =
+    v.GITHUB_APP_ID && v.GITHUB_APP_INSTALLATION_ID && v.GITHUB_APP_PRIVATE_KEY
+      ? {
+          appId: v.GITHUB_APP_ID,
+          installationId: v.GITHUB_APP_INSTALLATION_ID,
+          privateKey: v.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n'),
+        }
+      : undefined;
   return {
     port: v.PORT,
     host: v.HOST,
@@ -303,11 +397,23 @@ function toConfig(
     kube: { kubeconfigPath: v.KUBECONFIG, context: v.KUBE_CONTEXT, timeoutMs: v.KUBE_TIMEOUT_MS },
     llm:
       provider === 'gemini'
-        ? { provider: 'gemini' as const, apiKey: apiKey ?? '', model: v.GEMINI_MODEL, baseUrl: v.GEMINI_BASE_URL, timeoutMs: v.LLM_TIMEOUT_MS }
+        ? {
+            provider: 'gemini' as const,
+            apiKey: apiKey ?? '',
+            model: v.GEMINI_MODEL,
+            baseUrl: v.GEMINI_BASE_URL,
+            timeoutMs: v.LLM_TIMEOUT_MS,
+          }
         : { provider: 'none' as const },
     onModelUnavailable: v.ON_MODEL_UNAVAILABLE,
     prometheus: v.PROMETHEUS_URL
-      ? { url: v.PROMETHEUS_URL, bearerToken: v.PROMETHEUS_BEARER_TOKEN, username: v.PROMETHEUS_USERNAME, password: v.PROMETHEUS_PASSWORD, timeoutMs: v.PROMETHEUS_TIMEOUT_MS }
+      ? {
+          url: v.PROMETHEUS_URL,
+          bearerToken: v.PROMETHEUS_BEARER_TOKEN,
+          username: v.PROMETHEUS_USERNAME,
+          password: v.PROMETHEUS_PASSWORD,
+          timeoutMs: v.PROMETHEUS_TIMEOUT_MS,
+        }
       : undefined,
     prometheusPreset: v.PROMETHEUS_PRESET,
     prometheusQueries: files.prometheusQueries,
@@ -333,7 +439,12 @@ function toConfig(
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
     headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
-    logs: { tailLines: v.LOG_TAIL_LINES, limitBytes: v.LOG_LIMIT_BYTES, sinceSeconds: v.LOG_SINCE_SECONDS, maxPodsPerSide: v.MAX_PODS_PER_SIDE },
+    logs: {
+      tailLines: v.LOG_TAIL_LINES,
+      limitBytes: v.LOG_LIMIT_BYTES,
+      sinceSeconds: v.LOG_SINCE_SECONDS,
+      maxPodsPerSide: v.MAX_PODS_PER_SIDE,
+    },
     evidenceTokenBudget: v.EVIDENCE_TOKEN_BUDGET,
     redactionExtraPatterns: v.REDACTION_EXTRA_PATTERNS,
     a2a: {
@@ -357,14 +468,19 @@ function toConfig(
 export type Config = ReturnType<typeof toConfig>;
 
 /** Reads and validates the environment; collects every problem before failing, so one start shows them all. */
-export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+export function loadConfig(
+  env: Env = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Config {
   const problems: string[] = [];
   const v = parseEnv(env, problems);
 
   // Rules between variables, checked on whatever parsed.
   const apiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
   if (v.LLM_PROVIDER === 'gemini' && !apiKey) {
-    problems.push('LLM_PROVIDER: gemini needs GOOGLE_API_KEY (or GEMINI_API_KEY); set LLM_PROVIDER=none to run without a model');
+    problems.push(
+      'LLM_PROVIDER: gemini needs GOOGLE_API_KEY (or GEMINI_API_KEY); set LLM_PROVIDER=none to run without a model',
+    );
   }
   const appParts = [v.GITHUB_APP_ID, v.GITHUB_APP_INSTALLATION_ID, v.GITHUB_APP_PRIVATE_KEY];
   if (appParts.some(Boolean) && !appParts.every(Boolean)) {
@@ -376,7 +492,9 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     try {
       loadKubeConfig({ context: v.KUBE_CONTEXT, ...(v.KUBECONFIG ? { kubeconfigPath: v.KUBECONFIG } : {}) });
     } catch (err) {
-      problems.push(`KUBE_CONTEXT: ${err instanceof Error ? err.message.replace(/^kubeconfig\.context: /, '') : String(err)}`);
+      problems.push(
+        `KUBE_CONTEXT: ${err instanceof Error ? err.message.replace(/^kubeconfig\.context: /, '') : String(err)}`,
+      );
     }
   }
 
@@ -387,11 +505,15 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       const result = UserQueriesSchema.safeParse(JSON.parse(readFile(file)));
       if (result.success) prometheusQueries = result.data;
       else {
-        const issues = result.error.issues.map((i: z.core.$ZodIssue) => `${i.path.length > 0 ? `[${i.path.join('].[')}]` : 'the file'}: ${i.message}`);
+        const issues = result.error.issues.map(
+          (i: z.core.$ZodIssue) => `${i.path.length > 0 ? `[${i.path.join('].[')}]` : 'the file'}: ${i.message}`,
+        );
         problems.push(`PROMETHEUS_QUERIES_FILE: "${file}" is not a JSON array of queries (${issues.join('; ')})`);
       }
     } catch (err) {
-      problems.push(`PROMETHEUS_QUERIES_FILE: cannot read a JSON array of queries from "${file}" (${err instanceof Error ? err.message : String(err)})`);
+      problems.push(
+        `PROMETHEUS_QUERIES_FILE: cannot read a JSON array of queries from "${file}" (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
   }
 
@@ -404,19 +526,30 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
           const [token, user] = line.trim().split(/\s+/);
           if (!token || token.startsWith('#')) return;
           // Tasks are scoped by caller name: two nameless tokens would share one caller and see each other's tasks.
-          if (!user) problems.push(`A2A_TOKENS_FILE: line ${index + 1} has a token but no caller name (write "token caller-name")`);
+          if (!user)
+            problems.push(
+              `A2A_TOKENS_FILE: line ${index + 1} has a token but no caller name (write "token caller-name")`,
+            );
           else a2aTokens[token] = user;
         });
     } catch (err) {
-      problems.push(`A2A_TOKENS_FILE: cannot read "${v.A2A_TOKENS_FILE}" (${err instanceof Error ? err.message : String(err)})`);
+      problems.push(
+        `A2A_TOKENS_FILE: cannot read "${v.A2A_TOKENS_FILE}" (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
   }
   if (v.A2A_AUTH === 'bearer' && Object.keys(a2aTokens).length === 0 && v.A2A_SERVICE_ACCOUNT_AUTH === false) {
     problems.push('A2A_AUTH: bearer needs A2A_TOKENS_FILE with at least one token, or A2A_SERVICE_ACCOUNT_AUTH=true');
   }
 
-  if (v.REQUEST_TIMEOUT_MS !== undefined && v.HEADERS_TIMEOUT_MS !== undefined && v.HEADERS_TIMEOUT_MS > v.REQUEST_TIMEOUT_MS) {
-    problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS} > ${v.REQUEST_TIMEOUT_MS})`);
+  if (
+    v.REQUEST_TIMEOUT_MS !== undefined &&
+    v.HEADERS_TIMEOUT_MS !== undefined &&
+    v.HEADERS_TIMEOUT_MS > v.REQUEST_TIMEOUT_MS
+  ) {
+    problems.push(
+      `HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS} > ${v.REQUEST_TIMEOUT_MS})`,
+    );
   }
 
   let namespaceGrants: Record<string, string[]> | undefined;
@@ -424,9 +557,12 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     try {
       namespaceGrants = parseNamespaceGrants(JSON.parse(readFile(v.A2A_NAMESPACES_FILE)));
     } catch (err) {
-      problems.push(`A2A_NAMESPACES_FILE: cannot read caller grants from "${v.A2A_NAMESPACES_FILE}" (${err instanceof Error ? err.message : String(err)})`);
+      problems.push(
+        `A2A_NAMESPACES_FILE: cannot read caller grants from "${v.A2A_NAMESPACES_FILE}" (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
-    if (v.A2A_AUTH !== 'bearer') problems.push('A2A_NAMESPACES_FILE: needs A2A_AUTH=bearer (without authentication every caller is the same)');
+    if (v.A2A_AUTH !== 'bearer')
+      problems.push('A2A_NAMESPACES_FILE: needs A2A_AUTH=bearer (without authentication every caller is the same)');
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

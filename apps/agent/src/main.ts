@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(code),
   });
   const url = await service.start();
-  logger.info({ url, llm: config.llm.provider, prometheus: Boolean(config.prometheus), github: Boolean(config.github) }, 'aiops-agent listening');
+  logger.info(
+    { url, llm: config.llm.provider, prometheus: Boolean(config.prometheus), github: Boolean(config.github) },
+    'aiops-agent listening',
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`aiops-agent: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(
+    `aiops-agent: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

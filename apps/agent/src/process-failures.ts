@@ -33,7 +33,10 @@ export function installProcessFailurePolicy(options: ProcessFailurePolicyOptions
     telemetry.unhandledFailures.inc({ kind });
     // pino's error serializer keeps type, message and stack; adapters keep secrets out of their messages.
     const err = reason instanceof Error ? reason : new Error(`non-error ${kind}: ${String(reason)}`);
-    logger.fatal({ kind, err, alreadyRetiring: retiring }, 'unhandled failure: not ready, finishing in-flight analyses, then exiting to be restarted');
+    logger.fatal(
+      { kind, err, alreadyRetiring: retiring },
+      'unhandled failure: not ready, finishing in-flight analyses, then exiting to be restarted',
+    );
     if (retiring) return;
     retiring = true;
     // A retirement that itself hangs must not keep a broken process alive.

@@ -4,7 +4,14 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { AnalysisHistory, AnalyzeFn, MetricsSource, RemediationPublisher, StructuredModel, TokenReviewer } from '@aiops/contracts';
+import type {
+  AnalysisHistory,
+  AnalyzeFn,
+  MetricsSource,
+  RemediationPublisher,
+  StructuredModel,
+  TokenReviewer,
+} from '@aiops/contracts';
 import { a2aPlugin } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
@@ -19,7 +26,9 @@ import type { Config } from './config.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 import { uiRoutes } from './ui/routes.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface Service {
   app: FastifyInstance;
@@ -43,7 +52,15 @@ export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogge
     base: { service: 'aiops-agent' },
     // Belt and braces: secrets never reach a log line even if a caller logs a header or config object.
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.token', '*.password', '*.privateKey', '*.bearerToken'],
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        '*.apiKey',
+        '*.token',
+        '*.password',
+        '*.privateKey',
+        '*.bearerToken',
+      ],
       censor: '[REDACTED]',
     },
   });
@@ -57,7 +74,11 @@ export interface Workflow {
 }
 
 /** The real adapters and the workflow over them: what the service and the CLI both run. */
-export function createWorkflow(config: Config, logger: FastifyBaseLogger, options: { history?: AnalysisHistory } = {}): Workflow {
+export function createWorkflow(
+  config: Config,
+  logger: FastifyBaseLogger,
+  options: { history?: AnalysisHistory } = {},
+): Workflow {
   const redactor = createRedactor({ extraPatterns: config.redactionExtraPatterns });
   const redact = (text: string) => redactor.redact(text);
 
@@ -92,7 +113,15 @@ export function createWorkflow(config: Config, logger: FastifyBaseLogger, option
     publisher = createPrAuthor({
       host,
       ...(model ? { model } : {}),
-      config: { repoAllowlist: gh.repoAllowlist, labels: gh.labels, budgetMs: gh.budgetMs, dryRun: gh.dryRun, mode: gh.mode, githubHost: gh.host, maxEditBytes: 8192 },
+      config: {
+        repoAllowlist: gh.repoAllowlist,
+        labels: gh.labels,
+        budgetMs: gh.budgetMs,
+        dryRun: gh.dryRun,
+        mode: gh.mode,
+        githubHost: gh.host,
+        maxEditBytes: 8192,
+      },
       redact,
       logger,
     });
@@ -110,7 +139,10 @@ export function createWorkflow(config: Config, logger: FastifyBaseLogger, option
     {
       logs: { ...config.logs, concurrency: 8, maxSignatures: 200 },
       metrics: {
-        prometheus: { preset: config.prometheusPreset, ...(config.prometheusQueries ? { queries: config.prometheusQueries } : {}) },
+        prometheus: {
+          preset: config.prometheusPreset,
+          ...(config.prometheusQueries ? { queries: config.prometheusQueries } : {}),
+        },
         windowSeconds: config.metricsWindowSeconds,
         stepSeconds: Math.max(15, Math.round(config.metricsWindowSeconds / 40)),
       },
@@ -122,10 +154,15 @@ export function createWorkflow(config: Config, logger: FastifyBaseLogger, option
   return { analyze, kubeConfig, ...(settled ? { settled } : {}) };
 }
 
-export async function createService(config: Config, overrides: { logger?: FastifyBaseLogger; history?: AnalysisHistory } = {}): Promise<Service> {
+export async function createService(
+  config: Config,
+  overrides: { logger?: FastifyBaseLogger; history?: AnalysisHistory } = {},
+): Promise<Service> {
   const logger = overrides.logger ?? createLogger(config);
   const telemetry = createTelemetry();
-  const history = overrides.history ?? createMemoryHistory({ maxRecords: config.history.maxAnalyses, maxBytes: config.history.maxBytes });
+  const history =
+    overrides.history ??
+    createMemoryHistory({ maxRecords: config.history.maxAnalyses, maxBytes: config.history.maxBytes });
   const workflow = createWorkflow(config, logger, { history });
   const kubeConfig = workflow.kubeConfig;
   const analyze = createAnalysisRunner({
@@ -138,9 +175,16 @@ export async function createService(config: Config, overrides: { logger?: Fastif
   });
 
   let tokenReviewer: TokenReviewer | undefined;
-  if (config.a2a.serviceAccountAuth) tokenReviewer = createTokenReviewer(kubeConfig, { timeoutMs: config.kube.timeoutMs, audiences: [config.a2a.tokenAudience] });
+  if (config.a2a.serviceAccountAuth)
+    tokenReviewer = createTokenReviewer(kubeConfig, {
+      timeoutMs: config.kube.timeoutMs,
+      audiences: [config.a2a.tokenAudience],
+    });
 
-  const auth = config.a2a.auth === 'bearer' ? { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) } : undefined;
+  const auth =
+    config.a2a.auth === 'bearer'
+      ? { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) }
+      : undefined;
   const { app, setDraining } = await buildApp({
     analyze,
     telemetry,
@@ -155,7 +199,8 @@ export async function createService(config: Config, overrides: { logger?: Fastif
     analyze,
     card: {
       name: 'aiops-agent',
-      description: 'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.',
+      description:
+        'Decides with evidence whether an Argo Rollouts canary should be promoted, explains why, and proposes the fix.',
       version: VERSION,
       ...(config.a2a.publicUrl ? { publicUrl: config.a2a.publicUrl } : {}),
       allowedHosts: config.a2a.allowedHosts,

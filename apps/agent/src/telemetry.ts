@@ -42,7 +42,11 @@ export function createTelemetry() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
-    inFlight: new Gauge({ name: 'aiops_agent_analyses_in_flight', help: 'Analyses running now', registers: [registry] }),
+    inFlight: new Gauge({
+      name: 'aiops_agent_analyses_in_flight',
+      help: 'Analyses running now',
+      registers: [registry],
+    }),
     progress: new Counter({
       name: 'aiops_agent_agent_steps_total',
       help: 'Agent steps by agent and phase',

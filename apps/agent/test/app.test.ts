@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { DependencyError, type AnalysisOutcome, type ErrorBody, type AnalysisRequest, type AnalyzeFn } from '@aiops/contracts';
+import {
+  DependencyError,
+  type AnalysisOutcome,
+  type ErrorBody,
+  type AnalysisRequest,
+  type AnalyzeFn,
+} from '@aiops/contracts';
 import { buildApp, createAnalysisRunner, createTelemetry } from '../src/index.js';
 
 const quiet = pino({ level: 'silent' }) as FastifyBaseLogger;
@@ -9,8 +15,23 @@ const quiet = pino({ level: 'silent' }) as FastifyBaseLogger;
 function outcome(request: AnalysisRequest, promote = true): AnalysisOutcome {
   return {
     outcome: promote ? 'promote' : 'reject',
-    answer: { analysis: `analysed ${request.namespace}`, rootCause: 'none', remediation: 'none required', promote, confidence: 80 },
-    verdict: { outcome: promote ? 'promote' : 'reject', promote, confidence: 80, analysis: '', rootCause: 'none', remediation: 'none required', decidedBy: 'evidence', evidenceIds: [] },
+    answer: {
+      analysis: `analysed ${request.namespace}`,
+      rootCause: 'none',
+      remediation: 'none required',
+      promote,
+      confidence: 80,
+    },
+    verdict: {
+      outcome: promote ? 'promote' : 'reject',
+      promote,
+      confidence: 80,
+      analysis: '',
+      rootCause: 'none',
+      remediation: 'none required',
+      decidedBy: 'evidence',
+      evidenceIds: [],
+    },
     evidence: {} as AnalysisOutcome['evidence'],
     durationMs: 1,
   };
@@ -22,15 +43,33 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function appWith(analyze: AnalyzeFn, options: { deadlineMs?: number; maxConcurrent?: number; bodyLimitBytes?: number } = {}) {
+async function appWith(
+  analyze: AnalyzeFn,
+  options: { deadlineMs?: number; maxConcurrent?: number; bodyLimitBytes?: number } = {},
+) {
   const telemetry = createTelemetry();
-  const runner = createAnalysisRunner({ analyze, deadlineMs: options.deadlineMs ?? 5000, maxConcurrent: options.maxConcurrent ?? 4, telemetry, logger: quiet });
-  const built = await buildApp({ analyze: runner, telemetry, logger: quiet, bodyLimitBytes: options.bodyLimitBytes ?? 65536, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, version: 'test' });
+  const runner = createAnalysisRunner({
+    analyze,
+    deadlineMs: options.deadlineMs ?? 5000,
+    maxConcurrent: options.maxConcurrent ?? 4,
+    telemetry,
+    logger: quiet,
+  });
+  const built = await buildApp({
+    analyze: runner,
+    telemetry,
+    logger: quiet,
+    bodyLimitBytes: options.bodyLimitBytes ?? 65536,
+    requestTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    version: 'test',
+  });
   app = built.app;
   return built;
 }
 
-const post = (body: string, contentType = 'application/json') => app!.inject({ method: 'POST', url: '/a2a/analyze', headers: { 'content-type': contentType }, payload: body });
+const post = (body: string, contentType = 'application/json') =>
+  app!.inject({ method: 'POST', url: '/a2a/analyze', headers: { 'content-type': contentType }, payload: body });
 
 describe('POST /a2a/analyze', () => {
   it('answers 200 with the verdict for the plugin body and passes the normalised request', async () => {
@@ -39,7 +78,14 @@ describe('POST /a2a/analyze', () => {
       seen.push(request);
       return outcome(request);
     });
-    const res = await post(JSON.stringify({ userId: 'argo-rollouts', memoryId: 'rollout:shop/checkout', prompt: 'x', context: { namespace: 'shop', rolloutName: 'checkout' } }));
+    const res = await post(
+      JSON.stringify({
+        userId: 'argo-rollouts',
+        memoryId: 'rollout:shop/checkout',
+        prompt: 'x',
+        context: { namespace: 'shop', rolloutName: 'checkout' },
+      }),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ promote: true, confidence: 80 });
     expect(seen[0]).toMatchObject({ namespace: 'shop', canarySelector: 'role=canary', stableSelector: 'role=stable' });
@@ -123,26 +169,47 @@ describe('POST /a2a/analyze', () => {
 describe('absent evidence on the plugin route', () => {
   const absentOutcome = (absence: 'no-canary-pods' | 'overlapping-selectors', reason: string): AnalysisOutcome => ({
     outcome: 'inconclusive',
-    absent: { kind: 'absent', absence, reason, ...(absence === 'overlapping-selectors' ? { field: 'context.canarySelector' } : {}) },
+    absent: {
+      kind: 'absent',
+      absence,
+      reason,
+      ...(absence === 'overlapping-selectors' ? { field: 'context.canarySelector' } : {}),
+    },
     evidence: {} as AnalysisOutcome['evidence'],
     durationMs: 1,
   });
 
   it('is a 409 without promote, naming what is missing, and counted as inconclusive', async () => {
-    await appWith(async () => absentOutcome('no-canary-pods', 'no pod in namespace shop matches canarySelector role=canary'));
+    await appWith(async () =>
+      absentOutcome('no-canary-pods', 'no pod in namespace shop matches canarySelector role=canary'),
+    );
     const res = await post('{"context":{"namespace":"shop"}}');
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toEqual({ error: { code: 'evidence_absent', absence: 'no-canary-pods', message: 'no pod in namespace shop matches canarySelector role=canary' } });
+    expect(res.json()).toEqual({
+      error: {
+        code: 'evidence_absent',
+        absence: 'no-canary-pods',
+        message: 'no pod in namespace shop matches canarySelector role=canary',
+      },
+    });
     const metrics = await app!.inject('/metrics');
     expect(metrics.body).toContain('aiops_agent_verdicts_total{outcome="inconclusive",decided_by="absent-evidence"} 1');
-    expect(metrics.body).toContain('aiops_agent_analysis_duration_seconds_count{outcome="inconclusive",entry="other"} 1');
+    expect(metrics.body).toContain(
+      'aiops_agent_analysis_duration_seconds_count{outcome="inconclusive",entry="other"} 1',
+    );
   });
 
   it('overlapping selectors are a 400 naming the field', async () => {
-    await appWith(async () => absentOutcome('overlapping-selectors', 'canarySelector app=x and stableSelector app=x,role=stable both match'));
+    await appWith(async () =>
+      absentOutcome('overlapping-selectors', 'canarySelector app=x and stableSelector app=x,role=stable both match'),
+    );
     const res = await post('{"context":{"namespace":"shop"}}');
     expect(res.statusCode).toBe(400);
-    expect(res.json<ErrorBody>().error).toMatchObject({ code: 'overlapping_selectors', field: 'context.canarySelector', absence: 'overlapping-selectors' });
+    expect(res.json<ErrorBody>().error).toMatchObject({
+      code: 'overlapping_selectors',
+      field: 'context.canarySelector',
+      absence: 'overlapping-selectors',
+    });
   });
 });
 
@@ -186,7 +253,9 @@ describe('coalescing repeated measurements', () => {
     const second = post(body);
     const other = post('{"context":{"namespace":"other"}}');
     // The second identical request is registered before the gate opens: wait until the metric says so.
-    await expect.poll(async () => (await app!.inject('/metrics')).body.includes('aiops_agent_coalesced_requests_total 1')).toBe(true);
+    await expect
+      .poll(async () => (await app!.inject('/metrics')).body.includes('aiops_agent_coalesced_requests_total 1'))
+      .toBe(true);
     release();
     const answers = await Promise.all([first, second, other]);
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);

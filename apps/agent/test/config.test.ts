@@ -17,16 +17,31 @@ function problems(env: Record<string, string>, fileContent = ''): string[] {
 describe('loadConfig', () => {
   it('has working defaults with no environment at all (no model, no Prometheus, no GitHub)', () => {
     const c = loadConfig({}, () => '');
-    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', llm: { provider: 'none' }, analysisDeadlineMs: 60000, onModelUnavailable: 'evidence' });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      llm: { provider: 'none' },
+      analysisDeadlineMs: 60000,
+      onModelUnavailable: 'evidence',
+    });
     expect(c.prometheus).toBeUndefined();
     expect(c.github).toBeUndefined();
   });
   it('turns the model on when a key is set', () => {
-    expect(loadConfig({ GOOGLE_API_KEY: 'k' }, () => '').llm).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash' });
+    expect(loadConfig({ GOOGLE_API_KEY: 'k' }, () => '').llm).toMatchObject({
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+    });
     expect(loadConfig({ GEMINI_API_KEY: 'k', LLM_PROVIDER: 'none' }, () => '').llm.provider).toBe('none');
   });
   it('names every bad variable at once', () => {
-    const p = problems({ PORT: 'eighty', LLM_PROVIDER: 'gemini', PROMETHEUS_URL: 'ftp://x', ON_MODEL_UNAVAILABLE: 'maybe', GITHUB_DRY_RUN: 'perhaps' });
+    const p = problems({
+      PORT: 'eighty',
+      LLM_PROVIDER: 'gemini',
+      PROMETHEUS_URL: 'ftp://x',
+      ON_MODEL_UNAVAILABLE: 'maybe',
+      GITHUB_DRY_RUN: 'perhaps',
+    });
     expect(p.join('\n')).toMatch(/PORT/);
     expect(p.join('\n')).toMatch(/LLM_PROVIDER: gemini needs GOOGLE_API_KEY/);
     expect(p.join('\n')).toMatch(/PROMETHEUS_URL/);
@@ -35,7 +50,10 @@ describe('loadConfig', () => {
   });
   it('reads A2A tokens from a file and requires them for bearer auth', () => {
     expect(problems({ A2A_AUTH: 'bearer' })[0]).toMatch(/A2A_AUTH/);
-    const c = loadConfig({ A2A_AUTH: 'bearer', A2A_TOKENS_FILE: '/tokens' }, () => 'tok-1 release-bot\n# comment\ntok-2 incident-bot\n');
+    const c = loadConfig(
+      { A2A_AUTH: 'bearer', A2A_TOKENS_FILE: '/tokens' },
+      () => 'tok-1 release-bot\n# comment\ntok-2 incident-bot\n',
+    );
     expect(c.a2a.tokens).toEqual({ 'tok-1': 'release-bot', 'tok-2': 'incident-bot' });
   });
   it('validates the GitHub allowlist and the App triple', () => {
@@ -43,12 +61,16 @@ describe('loadConfig', () => {
     expect(problems({ GITHUB_APP_ID: '1' }).join()).toMatch(/must be set together/);
   });
   it('reads REDACTION_EXTRA_PATTERNS as a JSON array, so a pattern may contain commas', () => {
-    expect(loadConfig({ REDACTION_EXTRA_PATTERNS: '["ACME-[0-9]{2,6}", "internal-[a-z]+-key"]' }, () => '').redactionExtraPatterns).toEqual([
-      'ACME-[0-9]{2,6}',
-      'internal-[a-z]+-key',
-    ]);
-    expect(problems({ REDACTION_EXTRA_PATTERNS: 'ACME-[0-9]{6},x' }).join()).toMatch(/REDACTION_EXTRA_PATTERNS: must be a JSON array/);
-    expect(problems({ REDACTION_EXTRA_PATTERNS: '["ok", "(unclosed"]' }).join()).toMatch(/REDACTION_EXTRA_PATTERNS: "\(unclosed" is not a valid/);
+    expect(
+      loadConfig({ REDACTION_EXTRA_PATTERNS: '["ACME-[0-9]{2,6}", "internal-[a-z]+-key"]' }, () => '')
+        .redactionExtraPatterns,
+    ).toEqual(['ACME-[0-9]{2,6}', 'internal-[a-z]+-key']);
+    expect(problems({ REDACTION_EXTRA_PATTERNS: 'ACME-[0-9]{6},x' }).join()).toMatch(
+      /REDACTION_EXTRA_PATTERNS: must be a JSON array/,
+    );
+    expect(problems({ REDACTION_EXTRA_PATTERNS: '["ok", "(unclosed"]' }).join()).toMatch(
+      /REDACTION_EXTRA_PATTERNS: "\(unclosed" is not a valid/,
+    );
   });
   it('derives the GitHub host repository URLs must name from the API URL, and reads the PR author mode', () => {
     const host = (env: Record<string, string>) => loadConfig({ GITHUB_TOKEN: 't', ...env }, () => '').github?.host;
@@ -62,12 +84,16 @@ describe('loadConfig', () => {
     expect(problems({ GITHUB_TOKEN: 't', PR_AUTHOR_MODE: 'push' }).join()).toMatch(/PR_AUTHOR_MODE/);
   });
   it('validates PROMETHEUS_QUERIES_FILE against the query schema, naming the bad field', () => {
-    const good = JSON.stringify([{ name: 'errors', query: 'sum(rate(x[{{window}}]))', direction: 'increase', critical: true }]);
+    const good = JSON.stringify([
+      { name: 'errors', query: 'sum(rate(x[{{window}}]))', direction: 'increase', critical: true },
+    ]);
     expect(loadConfig({ PROMETHEUS_QUERIES_FILE: '/q.json' }, () => good).prometheusQueries).toEqual([
       { name: 'errors', query: 'sum(rate(x[{{window}}]))', direction: 'increase', critical: true },
     ]);
     const bad = JSON.stringify([{ name: 'errors', query: 'x', direction: 'up' }]);
-    expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json', PORT: 'x' }, bad).join('\n')).toMatch(/PORT[\s\S]*PROMETHEUS_QUERIES_FILE: .*\[0\]\.\[direction\]/);
+    expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json', PORT: 'x' }, bad).join('\n')).toMatch(
+      /PORT[\s\S]*PROMETHEUS_QUERIES_FILE: .*\[0\]\.\[direction\]/,
+    );
     expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json' }).join()).toMatch(/PROMETHEUS_QUERIES_FILE: cannot read/);
   });
   it('refuses a KUBE_CONTEXT the kubeconfig does not have, together with the other problems', async () => {
@@ -103,7 +129,9 @@ describe('loadConfig', () => {
     ]);
   });
   it('reads the hosts the agent card may take from a Host header, and refuses what is not a host', () => {
-    expect(loadConfig({ A2A_ALLOWED_HOSTS: 'aiops.example.com, aiops-agent.ops.svc:8080' }, () => '').a2a.allowedHosts).toEqual(['aiops.example.com', 'aiops-agent.ops.svc:8080']);
+    expect(
+      loadConfig({ A2A_ALLOWED_HOSTS: 'aiops.example.com, aiops-agent.ops.svc:8080' }, () => '').a2a.allowedHosts,
+    ).toEqual(['aiops.example.com', 'aiops-agent.ops.svc:8080']);
     expect(loadConfig({}, () => '').a2a.allowedHosts).toEqual([]);
     expect(problems({ A2A_ALLOWED_HOSTS: 'evil.example/path,http://x.example' })).toEqual([
       'A2A_ALLOWED_HOSTS: "evil.example/path" is not a host or host:port; "http://x.example" is not a host or host:port (got "evil.example/path,http://x.example")',
@@ -111,7 +139,9 @@ describe('loadConfig', () => {
   });
   it('bounds how long a client may take to send a request, headers within the whole', () => {
     expect(loadConfig({}, () => '')).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 });
-    expect(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toEqual(['HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (6000 > 5000)']);
+    expect(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toEqual([
+      'HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (6000 > 5000)',
+    ]);
     expect(problems({ REQUEST_TIMEOUT_MS: '0' }).join()).toMatch(/REQUEST_TIMEOUT_MS: must be an integer from 1000/);
   });
 });

@@ -22,17 +22,57 @@ async function uiWith(records: AnalysisRecord[], auth?: { tokens: Record<string,
 }
 
 function hostile(): AnalysisRecord {
-  const record = recordFixture('shop', 'cart', { promote: false, reason: XSS, rootCause: XSS, analysis: XSS, prLink: 'javascript:alert(3)' });
+  const record = recordFixture('shop', 'cart', {
+    promote: false,
+    reason: XSS,
+    rootCause: XSS,
+    analysis: XSS,
+    prLink: 'javascript:alert(3)',
+  });
   record.evidence.logs = {
     canaryLines: 10,
     stableLines: 10,
     omitted: 0,
-    signatures: [{ id: 'sig-1', template: XSS, severity: 'error', errorLike: true, kind: 'error', canary: { count: 3, perThousand: 300 }, stable: { count: 0, perThousand: 0 }, canaryOnly: true, examples: [XSS] }],
+    signatures: [
+      {
+        id: 'sig-1',
+        template: XSS,
+        severity: 'error',
+        errorLike: true,
+        kind: 'error',
+        canary: { count: 3, perThousand: 300 },
+        stable: { count: 0, perThousand: 0 },
+        canaryOnly: true,
+        examples: [XSS],
+      },
+    ],
   };
-  record.evidence.events = [{ type: 'Warning', reason: 'BackOff', message: XSS, objectKind: 'Pod', objectName: 'cart-1', count: 2 }];
-  record.evidence.findings = [{ id: 'log:sig-1', kind: 'error-signature', side: 'canary', severity: 'error', hard: false, title: XSS, detail: XSS }];
+  record.evidence.events = [
+    { type: 'Warning', reason: 'BackOff', message: XSS, objectKind: 'Pod', objectName: 'cart-1', count: 2 },
+  ];
+  record.evidence.findings = [
+    {
+      id: 'log:sig-1',
+      kind: 'error-signature',
+      side: 'canary',
+      severity: 'error',
+      hard: false,
+      title: XSS,
+      detail: XSS,
+    },
+  ];
   record.evidence.metrics.comparisons = [
-    { id: 'metric:latency', name: 'latency_p99_ms', source: 'prometheus', classification: 'High', critical: false, direction: 'increase', canary: { count: 3, median: 300 }, stable: { count: 3, median: 100 }, samples: { canary: [290, 300, 310], stable: [90, 100, 110] } },
+    {
+      id: 'metric:latency',
+      name: 'latency_p99_ms',
+      source: 'prometheus',
+      classification: 'High',
+      critical: false,
+      direction: 'increase',
+      canary: { count: 3, median: 300 },
+      stable: { count: 3, median: 100 },
+      samples: { canary: [290, 300, 310], stable: [90, 100, 110] },
+    },
   ];
   record.model = { modelName: 'gemini', system: 'system', prompt: XSS, rawAnswer: XSS };
   return record;
@@ -50,7 +90,9 @@ describe('/ui', () => {
       expect(res.body).not.toContain('<script');
       expect(res.body).not.toContain('<img');
       expect(res.body).not.toContain('href="javascript:');
-      expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;');
+      expect(res.body).toContain(
+        '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;',
+      );
     }
     const page = (await app!.inject({ url: `/ui/analyses/${record.id}` })).body;
     expect(page).toContain('data-chart="series"');
@@ -62,7 +104,10 @@ describe('/ui', () => {
     const b = recordFixture('shop', 'cart', { promote: false });
     const c = recordFixture('billing', 'api', { promote: false });
     await uiWith([a, b, c]);
-    const ids = async (query: string) => [...(await app!.inject({ url: `/ui${query}` })).body.matchAll(/href="\/ui\/analyses\/([^"]+)"/g)].map((m) => m[1]);
+    const ids = async (query: string) =>
+      [...(await app!.inject({ url: `/ui${query}` })).body.matchAll(/href="\/ui\/analyses\/([^"]+)"/g)].map(
+        (m) => m[1],
+      );
     expect(await ids('')).toEqual([c.id, b.id, a.id]);
     expect(await ids('?namespace=shop')).toEqual([b.id, a.id]);
     expect(await ids('?verdict=reject')).toEqual([c.id, b.id]);

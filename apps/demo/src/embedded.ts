@@ -7,7 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService, loadConfig, type Service } from '@aiops/agent';
-import { scenarios as corpus, startFakeKubeApi, startFakePrometheus, type FakeKubeApi, type FakePrometheus, type Scenario } from '@aiops/testkit';
+import {
+  scenarios as corpus,
+  startFakeKubeApi,
+  startFakePrometheus,
+  type FakeKubeApi,
+  type FakePrometheus,
+  type Scenario,
+} from '@aiops/testkit';
 
 export interface EmbeddedDemo {
   service: Service;
@@ -19,7 +26,12 @@ export interface EmbeddedDemo {
 }
 
 export async function startEmbedded(
-  options: { port?: number; env?: Record<string, string | undefined>; scenarios?: Scenario[]; withPrometheus?: boolean } = {},
+  options: {
+    port?: number;
+    env?: Record<string, string | undefined>;
+    scenarios?: Scenario[];
+    withPrometheus?: boolean;
+  } = {},
 ): Promise<EmbeddedDemo> {
   const scenarios = options.scenarios ?? corpus;
   const kube = await startFakeKubeApi({ scenarios });

@@ -5,7 +5,16 @@
  * (per confidence band: verdicts and how many were right). Exits non-zero on any false promotion or any promotion
  * from absent evidence.
  */
-import { inconclusiveScenarios, injectionPayloads, responders, scenarios, startFakeGemini, withInjection, type GeminiResponder, type Scenario } from '@aiops/testkit';
+import {
+  inconclusiveScenarios,
+  injectionPayloads,
+  responders,
+  scenarios,
+  startFakeGemini,
+  withInjection,
+  type GeminiResponder,
+  type Scenario,
+} from '@aiops/testkit';
 import { startEmbedded } from './embedded.js';
 import { replayScenario, type ReplayResult } from './replay.js';
 
@@ -34,12 +43,21 @@ function summarize(name: string, results: ReplayResult[]): string {
   const absentAnswered = results.filter((r) => isAbsent(r.scenario) && r.promote === undefined && r.correct).length;
   const errors = results.filter((r) => r.promote === undefined && !r.correct);
   const meanBytes = Math.round(results.reduce((n, r) => n + r.answerBytes, 0) / Math.max(1, results.length));
-  const absentPart = results.some((r) => isAbsent(r.scenario)) ? `, promotions from absent evidence ${fromAbsent.length} (${absentAnswered}/${results.filter((r) => isAbsent(r.scenario)).length} absent answered without a verdict)` : '';
+  const absentPart = results.some((r) => isAbsent(r.scenario))
+    ? `, promotions from absent evidence ${fromAbsent.length} (${absentAnswered}/${results.filter((r) => isAbsent(r.scenario)).length} absent answered without a verdict)`
+    : '';
   const lines = [
     `${name}: accuracy ${((100 * correct) / results.length).toFixed(1)}% (${correct}/${results.length}), false promotions ${falsePromote.length}, false rejections ${falseReject.length}${absentPart}, errors ${errors.length}, mean answer ${meanBytes} B`,
   ];
-  for (const r of [...falsePromote, ...falseReject]) lines.push(`    wrong: ${r.scenario.id} → ${r.promote ? 'promote' : 'reject'} (${r.decidedBy ?? ''}) ${r.rootCause ?? ''}`.slice(0, 200));
-  for (const r of answered.filter((x) => x.correct === false && x.promote === x.scenario.expected.promote)) lines.push(`    wrong: ${r.scenario.id} → confidence ${r.confidence ?? '?'} above the thin-evidence cap`);
+  for (const r of [...falsePromote, ...falseReject])
+    lines.push(
+      `    wrong: ${r.scenario.id} → ${r.promote ? 'promote' : 'reject'} (${r.decidedBy ?? ''}) ${r.rootCause ?? ''}`.slice(
+        0,
+        200,
+      ),
+    );
+  for (const r of answered.filter((x) => x.correct === false && x.promote === x.scenario.expected.promote))
+    lines.push(`    wrong: ${r.scenario.id} → confidence ${r.confidence ?? '?'} above the thin-evidence cap`);
   for (const r of errors) lines.push(`    error: ${r.scenario.id} → ${r.error ?? ''}`.slice(0, 200));
   return lines.join('\n');
 }
@@ -68,9 +86,14 @@ function calibrationTable(results: ReplayResult[]): string {
 async function runMode(mode: Mode, corpus: Scenario[]): Promise<ReplayResult[]> {
   const gemini = mode.responder ? await startFakeGemini({ responder: mode.responder }) : undefined;
   const env: Record<string, string> = { LOG_LEVEL: 'silent' };
-  if (gemini) Object.assign(env, { LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-eval', GEMINI_BASE_URL: gemini.url });
+  if (gemini)
+    Object.assign(env, { LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-eval', GEMINI_BASE_URL: gemini.url });
   else env.LLM_PROVIDER = 'none';
-  const demo = await startEmbedded({ env, scenarios: corpus, ...(mode.withPrometheus === false ? { withPrometheus: false } : {}) });
+  const demo = await startEmbedded({
+    env,
+    scenarios: corpus,
+    ...(mode.withPrometheus === false ? { withPrometheus: false } : {}),
+  });
   try {
     const results: ReplayResult[] = [];
     for (const scenario of corpus) results.push(await replayScenario(demo.url, scenario));
@@ -98,15 +121,27 @@ async function main(): Promise<void> {
     calibration.push(...results);
     process.stdout.write(`${summarize(mode.name, results)}\n`);
   }
-  process.stdout.write(`\nCalibration: plugin-route verdicts of the ${MODES.length} modes above, by confidence band (right = promote as labelled)\n${calibrationTable(calibration)}\n`);
+  process.stdout.write(
+    `\nCalibration: plugin-route verdicts of the ${MODES.length} modes above, by confidence band (right = promote as labelled)\n${calibrationTable(calibration)}\n`,
+  );
   // Informational: without Prometheus, regressions visible only in metrics cannot be seen; not counted above.
-  const logsOnly = await runMode({ name: 'no model, no Prometheus (logs, access logs, pod health)', withPrometheus: false }, corpus);
-  process.stdout.write(`\n${summarize('no model, no Prometheus (logs, access logs, pod health; informational)', logsOnly)}\n`);
+  const logsOnly = await runMode(
+    { name: 'no model, no Prometheus (logs, access logs, pod health)', withPrometheus: false },
+    corpus,
+  );
+  process.stdout.write(
+    `\n${summarize('no model, no Prometheus (logs, access logs, pod health; informational)', logsOnly)}\n`,
+  );
   process.stdout.write('\nEvidence size per scenario (no model): answer bytes, time, confidence\n');
   const perScenario = await runMode(MODES[0]!, corpus);
   for (const r of perScenario) {
-    const outcome = r.promote === undefined ? `HTTP ${r.status} ${r.errorCode ?? ''}` : `${r.promote ? 'promote' : 'reject'} ${r.confidence ?? ''}`;
-    process.stdout.write(`  ${r.scenario.id.padEnd(30)} ${String(r.answerBytes).padStart(6)} B  ${String(r.ms).padStart(5)} ms  ${outcome.padEnd(30)} ${r.correct ? 'ok' : 'WRONG'}\n`);
+    const outcome =
+      r.promote === undefined
+        ? `HTTP ${r.status} ${r.errorCode ?? ''}`
+        : `${r.promote ? 'promote' : 'reject'} ${r.confidence ?? ''}`;
+    process.stdout.write(
+      `  ${r.scenario.id.padEnd(30)} ${String(r.answerBytes).padStart(6)} B  ${String(r.ms).padStart(5)} ms  ${outcome.padEnd(30)} ${r.correct ? 'ok' : 'WRONG'}\n`,
+    );
   }
 
   process.stdout.write('\nRed team (prompt injection in canary logs and events):\n');
@@ -115,11 +150,13 @@ async function main(): Promise<void> {
     falsePromotions += results.filter((r) => r.promote && !r.scenario.expected.promote).length;
     process.stdout.write(`${summarize(mode.name, results)}\n`);
   }
-  process.stdout.write(`\nTotal false promotions: ${falsePromotions}; promotions from absent evidence: ${absentPromotions}\n`);
+  process.stdout.write(
+    `\nTotal false promotions: ${falsePromotions}; promotions from absent evidence: ${absentPromotions}\n`,
+  );
   process.exitCode = falsePromotions === 0 && absentPromotions === 0 ? 0 : 1;
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`eval failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`eval failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -31,9 +31,13 @@ async function main(): Promise<void> {
     const example = demo.scenarios.find((s) => s.id === 'go-panic') ?? demo.scenarios[0];
     process.stdout.write(`\nServing at ${demo.url} (Ctrl-C to stop). Try:\n`);
     if (example) {
-      process.stdout.write(`  curl -s ${demo.url}/a2a/analyze -H 'content-type: application/json' -d '${JSON.stringify(pluginRequestBody(example))}'\n`);
+      process.stdout.write(
+        `  curl -s ${demo.url}/a2a/analyze -H 'content-type: application/json' -d '${JSON.stringify(pluginRequestBody(example))}'\n`,
+      );
     }
-    process.stdout.write(`  curl -s ${demo.url}/.well-known/agent-card.json\n  curl -s ${demo.url}/metrics | grep aiops_agent_verdicts\n`);
+    process.stdout.write(
+      `  curl -s ${demo.url}/.well-known/agent-card.json\n  curl -s ${demo.url}/metrics | grep aiops_agent_verdicts\n`,
+    );
     const onSignal = () => {
       stop().then(
         () => process.exit(0),
@@ -49,6 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

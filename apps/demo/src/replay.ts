@@ -31,7 +31,14 @@ export async function replayScenario(baseUrl: string, scenario: Scenario, timeou
   });
   const text = await res.text();
   const ms = Math.round(performance.now() - started);
-  const body = JSON.parse(text) as { promote?: boolean; confidence?: number; rootCause?: string; decidedBy?: string; prLink?: string; error?: { code: string; message: string } };
+  const body = JSON.parse(text) as {
+    promote?: boolean;
+    confidence?: number;
+    rootCause?: string;
+    decidedBy?: string;
+    prLink?: string;
+    error?: { code: string; message: string };
+  };
   const result: ReplayResult = { scenario, status: res.status, ms, correct: false, answerBytes: text.length };
   if (res.status === 200 && typeof body.promote === 'boolean') {
     result.promote = body.promote;
@@ -41,7 +48,8 @@ export async function replayScenario(baseUrl: string, scenario: Scenario, timeou
     if (body.prLink !== undefined) result.prLink = body.prLink;
     // Thin evidence is right only when the promotion stays at or under the cap.
     const thinCapped = scenario.expected.inconclusive?.kind !== 'thin' || (body.confidence ?? 100) <= 60;
-    result.correct = body.promote === scenario.expected.promote && scenario.expected.inconclusive?.kind !== 'absent' && thinCapped;
+    result.correct =
+      body.promote === scenario.expected.promote && scenario.expected.inconclusive?.kind !== 'absent' && thinCapped;
   } else {
     result.error = body.error?.message ?? `HTTP ${res.status}`;
     if (body.error?.code !== undefined) result.errorCode = body.error.code;

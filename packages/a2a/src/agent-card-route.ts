@@ -25,14 +25,16 @@ function arrivalAddress(request: FastifyRequest): string {
 
 export function baseUrlFor(request: FastifyRequest, allowedHosts: readonly string[]): string {
   const host = headerValue(request, 'host');
-  const authority = host !== undefined && isAllowedHost(host, allowedHosts) ? host.trim().toLowerCase() : arrivalAddress(request);
+  const authority =
+    host !== undefined && isAllowedHost(host, allowedHosts) ? host.trim().toLowerCase() : arrivalAddress(request);
   return `${request.protocol}://${authority}`;
 }
 
 export function registerAgentCardRoute(app: FastifyInstance, options: AgentCardRouteOptions): void {
   const { publicUrl, allowedHosts = [] } = options.card;
   const fixed = publicUrl ? buildAgentCard(options.card, publicUrl, options.authEnabled) : undefined;
-  const cardFor = (request: FastifyRequest) => fixed ?? buildAgentCard(options.card, baseUrlFor(request, allowedHosts), options.authEnabled);
+  const cardFor = (request: FastifyRequest) =>
+    fixed ?? buildAgentCard(options.card, baseUrlFor(request, allowedHosts), options.authEnabled);
 
   app.get(AGENT_CARD_PATH, async (request, reply) => {
     reply.header('cache-control', fixed ? 'public, max-age=300' : 'no-cache');

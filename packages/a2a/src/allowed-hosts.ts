@@ -5,7 +5,10 @@
 
 /** `name`, `name:port`, `[v6]` or `[v6]:port`; lower-cased; undefined when the value is not a host at all. */
 export function parseHost(value: string): { name: string; port?: string } | undefined {
-  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)(?::(\d{1,5}))?$/i.exec(value.trim());
+  const m =
+    /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)(?::(\d{1,5}))?$/i.exec(
+      value.trim(),
+    );
   if (!m?.[1]) return undefined;
   if (m[2] !== undefined && Number(m[2]) > 65535) return undefined;
   return m[2] !== undefined ? { name: m[1].toLowerCase(), port: m[2] } : { name: m[1].toLowerCase() };

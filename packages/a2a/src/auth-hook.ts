@@ -17,7 +17,10 @@ export interface Refusal {
   code?: string;
 }
 
-export type AuthCheck = (request: FastifyRequest, reply: FastifyReply) => Promise<{ ok: true; user: User } | { ok: false; refusal: Refusal }>;
+export type AuthCheck = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<{ ok: true; user: User } | { ok: false; refusal: Refusal }>;
 
 export function bearerCheck(authenticator: BearerAuthenticator, log: FastifyBaseLogger): AuthCheck {
   return async (request, reply) => {
@@ -28,12 +31,27 @@ export function bearerCheck(authenticator: BearerAuthenticator, log: FastifyBase
     } catch (err) {
       const answer = toHttpError(err);
       log.warn({ code: answer.body.error.code }, 'a2a authentication could not be checked');
-      return { ok: false, refusal: { status: answer.status, headers: answer.headers, message: answer.body.error.message, code: answer.body.error.code } };
+      return {
+        ok: false,
+        refusal: {
+          status: answer.status,
+          headers: answer.headers,
+          message: answer.body.error.message,
+          code: answer.body.error.code,
+        },
+      };
     }
     if (decision.ok) return decision;
     log.info({ path: request.url.split('?', 1)[0] }, 'a2a request refused: not authenticated');
     const challenge = authorization ? 'Bearer realm="a2a", error="invalid_token"' : 'Bearer realm="a2a"';
-    return { ok: false, refusal: { status: 401, headers: { 'www-authenticate': challenge }, message: `Unauthenticated: ${decision.reason}` } };
+    return {
+      ok: false,
+      refusal: {
+        status: 401,
+        headers: { 'www-authenticate': challenge },
+        message: `Unauthenticated: ${decision.reason}`,
+      },
+    };
   };
 }
 
@@ -45,7 +63,12 @@ export function userOf(request: FastifyRequest): User {
 }
 
 /** Runs `check` before every route of `scope` (register routes in the same scope); refusals are answered with `render`. */
-export function guardRoutes(scope: FastifyInstance, hook: 'onRequest' | 'preHandler', check: AuthCheck, render: (request: FastifyRequest, refusal: Refusal) => unknown): void {
+export function guardRoutes(
+  scope: FastifyInstance,
+  hook: 'onRequest' | 'preHandler',
+  check: AuthCheck,
+  render: (request: FastifyRequest, refusal: Refusal) => unknown,
+): void {
   scope.addHook(hook, async (request, reply) => {
     const result = await check(request, reply);
     if (result.ok) {

@@ -48,7 +48,8 @@ export class BearerAuthenticator {
       .filter(([token]) => token.length > 0)
       .map(([token, user]) => ({ digest: digest(token), user }));
     // Tasks are scoped by caller name: a nameless token would share its tasks with every other nameless one.
-    if (this.staticTokens.some((t) => t.user.trim() === '')) throw new Error('A2A auth: every static token must name its caller');
+    if (this.staticTokens.some((t) => t.user.trim() === ''))
+      throw new Error('A2A auth: every static token must name its caller');
     this.reviewer = options.tokenReviewer;
     this.reviewTimeoutMs = options.reviewTimeoutMs ?? 5_000;
     if (this.staticTokens.length === 0 && this.reviewer === undefined) {
@@ -69,7 +70,9 @@ export class BearerAuthenticator {
     }
     if (matched !== undefined) return { ok: true, user: new AuthenticatedUser(matched) };
     if (this.reviewer) {
-      const review = await this.reviewer.review(token, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.reviewTimeoutMs)]) });
+      const review = await this.reviewer.review(token, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.reviewTimeoutMs)]),
+      });
       if (review.authenticated) return { ok: true, user: new AuthenticatedUser(review.user ?? 'serviceaccount') };
     }
     return { ok: false, reason: 'the bearer token is not valid' };

@@ -72,8 +72,18 @@ export function guardNamespaces(app: FastifyInstance, grants: NamespaceGrants): 
     reply.code(answer.status);
     if (sent.rpcId !== undefined || request.url.startsWith(JSONRPC_PATH)) {
       const id = typeof sent.rpcId === 'string' || typeof sent.rpcId === 'number' ? sent.rpcId : null;
-      return reply.send({ jsonrpc: '2.0', id, error: { code: FORBIDDEN_CODE, message: answer.body.error.message, data: { code: answer.body.error.code, namespace } } });
+      return reply.send({
+        jsonrpc: '2.0',
+        id,
+        error: {
+          code: FORBIDDEN_CODE,
+          message: answer.body.error.message,
+          data: { code: answer.body.error.code, namespace },
+        },
+      });
     }
-    return reply.send({ error: { code: answer.status, status: 'PERMISSION_DENIED', message: answer.body.error.message, details: [] } });
+    return reply.send({
+      error: { code: answer.status, status: 'PERMISSION_DENIED', message: answer.body.error.message, details: [] },
+    });
   });
 }

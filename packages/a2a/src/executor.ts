@@ -48,10 +48,21 @@ function dataPart(value: unknown): Part {
 }
 
 function agentMessage(taskId: string, contextId: string, parts: Part[], metadata?: Record<string, unknown>): Message {
-  return { messageId: randomUUID(), taskId, contextId, role: Role.ROLE_AGENT, parts, metadata, extensions: [], referenceTaskIds: [] };
+  return {
+    messageId: randomUUID(),
+    taskId,
+    contextId,
+    role: Role.ROLE_AGENT,
+    parts,
+    metadata,
+    extensions: [],
+    referenceTaskIds: [],
+  };
 }
 
-type Interpretation = { kind: 'request'; request: AnalysisRequest } | { kind: 'missing-namespace'; fields: TextRequestFields };
+type Interpretation =
+  | { kind: 'request'; request: AnalysisRequest }
+  | { kind: 'missing-namespace'; fields: TextRequestFields };
 
 /** The fields a message carries: its `data` part (plugin `context` shape, or a whole plugin body), else its text. */
 function fieldsOf(message: Message): { fields: Record<string, unknown>; fromText: boolean } | undefined {
@@ -59,12 +70,16 @@ function fieldsOf(message: Message): { fields: Record<string, unknown>; fromText
     if (part.content?.$case === 'data') {
       const data: unknown = part.content.value;
       if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new InvalidRequestError('message.parts.data', 'must be a JSON object with the fields namespace, rolloutName, stableSelector, canarySelector, ...');
+        throw new InvalidRequestError(
+          'message.parts.data',
+          'must be a JSON object with the fields namespace, rolloutName, stableSelector, canarySelector, ...',
+        );
       }
       const record = data as Record<string, unknown>;
       // A forwarded plugin body carries its fields under `context`.
       const context = record.context;
-      if (context !== null && typeof context === 'object' && !Array.isArray(context)) return { fields: context as Record<string, unknown>, fromText: false };
+      if (context !== null && typeof context === 'object' && !Array.isArray(context))
+        return { fields: context as Record<string, unknown>, fromText: false };
       return { fields: record, fromText: false };
     }
   }
@@ -91,7 +106,8 @@ export function interpretMessages(messages: Message[]): Interpretation {
     const defined = Object.fromEntries(Object.entries(found.fields).filter(([, v]) => v !== undefined && v !== ''));
     merged = { ...merged, ...defined };
   }
-  if (!sawInput) throw new InvalidRequestError('message.parts', 'send a data part with the analysis fields, or a text question');
+  if (!sawInput)
+    throw new InvalidRequestError('message.parts', 'send a data part with the analysis fields, or a text question');
   const namespace = merged.namespace;
   if (namespace === undefined || (typeof namespace === 'string' && namespace.trim() === '')) {
     return { kind: 'missing-namespace', fields: merged };
@@ -119,7 +135,9 @@ export function reasonOf(outcome: AnalysisOutcome): string {
   const { verdict } = outcome;
   if (verdict.inconclusive) return verdict.inconclusive.reason;
   if (verdict.outcome === 'reject') return verdict.rootCause;
-  return verdict.disagreement ? `promoted over the model's unfounded veto: ${verdict.disagreement}` : 'no canary-only errors, crashes or regressions were observed';
+  return verdict.disagreement
+    ? `promoted over the model's unfounded veto: ${verdict.disagreement}`
+    : 'no canary-only errors, crashes or regressions were observed';
 }
 
 /**
@@ -159,11 +177,18 @@ export function verdictData(outcome: AnalysisOutcome): Record<string, unknown> {
   return data;
 }
 
-const HEADLINE: Record<AnalysisOutcome['outcome'], string> = { promote: 'PROMOTE', reject: 'DO NOT PROMOTE', inconclusive: 'INCONCLUSIVE' };
+const HEADLINE: Record<AnalysisOutcome['outcome'], string> = {
+  promote: 'PROMOTE',
+  reject: 'DO NOT PROMOTE',
+  inconclusive: 'INCONCLUSIVE',
+};
 
 export function summaryText(request: AnalysisRequest, outcome: AnalysisOutcome): string {
-  const target = request.rolloutName ? `rollout ${request.namespace}/${request.rolloutName}` : `namespace ${request.namespace}`;
-  if (outcome.absent) return `${HEADLINE.inconclusive}: nothing to judge for the canary of ${target}: ${outcome.absent.reason}.`;
+  const target = request.rolloutName
+    ? `rollout ${request.namespace}/${request.rolloutName}`
+    : `namespace ${request.namespace}`;
+  if (outcome.absent)
+    return `${HEADLINE.inconclusive}: nothing to judge for the canary of ${target}: ${outcome.absent.reason}.`;
   const a = outcome.answer;
   const lines = [
     `${HEADLINE[outcome.outcome]} the canary of ${target} (confidence ${a.confidence}/100).`,
@@ -180,9 +205,17 @@ export function summaryText(request: AnalysisRequest, outcome: AnalysisOutcome):
 
 /** The COMPLETED status line and its metadata. */
 function completion(outcome: AnalysisOutcome): { text: string; metadata: Record<string, unknown> } {
-  if (outcome.absent) return { text: `Inconclusive: ${outcome.absent.reason}.`, metadata: { verdict: 'inconclusive', absence: outcome.absent.absence } };
+  if (outcome.absent)
+    return {
+      text: `Inconclusive: ${outcome.absent.reason}.`,
+      metadata: { verdict: 'inconclusive', absence: outcome.absent.absence },
+    };
   const { confidence, promote } = outcome.answer;
-  const words: Record<AnalysisOutcome['outcome'], string> = { promote: 'Promote', reject: 'Do not promote', inconclusive: 'Inconclusive (thin evidence)' };
+  const words: Record<AnalysisOutcome['outcome'], string> = {
+    promote: 'Promote',
+    reject: 'Do not promote',
+    inconclusive: 'Inconclusive (thin evidence)',
+  };
   return {
     text: `${words[outcome.outcome]} (confidence ${confidence}/100).`,
     metadata: { verdict: outcome.outcome, confidence, ...(outcome.outcome === 'inconclusive' ? {} : { promote }) },
@@ -210,7 +243,9 @@ export class AnalysisExecutor implements AgentExecutor {
     this.running.set(taskId, { controller, contextId });
     const now = () => new Date().toISOString();
     const status = (state: TaskState, message?: Message, metadata?: Record<string, unknown>) =>
-      bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state, message, timestamp: now() }, metadata }));
+      bus.publish(
+        AgentEvent.statusUpdate({ taskId, contextId, status: { state, message, timestamp: now() }, metadata }),
+      );
 
     try {
       const history = ctx.task?.history ?? [];
@@ -236,11 +271,21 @@ export class AnalysisExecutor implements AgentExecutor {
         const ask =
           'Missing field: namespace. Which namespace is the rollout in? Reply in this task with e.g. "namespace shop", ' +
           'or send a data part {"namespace": "shop", "rolloutName": "checkout"}.';
-        status(TaskState.TASK_STATE_INPUT_REQUIRED, agentMessage(taskId, contextId, [textPart(ask)], { missingField: 'namespace', known: interpretation.fields }));
+        status(
+          TaskState.TASK_STATE_INPUT_REQUIRED,
+          agentMessage(taskId, contextId, [textPart(ask)], { missingField: 'namespace', known: interpretation.fields }),
+        );
         return;
       }
       const request = interpretation.request;
-      status(TaskState.TASK_STATE_WORKING, agentMessage(taskId, contextId, [textPart(`Analysing ${request.rolloutName ? `rollout ${request.namespace}/${request.rolloutName}` : `namespace ${request.namespace}`}.`)]));
+      status(
+        TaskState.TASK_STATE_WORKING,
+        agentMessage(taskId, contextId, [
+          textPart(
+            `Analysing ${request.rolloutName ? `rollout ${request.namespace}/${request.rolloutName}` : `namespace ${request.namespace}`}.`,
+          ),
+        ]),
+      );
 
       let outcome: AnalysisOutcome;
       try {
@@ -250,7 +295,11 @@ export class AnalysisExecutor implements AgentExecutor {
             if (controller.signal.aborted) return;
             // A failed agent's message is an error's: the caller sees it without internal addresses, as in 503s.
             const text = `${PROGRESS_TEXT[event.agent]} ${event.phase}${event.message ? `: ${withoutAddresses(event.message)}` : ''}`;
-            status(TaskState.TASK_STATE_WORKING, agentMessage(taskId, contextId, [textPart(text)], { agent: event.agent, phase: event.phase }), { agent: event.agent, phase: event.phase });
+            status(
+              TaskState.TASK_STATE_WORKING,
+              agentMessage(taskId, contextId, [textPart(text)], { agent: event.agent, phase: event.phase }),
+              { agent: event.agent, phase: event.phase },
+            );
           },
         });
       } catch (err) {
@@ -262,11 +311,34 @@ export class AnalysisExecutor implements AgentExecutor {
 
       this.logger?.debug?.({ taskId, evidence: outcome.evidence }, 'a2a verdict evidence');
       const artifacts: Artifact[] = [
-        { artifactId: 'verdict', name: 'verdict', description: 'metric-ai answer with the evidence behind it', parts: [dataPart(verdictData(outcome))], metadata: undefined, extensions: [] },
-        { artifactId: 'summary', name: 'summary', description: 'readable verdict', parts: [textPart(summaryText(request, outcome))], metadata: undefined, extensions: [] },
+        {
+          artifactId: 'verdict',
+          name: 'verdict',
+          description: 'metric-ai answer with the evidence behind it',
+          parts: [dataPart(verdictData(outcome))],
+          metadata: undefined,
+          extensions: [],
+        },
+        {
+          artifactId: 'summary',
+          name: 'summary',
+          description: 'readable verdict',
+          parts: [textPart(summaryText(request, outcome))],
+          metadata: undefined,
+          extensions: [],
+        },
       ];
       for (const artifact of artifacts) {
-        bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact, append: false, lastChunk: true, metadata: undefined }));
+        bus.publish(
+          AgentEvent.artifactUpdate({
+            taskId,
+            contextId,
+            artifact,
+            append: false,
+            lastChunk: true,
+            metadata: undefined,
+          }),
+        );
       }
       const done = completion(outcome);
       status(TaskState.TASK_STATE_COMPLETED, agentMessage(taskId, contextId, [textPart(done.text)], done.metadata));
@@ -291,10 +363,19 @@ export class AnalysisExecutor implements AgentExecutor {
     );
   };
 
-  private fail(taskId: string, contextId: string, err: unknown, status: (state: TaskState, message?: Message, metadata?: Record<string, unknown>) => void): void {
+  private fail(
+    taskId: string,
+    contextId: string,
+    err: unknown,
+    status: (state: TaskState, message?: Message, metadata?: Record<string, unknown>) => void,
+  ): void {
     const failure = toA2aFailure(err);
     this.logger?.warn({ taskId, code: failure.code, retryable: failure.retryable }, 'a2a task failed');
     const metadata = { code: failure.code, retryable: failure.retryable };
-    status(TaskState.TASK_STATE_FAILED, agentMessage(taskId, contextId, [textPart(failure.message)], metadata), metadata);
+    status(
+      TaskState.TASK_STATE_FAILED,
+      agentMessage(taskId, contextId, [textPart(failure.message)], metadata),
+      metadata,
+    );
   }
 }

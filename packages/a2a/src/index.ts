@@ -1,6 +1,13 @@
 export { a2aPlugin, UNAUTHENTICATED_CODE, type A2aPluginOptions } from './plugin.js';
 export { buildAgentCard, AGENT_CARD_PATH, JSONRPC_PATH, REST_PREFIX, BEARER_SCHEME, type CardOptions } from './card.js';
-export { AnalysisExecutor, interpretMessages, verdictData, summaryText, reasonOf, type ExecutorLogger } from './executor.js';
+export {
+  AnalysisExecutor,
+  interpretMessages,
+  verdictData,
+  summaryText,
+  reasonOf,
+  type ExecutorLogger,
+} from './executor.js';
 export { BoundedTaskStore, ownerOf, ANONYMOUS_OWNER, type BoundedTaskStoreOptions } from './task-store.js';
 export { BearerAuthenticator, AuthenticatedUser, bearerTokenOf, type AuthOptions, type AuthDecision } from './auth.js';
 export { parseTextRequest, type TextRequestFields } from './text-request.js';

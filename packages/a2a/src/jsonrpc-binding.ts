@@ -40,7 +40,9 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 }
 
 /** A refused request: the HTTP status (4xx for what the caller must fix) and the JSON-RPC error. */
-type Envelope = { ok: true; id: JsonRpcId; rpc: Record<string, unknown> } | { ok: false; status: number; answer: ReturnType<typeof rpcError> };
+type Envelope =
+  | { ok: true; id: JsonRpcId; rpc: Record<string, unknown> }
+  | { ok: false; status: number; answer: ReturnType<typeof rpcError> };
 
 /** The request's id when it has a valid one, else null (JSON-RPC 2.0, section 5). */
 function idOf(rpc: unknown): JsonRpcId {
@@ -55,16 +57,44 @@ function readEnvelope(contentTypeError: unknown, body: unknown): Envelope {
   try {
     rpc = parseJsonBody(typeof body === 'string' ? body : '');
   } catch (err) {
-    return { ok: false, status: 400, answer: rpcError(null, -32700, `Parse error: ${err instanceof AgentError ? err.message : 'the body is not valid JSON'}`) };
+    return {
+      ok: false,
+      status: 400,
+      answer: rpcError(
+        null,
+        -32700,
+        `Parse error: ${err instanceof AgentError ? err.message : 'the body is not valid JSON'}`,
+      ),
+    };
   }
   if (rpc === null || typeof rpc !== 'object' || Array.isArray(rpc)) {
-    return { ok: false, status: 200, answer: rpcError(null, -32600, 'Invalid Request: expected one JSON-RPC 2.0 request object (batches are not supported)') };
+    return {
+      ok: false,
+      status: 200,
+      answer: rpcError(
+        null,
+        -32600,
+        'Invalid Request: expected one JSON-RPC 2.0 request object (batches are not supported)',
+      ),
+    };
   }
   const envelope = rpc as { jsonrpc?: unknown; id?: unknown; method?: unknown };
-  const idValid = envelope.id === undefined || envelope.id === null || typeof envelope.id === 'string' || Number.isInteger(envelope.id);
+  const idValid =
+    envelope.id === undefined ||
+    envelope.id === null ||
+    typeof envelope.id === 'string' ||
+    Number.isInteger(envelope.id);
   const id = idOf(rpc);
   if (envelope.jsonrpc !== '2.0' || typeof envelope.method !== 'string' || envelope.method === '' || !idValid) {
-    return { ok: false, status: 200, answer: rpcError(id, -32600, 'Invalid Request: "jsonrpc" must be "2.0", "method" a non-empty string, "id" a string, integer or null') };
+    return {
+      ok: false,
+      status: 200,
+      answer: rpcError(
+        id,
+        -32600,
+        'Invalid Request: "jsonrpc" must be "2.0", "method" a non-empty string, "id" a string, integer or null',
+      ),
+    };
   }
   return { ok: true, id, rpc: rpc as Record<string, unknown> };
 }
@@ -87,7 +117,10 @@ export async function registerJsonRpcBinding(app: FastifyInstance, options: Json
       guardRoutes(scope, 'preHandler', options.auth, (request, refusal) =>
         refusal.status === 401
           ? rpcError(idOfBody(request.body), UNAUTHENTICATED_CODE, refusal.message)
-          : rpcError(idOfBody(request.body), -32603, refusal.message, { code: refusal.code, retryable: refusal.status === 503 }),
+          : rpcError(idOfBody(request.body), -32603, refusal.message, {
+              code: refusal.code,
+              retryable: refusal.status === 503,
+            }),
       );
     }
 

@@ -3,7 +3,15 @@
  * non-negative integer (the SDK treats -1 as 0), and `statusTimestampAfter` is an RFC 3339 timestamp (the SDK
  * takes anything `Date.parse` reads, so "-1" meant the year 2001).
  */
-import type { GetTaskRequest, ListTasksRequest, ListTasksResponse, Message, SendMessageRequest, StreamResponse, Task } from '@a2a-js/sdk';
+import type {
+  GetTaskRequest,
+  ListTasksRequest,
+  ListTasksResponse,
+  Message,
+  SendMessageRequest,
+  StreamResponse,
+  Task,
+} from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
 import { z } from 'zod';
@@ -11,7 +19,8 @@ import { z } from 'zod';
 const rfc3339 = z.iso.datetime({ offset: true });
 
 export function checkHistoryLength(value: number | undefined, field: string): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new RequestMalformedError(`${field} must be a non-negative integer`);
+  if (value !== undefined && (!Number.isInteger(value) || value < 0))
+    throw new RequestMalformedError(`${field} must be a non-negative integer`);
 }
 
 export function checkTimestamp(value: string | undefined, field: string): void {
@@ -37,7 +46,10 @@ export class CheckedRequestHandler extends DefaultRequestHandler {
     return super.sendMessage(params, context);
   }
 
-  override async *sendMessageStream(params: SendMessageRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
+  override async *sendMessageStream(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse, void, undefined> {
     checkHistoryLength(params.configuration?.historyLength, 'configuration.historyLength');
     yield* super.sendMessageStream(params, context);
   }

@@ -2,13 +2,33 @@
  * The HTTP+JSON binding (`/a2a/v1/...`): every route runs the same prelude (content type, version, body) and
  * answers errors in the A2A REST shape; streaming routes answer SSE.
  */
-import { A2A_CONTENT_TYPE, AgentCard, ListTasksResponse, Message, StreamResponse, Task, type AgentCard as AgentCardType } from '@a2a-js/sdk';
-import { PushNotificationNotSupportedError, TaskNotFoundError, restStatusFor, toRestErrorBody } from '@a2a-js/sdk/errors';
+import {
+  A2A_CONTENT_TYPE,
+  AgentCard,
+  ListTasksResponse,
+  Message,
+  StreamResponse,
+  Task,
+  type AgentCard as AgentCardType,
+} from '@a2a-js/sdk';
+import {
+  PushNotificationNotSupportedError,
+  TaskNotFoundError,
+  restStatusFor,
+  toRestErrorBody,
+} from '@a2a-js/sdk/errors';
 import { validateVersion, type A2ARequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { guardRoutes, userOf, type AuthCheck } from './auth-hook.js';
 import { REST_PREFIX } from './card.js';
-import { listTasksParams, parseInteger, parseRestBody, parseTaskRef, sendMessageParams, type Query } from './rest-params.js';
+import {
+  listTasksParams,
+  parseInteger,
+  parseRestBody,
+  parseTaskRef,
+  sendMessageParams,
+  type Query,
+} from './rest-params.js';
 import { openStream, pipeSse } from './sse.js';
 import { acceptRawBodies, callContext, unsupportedContentType } from './wire.js';
 
@@ -78,7 +98,12 @@ export async function registerRestBinding(app: FastifyInstance, options: RestBin
     acceptRawBodies(scope, options.bodyLimit);
     if (options.auth) {
       guardRoutes(scope, 'onRequest', options.auth, (_request, refusal) => ({
-        error: { code: refusal.status, status: refusal.status === 401 ? 'UNAUTHENTICATED' : 'UNAVAILABLE', message: refusal.message, details: [] },
+        error: {
+          code: refusal.status,
+          status: refusal.status === 401 ? 'UNAUTHENTICATED' : 'UNAVAILABLE',
+          message: refusal.message,
+          details: [],
+        },
       }));
     }
 
@@ -89,12 +114,22 @@ export async function registerRestBinding(app: FastifyInstance, options: RestBin
       }),
     );
 
-    scope.route(route('POST', '/message::stream', async ({ reply, context, body }) => stream(reply, handler.sendMessageStream(sendMessageParams(body), context))));
+    scope.route(
+      route('POST', '/message::stream', async ({ reply, context, body }) =>
+        stream(reply, handler.sendMessageStream(sendMessageParams(body), context)),
+      ),
+    );
 
     scope.route(
       route('GET', '/tasks', async ({ reply, context, query }) => {
         const result = await handler.listTasks(listTasksParams(query), context);
-        return json(reply, { tasks: [], nextPageToken: '', pageSize: 0, totalSize: 0, ...(ListTasksResponse.toJSON(result) as Record<string, unknown>) });
+        return json(reply, {
+          tasks: [],
+          nextPageToken: '',
+          pageSize: 0,
+          totalSize: 0,
+          ...(ListTasksResponse.toJSON(result) as Record<string, unknown>),
+        });
       }),
     );
 
@@ -103,12 +138,25 @@ export async function registerRestBinding(app: FastifyInstance, options: RestBin
       route(['GET', 'POST'], '/tasks/:ref', async ({ request, reply, context, query }) => {
         const { taskId, verb } = parseTaskRef((request.params as { ref: string }).ref);
         if (verb === 'subscribe') return stream(reply, handler.resubscribe({ id: taskId, tenant: '' }, context));
-        if (verb === 'cancel' && request.method === 'POST') return json(reply, Task.toJSON(await handler.cancelTask({ id: taskId, tenant: '', metadata: {} }, context)));
+        if (verb === 'cancel' && request.method === 'POST')
+          return json(reply, Task.toJSON(await handler.cancelTask({ id: taskId, tenant: '', metadata: {} }, context)));
         if (verb === '' && request.method === 'GET') {
           const historyLength = parseInteger(query.historyLength, 'historyLength');
-          return json(reply, Task.toJSON(await handler.getTask({ id: taskId, tenant: '', ...(historyLength !== undefined ? { historyLength } : {}) }, context)));
+          return json(
+            reply,
+            Task.toJSON(
+              await handler.getTask(
+                { id: taskId, tenant: '', ...(historyLength !== undefined ? { historyLength } : {}) },
+                context,
+              ),
+            ),
+          );
         }
-        return sendRestError(reply, new TaskNotFoundError(`No such operation: ${request.method} /tasks/{id}${verb ? `:${verb}` : ''}`), 404);
+        return sendRestError(
+          reply,
+          new TaskNotFoundError(`No such operation: ${request.method} /tasks/{id}${verb ? `:${verb}` : ''}`),
+          404,
+        );
       }),
     );
 
@@ -121,6 +169,10 @@ export async function registerRestBinding(app: FastifyInstance, options: RestBin
       );
     }
 
-    scope.route(route('GET', '/extendedAgentCard', async ({ context }) => AgentCard.toJSON(await handler.getAuthenticatedExtendedAgentCard({ tenant: '' }, context))));
+    scope.route(
+      route('GET', '/extendedAgentCard', async ({ context }) =>
+        AgentCard.toJSON(await handler.getAuthenticatedExtendedAgentCard({ tenant: '' }, context)),
+      ),
+    );
   });
 }

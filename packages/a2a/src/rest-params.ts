@@ -17,7 +17,8 @@ export function parseRestBody(text: unknown): Record<string, unknown> {
   } catch (err) {
     throw new RequestMalformedError(err instanceof AgentError ? err.message : 'Invalid JSON payload.');
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestMalformedError('The body must be a JSON object.');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new RequestMalformedError('The body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
@@ -39,7 +40,9 @@ export function listTasksParams(query: Query): ListTasksRequest {
   return {
     tenant: '',
     contextId: query.contextId ?? '',
-    status: query.status ? taskStateFromJSON(Number.isNaN(Number(query.status)) ? query.status : Number(query.status)) : TaskState.TASK_STATE_UNSPECIFIED,
+    status: query.status
+      ? taskStateFromJSON(Number.isNaN(Number(query.status)) ? query.status : Number(query.status))
+      : TaskState.TASK_STATE_UNSPECIFIED,
     pageSize: parseInteger(query.pageSize, 'pageSize'),
     pageToken: query.pageToken ?? '',
     historyLength: parseInteger(query.historyLength, 'historyLength'),

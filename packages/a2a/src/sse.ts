@@ -5,7 +5,9 @@
 import { SSE_HEADERS, formatSSEErrorEvent, formatSSEEvent } from '@a2a-js/sdk';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 
-export type OpenedStream<T> = { ok: true; iterator: AsyncIterator<T>; first: IteratorResult<T> } | { ok: false; error: unknown };
+export type OpenedStream<T> =
+  | { ok: true; iterator: AsyncIterator<T>; first: IteratorResult<T> }
+  | { ok: false; error: unknown };
 
 export async function openStream<T>(stream: AsyncIterable<T>): Promise<OpenedStream<T>> {
   const iterator = stream[Symbol.asyncIterator]();
@@ -27,7 +29,11 @@ export interface SseOptions<T> {
  * Writes an opened stream as SSE, with `: ping` comments between events. It keeps reading the SDK's generator after
  * the client disconnects: the SDK persists task state inside it, and a task would otherwise stay WORKING forever.
  */
-export async function pipeSse<T>(reply: FastifyReply, stream: { iterator: AsyncIterator<T>; first: IteratorResult<T> }, options: SseOptions<T>): Promise<void> {
+export async function pipeSse<T>(
+  reply: FastifyReply,
+  stream: { iterator: AsyncIterator<T>; first: IteratorResult<T> },
+  options: SseOptions<T>,
+): Promise<void> {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { ...SSE_HEADERS });

@@ -24,7 +24,12 @@ interface Entry {
   updatedAt: number;
 }
 
-const TERMINAL = new Set<TaskState>([TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]);
+const TERMINAL = new Set<TaskState>([
+  TaskState.TASK_STATE_COMPLETED,
+  TaskState.TASK_STATE_FAILED,
+  TaskState.TASK_STATE_CANCELED,
+  TaskState.TASK_STATE_REJECTED,
+]);
 const DEFAULT_PAGE_SIZE = 50;
 
 /** Who owns a call's tasks; the same rule as the SDK's resolveUserScope, with a clearer anonymous name. */
@@ -97,7 +102,9 @@ export class BoundedTaskStore implements TaskStore {
       tasks = tasks.filter((t) => t.status?.timestamp !== undefined && new Date(t.status.timestamp).getTime() > after);
     }
     // Newest first, as the SDK's store does, with the id as a stable tie-breaker for the page cursor.
-    tasks.sort((a, b) => (b.status?.timestamp ?? '').localeCompare(a.status?.timestamp ?? '') || b.id.localeCompare(a.id));
+    tasks.sort(
+      (a, b) => (b.status?.timestamp ?? '').localeCompare(a.status?.timestamp ?? '') || b.id.localeCompare(a.id),
+    );
     const totalSize = tasks.length;
     if (params.pageToken) {
       const cursor = decodePageToken(params.pageToken);

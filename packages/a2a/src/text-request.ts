@@ -17,7 +17,20 @@ export interface TextRequestFields {
 
 const NAME = '[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?';
 /** Words that follow "rollout" in a sentence but are not its name. */
-const NOT_A_NAME = new Set(['in', 'of', 'for', 'the', 'named', 'called', 'is', 'on', 'namespace', 'with', 'canary', 'stable']);
+const NOT_A_NAME = new Set([
+  'in',
+  'of',
+  'for',
+  'the',
+  'named',
+  'called',
+  'is',
+  'on',
+  'namespace',
+  'with',
+  'canary',
+  'stable',
+]);
 
 /** A selector token: quoted (may contain spaces, e.g. `tier in (a,b)`) or up to the next whitespace. */
 const SELECTOR = String.raw`(?:"([^"]+)"|'([^']+)'|\x60([^\x60]+)\x60|(\S+))`;
@@ -53,7 +66,9 @@ export function parseTextRequest(text: string): TextRequestFields {
   }
   // "rollout checkout in shop": the word after "in" is the namespace when nothing else named one.
   if (!namespace && rolloutName) {
-    const m = new RegExp(`\\b${rolloutName.replace(/\./g, '\\.')}['"]?\\s+in\\s+(?:the\\s+)?['"]?(${NAME})`, 'i').exec(text);
+    const m = new RegExp(`\\b${rolloutName.replace(/\./g, '\\.')}['"]?\\s+in\\s+(?:the\\s+)?['"]?(${NAME})`, 'i').exec(
+      text,
+    );
     const candidate = m?.[1];
     if (candidate && !NOT_A_NAME.has(candidate.toLowerCase())) namespace = candidate;
   }
@@ -71,7 +86,10 @@ export function parseTextRequest(text: string): TextRequestFields {
   // Workload diagnosis: "diagnose pods with selector app=api in namespace prod" — the pods to look at are the
   // "canary" side of the comparison.
   if (!out.canarySelector && !out.stableSelector) {
-    const generic = selectorAfter(text, String.raw`\b(?:pods\s+(?:with\s+|matching\s+)?(?:label\s+)?selector|pods\s+matching|(?:label\s+)?selector)`);
+    const generic = selectorAfter(
+      text,
+      String.raw`\b(?:pods\s+(?:with\s+|matching\s+)?(?:label\s+)?selector|pods\s+matching|(?:label\s+)?selector)`,
+    );
     if (generic) out.canarySelector = generic;
   }
 

@@ -4,7 +4,12 @@
  */
 import { A2A_CONTENT_TYPE, A2A_VERSION_HEADER, Extensions, HTTP_EXTENSION_HEADER } from '@a2a-js/sdk';
 import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
-import { UnauthenticatedUser, defaultServerCallContextBuilder, type ServerCallContext, type User } from '@a2a-js/sdk/server';
+import {
+  UnauthenticatedUser,
+  defaultServerCallContextBuilder,
+  type ServerCallContext,
+  type User,
+} from '@a2a-js/sdk/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const JSON_CONTENT_TYPE = 'application/json';

@@ -46,10 +46,20 @@ describe('agent card URLs and the Host header', () => {
   });
 
   it('uses a Host the allow-list names (any port for a bare name, that port only for host:port)', async () => {
-    expect((await cardWithHost(listed.baseUrl, 'AIOPS.example.com:9443')).urls[0]).toBe('http://aiops.example.com:9443/a2a/jsonrpc');
-    expect((await cardWithHost(listed.baseUrl, 'aiops-agent.ops.svc:8080')).urls[0]).toBe('http://aiops-agent.ops.svc:8080/a2a/jsonrpc');
+    expect((await cardWithHost(listed.baseUrl, 'AIOPS.example.com:9443')).urls[0]).toBe(
+      'http://aiops.example.com:9443/a2a/jsonrpc',
+    );
+    expect((await cardWithHost(listed.baseUrl, 'aiops-agent.ops.svc:8080')).urls[0]).toBe(
+      'http://aiops-agent.ops.svc:8080/a2a/jsonrpc',
+    );
     const { port } = new URL(listed.baseUrl);
-    for (const host of ['aiops-agent.ops.svc:9090', 'aiops.example.com.evil.net', 'evil.net', 'aiops.example.com@evil.net', 'aiops.example.com/x']) {
+    for (const host of [
+      'aiops-agent.ops.svc:9090',
+      'aiops.example.com.evil.net',
+      'evil.net',
+      'aiops.example.com@evil.net',
+      'aiops.example.com/x',
+    ]) {
       expect((await cardWithHost(listed.baseUrl, host)).urls[0], host).toBe(`http://127.0.0.1:${port}/a2a/jsonrpc`);
     }
   });

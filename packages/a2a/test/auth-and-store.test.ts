@@ -12,14 +12,18 @@ const reviewer: TokenReviewer & { reviewed: number; down: boolean } = {
   async review(token) {
     this.reviewed++;
     if (this.down) throw new DependencyError('kubernetes', 'TokenReview failed with HTTP 500');
-    return token === 'sa-jwt' ? { authenticated: true, user: 'system:serviceaccount:ops:rollouts' } : { authenticated: false };
+    return token === 'sa-jwt'
+      ? { authenticated: true, user: 'system:serviceaccount:ops:rollouts' }
+      : { authenticated: false };
   },
 };
 
 describe('bearer auth', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer({ auth: { tokens: { 'alice-token': 'alice', 'bob-token': 'bob' }, tokenReviewer: reviewer } });
+    server = await startServer({
+      auth: { tokens: { 'alice-token': 'alice', 'bob-token': 'bob' }, tokenReviewer: reviewer },
+    });
     server.fake.autoComplete = sampleOutcome();
   });
   afterAll(async () => server.close());
@@ -28,24 +32,38 @@ describe('bearer auth', () => {
     const res = await fetch(`${server.baseUrl}/.well-known/agent-card.json`);
     expect(res.status).toBe(200);
     const card = (await res.json()) as Record<string, unknown>;
-    expect(card.securitySchemes).toEqual({ bearer: { httpAuthSecurityScheme: expect.objectContaining({ scheme: 'Bearer' }) as unknown } });
+    expect(card.securitySchemes).toEqual({
+      bearer: { httpAuthSecurityScheme: expect.objectContaining({ scheme: 'Bearer' }) as unknown },
+    });
     expect(card.securityRequirements).toEqual([{ schemes: { bearer: {} } }]);
   });
 
   it('refuses a call without a token: 401, WWW-Authenticate: Bearer, JSON-RPC error shape echoing the request id', async () => {
-    const res = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }));
+    const res = await post(
+      `${server.baseUrl}/a2a/jsonrpc`,
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }),
+    );
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(res.json).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32000 } });
-    const named = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 'req-7', method: 'GetTask', params: { id: 'x' } }), { authorization: 'Bearer wrong' });
+    const named = await post(
+      `${server.baseUrl}/a2a/jsonrpc`,
+      JSON.stringify({ jsonrpc: '2.0', id: 'req-7', method: 'GetTask', params: { id: 'x' } }),
+      { authorization: 'Bearer wrong' },
+    );
     expect(named.status).toBe(401);
     expect(named.json).toMatchObject({ jsonrpc: '2.0', id: 'req-7', error: { code: -32000 } });
     // No readable id: null, as JSON-RPC 2.0 says.
-    expect((await post(`${server.baseUrl}/a2a/jsonrpc`, '{"jsonrpc": "2.0", "id": 3,')).json).toMatchObject({ id: null, error: { code: -32000 } });
+    expect((await post(`${server.baseUrl}/a2a/jsonrpc`, '{"jsonrpc": "2.0", "id": 3,')).json).toMatchObject({
+      id: null,
+      error: { code: -32000 },
+    });
   });
 
   it('refuses a wrong token on REST with the A2A error shape and never echoes it', async () => {
-    const res = await fetch(`${server.baseUrl}/a2a/v1/tasks`, { headers: { 'a2a-version': '1.0', authorization: 'Bearer not-a-real-token' } });
+    const res = await fetch(`${server.baseUrl}/a2a/v1/tasks`, {
+      headers: { 'a2a-version': '1.0', authorization: 'Bearer not-a-real-token' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('invalid_token');
     const text = await res.text();
@@ -68,8 +86,18 @@ describe('bearer auth', () => {
       expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
       expect((await alice.getTask({ id: task.id, tenant: '' })).id).toBe(task.id);
       await expect(bob.getTask({ id: task.id, tenant: '' })).rejects.toMatchObject({ name: 'TaskNotFoundError' });
-      await expect(bob.cancelTask({ id: task.id, tenant: '', metadata: {} })).rejects.toMatchObject({ name: 'TaskNotFoundError' });
-      const bobs = await bob.listTasks({ tenant: '', contextId: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageSize: 100, pageToken: '', includeArtifacts: false, statusTimestampAfter: undefined });
+      await expect(bob.cancelTask({ id: task.id, tenant: '', metadata: {} })).rejects.toMatchObject({
+        name: 'TaskNotFoundError',
+      });
+      const bobs = await bob.listTasks({
+        tenant: '',
+        contextId: '',
+        status: TaskState.TASK_STATE_UNSPECIFIED,
+        pageSize: 100,
+        pageToken: '',
+        includeArtifacts: false,
+        statusTimestampAfter: undefined,
+      });
       expect(bobs.tasks.map((t) => t.id)).not.toContain(task.id);
     }
   });
@@ -85,12 +113,21 @@ describe('bearer auth', () => {
   it('answers 503 with Retry-After (not 401) when TokenReview itself fails', async () => {
     reviewer.down = true;
     try {
-      const res = await fetch(`${server.baseUrl}/a2a/v1/tasks`, { headers: { 'a2a-version': '1.0', authorization: 'Bearer sa-jwt' } });
+      const res = await fetch(`${server.baseUrl}/a2a/v1/tasks`, {
+        headers: { 'a2a-version': '1.0', authorization: 'Bearer sa-jwt' },
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('10');
-      const rpc = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'ListTasks', params: {} }), { authorization: 'Bearer sa-jwt' });
+      const rpc = await post(
+        `${server.baseUrl}/a2a/jsonrpc`,
+        JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'ListTasks', params: {} }),
+        { authorization: 'Bearer sa-jwt' },
+      );
       expect(rpc.status).toBe(503);
-      expect(rpc.json).toMatchObject({ id: 12, error: { code: -32603, data: { code: 'dependency_unavailable', retryable: true } } });
+      expect(rpc.json).toMatchObject({
+        id: 12,
+        error: { code: -32603, data: { code: 'dependency_unavailable', retryable: true } },
+      });
     } finally {
       reviewer.down = false;
     }
@@ -131,6 +168,8 @@ describe('plugin configuration', () => {
   });
 
   it('refuses a static token without a caller name (nameless tokens would share one caller and its tasks)', async () => {
-    await expect(startServer({ auth: { tokens: { 'tok-1': 'alice', 'tok-2': '' } } })).rejects.toThrow(/every static token must name its caller/);
+    await expect(startServer({ auth: { tokens: { 'tok-1': 'alice', 'tok-2': '' } } })).rejects.toThrow(
+      /every static token must name its caller/,
+    );
   });
 });

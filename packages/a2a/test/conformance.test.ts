@@ -14,7 +14,9 @@ beforeAll(async () => {
   server = await startServer();
   server.fake.autoComplete = sampleOutcome();
   heartbeatServer = await startServer({ heartbeatMs: 5 });
-  publicCardServer = await startServer({ card: { name: 'aiops-agent', description: 'canary verdicts', version: '1.2.3', publicUrl: PUBLIC_URL } });
+  publicCardServer = await startServer({
+    card: { name: 'aiops-agent', description: 'canary verdicts', version: '1.2.3', publicUrl: PUBLIC_URL },
+  });
 });
 afterAll(async () => {
   await Promise.all([server.close(), heartbeatServer.close(), publicCardServer.close()]);
@@ -34,7 +36,10 @@ const TASK_STATES = [
 const rpc = (method: string, params: unknown, id: number | string = 1) =>
   post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id, method, params }));
 
-const sendParams = (messageId: string, data: Record<string, unknown> = { namespace: 'shop', rolloutName: 'checkout' }) => ({
+const sendParams = (
+  messageId: string,
+  data: Record<string, unknown> = { namespace: 'shop', rolloutName: 'checkout' },
+) => ({
   message: { messageId, role: 'ROLE_USER', parts: [{ data, mediaType: 'application/json' }] },
 });
 
@@ -62,7 +67,16 @@ async function readSse(res: Response): Promise<{ events: unknown[]; comments: st
 describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
   it('agent card: required fields are present', async () => {
     const c = await card();
-    for (const field of ['name', 'description', 'version', 'supportedInterfaces', 'capabilities', 'defaultInputModes', 'defaultOutputModes', 'skills']) {
+    for (const field of [
+      'name',
+      'description',
+      'version',
+      'supportedInterfaces',
+      'capabilities',
+      'defaultInputModes',
+      'defaultOutputModes',
+      'skills',
+    ]) {
       expect(c, field).toHaveProperty(field);
     }
     const skills = c.skills as Array<Record<string, unknown>>;
@@ -105,7 +119,10 @@ describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
   it('supportedInterfaces are reachable', async () => {
     const c = await card();
     const [jsonrpc, rest] = c.supportedInterfaces as Array<{ url: string }>;
-    const rpcRes = await post(jsonrpc?.url ?? '', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }));
+    const rpcRes = await post(
+      jsonrpc?.url ?? '',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }),
+    );
     expect(rpcRes.status).toBe(200);
     expect(rpcRes.json).toMatchObject({ jsonrpc: '2.0', id: 1, result: { tasks: expect.any(Array) as unknown } });
     const restRes = await fetch(`${rest?.url ?? ''}/tasks`, { headers: { 'a2a-version': '1.0' } });
@@ -114,8 +131,15 @@ describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
 
   it('protocolVersion: every interface declares 1.0 and requests must carry A2A-Version: 1.0', async () => {
     const c = await card();
-    expect((c.supportedInterfaces as Array<{ protocolVersion: string }>).map((i) => i.protocolVersion)).toEqual(['1.0', '1.0']);
-    const refused = await post(`${server.baseUrl}/a2a/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ListTasks', params: {} }), { 'a2a-version': '0.3' });
+    expect((c.supportedInterfaces as Array<{ protocolVersion: string }>).map((i) => i.protocolVersion)).toEqual([
+      '1.0',
+      '1.0',
+    ]);
+    const refused = await post(
+      `${server.baseUrl}/a2a/jsonrpc`,
+      JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ListTasks', params: {} }),
+      { 'a2a-version': '0.3' },
+    );
     expect(refused.json).toMatchObject({ id: 9, error: { code: -32009 } });
   });
 
@@ -123,15 +147,23 @@ describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
     const res = await rpc('SendMessage', sendParams('m-send-1'));
     const result = (res.json as { result: Record<string, unknown> }).result;
     expect(Object.keys(result).filter((k) => k === 'task' || k === 'message')).toHaveLength(1);
-    expect(result.task).toMatchObject({ id: expect.any(String) as unknown, contextId: expect.any(String) as unknown, status: { state: 'TASK_STATE_COMPLETED' } });
+    expect(result.task).toMatchObject({
+      id: expect.any(String) as unknown,
+      contextId: expect.any(String) as unknown,
+      status: { state: 'TASK_STATE_COMPLETED' },
+    });
   });
 
   it('task states use the v1.0 enum names', async () => {
     const res = await rpc('SendMessage', sendParams('m-states-1'));
     const task = (res.json as { result: { task: { id: string; status: { state: string } } } }).result.task;
     expect(TASK_STATES).toContain(task.status.state);
-    const asked = await rpc('SendMessage', { message: { messageId: 'm-states-2', role: 'ROLE_USER', parts: [{ text: 'is rollout checkout healthy?' }] } });
-    expect((asked.json as { result: { task: { status: { state: string } } } }).result.task.status.state).toBe('TASK_STATE_INPUT_REQUIRED');
+    const asked = await rpc('SendMessage', {
+      message: { messageId: 'm-states-2', role: 'ROLE_USER', parts: [{ text: 'is rollout checkout healthy?' }] },
+    });
+    expect((asked.json as { result: { task: { status: { state: string } } } }).result.task.status.state).toBe(
+      'TASK_STATE_INPUT_REQUIRED',
+    );
     const history = (res.json as { result: { task: { history: Array<{ role: string }> } } }).result.task.history;
     expect(history.every((m) => m.role === 'ROLE_USER' || m.role === 'ROLE_AGENT')).toBe(true);
   });
@@ -169,13 +201,19 @@ describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
     const res = await fetch(`${server.baseUrl}/a2a/jsonrpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'a2a-version': '1.0', accept: 'text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 'stream-1', method: 'SendStreamingMessage', params: sendParams('m-sse-1') }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'stream-1',
+        method: 'SendStreamingMessage',
+        params: sendParams('m-sse-1'),
+      }),
     });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const { events, raw } = await readSse(res);
     expect(raw.endsWith('\n\n')).toBe(true);
     expect(events.length).toBeGreaterThan(2);
-    for (const event of events) expect(event).toMatchObject({ jsonrpc: '2.0', id: 'stream-1', result: expect.any(Object) as unknown });
+    for (const event of events)
+      expect(event).toMatchObject({ jsonrpc: '2.0', id: 'stream-1', result: expect.any(Object) as unknown });
     const results = events.map((e) => (e as { result: Record<string, unknown> }).result);
     expect(results[0]).toHaveProperty('task');
     expect(results.at(-1)).toMatchObject({ statusUpdate: { status: { state: 'TASK_STATE_COMPLETED' } } });
@@ -188,7 +226,10 @@ describe('A2A v1.0 conformance (TCK mandatory checks)', () => {
       .split('\n\n')
       .filter((b) => b.startsWith('data: '))
       .map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>);
-    for (const event of events) expect(Object.keys(event).filter((k) => ['task', 'message', 'statusUpdate', 'artifactUpdate'].includes(k))).toHaveLength(1);
+    for (const event of events)
+      expect(
+        Object.keys(event).filter((k) => ['task', 'message', 'statusUpdate', 'artifactUpdate'].includes(k)),
+      ).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ statusUpdate: { status: { state: 'TASK_STATE_COMPLETED' } } });
   });
 

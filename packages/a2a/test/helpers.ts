@@ -12,7 +12,13 @@ import {
   type Client,
 } from '@a2a-js/sdk/client';
 import { SendMessageRequest, type StreamResponse } from '@a2a-js/sdk';
-import { CancelledError, type AnalysisOutcome, type AnalysisRequest, type AnalyzeFn, type ProgressEvent } from '@aiops/contracts';
+import {
+  CancelledError,
+  type AnalysisOutcome,
+  type AnalysisRequest,
+  type AnalyzeFn,
+  type ProgressEvent,
+} from '@aiops/contracts';
 import { a2aPlugin, type A2aPluginOptions } from '@aiops/a2a';
 
 export interface AnalyzeCall {
@@ -24,7 +30,13 @@ export interface AnalyzeCall {
 }
 
 export function sampleOutcome(request?: Partial<AnalysisRequest>): AnalysisOutcome {
-  const req: AnalysisRequest = { namespace: 'shop', rolloutName: 'checkout', stableSelector: 'role=stable', canarySelector: 'role=canary', ...request };
+  const req: AnalysisRequest = {
+    namespace: 'shop',
+    rolloutName: 'checkout',
+    stableSelector: 'role=stable',
+    canarySelector: 'role=canary',
+    ...request,
+  };
   return {
     outcome: 'reject',
     answer: {
@@ -68,7 +80,16 @@ export function sampleOutcome(request?: Partial<AnalysisRequest>): AnalysisOutco
       },
       events: [],
       metrics: { source: 'kubernetes', comparisons: [], notes: ['Prometheus is not configured'] },
-      findings: [{ id: 'f-panic-1', kind: 'panic', side: 'canary', severity: 'critical', hard: true, title: 'canary panics (nil pointer)' }],
+      findings: [
+        {
+          id: 'f-panic-1',
+          kind: 'panic',
+          side: 'canary',
+          severity: 'critical',
+          hard: true,
+          title: 'canary panics (nil pointer)',
+        },
+      ],
       notes: [],
     },
     durationMs: 1234,
@@ -150,7 +171,11 @@ export async function startServer(options: Partial<A2aPluginOptions> = {}): Prom
   const app = Fastify({ logger: false });
   await app.register(a2aPlugin, {
     analyze: fake.analyze,
-    card: { name: 'aiops-agent', description: 'Decides whether an Argo Rollouts canary should be promoted.', version: '0.1.0' },
+    card: {
+      name: 'aiops-agent',
+      description: 'Decides whether an Argo Rollouts canary should be promoted.',
+      version: '0.1.0',
+    },
     heartbeatMs: 60_000,
     ...options,
   });
@@ -190,13 +215,23 @@ export async function clientFor(baseUrl: string, binding: Binding, token?: strin
 
 export function dataMessage(data: Record<string, unknown>, extra: Record<string, unknown> = {}): SendMessageRequest {
   return SendMessageRequest.fromJSON({
-    message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ data, mediaType: 'application/json' }], ...extra },
+    message: {
+      messageId: crypto.randomUUID(),
+      role: 'ROLE_USER',
+      parts: [{ data, mediaType: 'application/json' }],
+      ...extra,
+    },
   });
 }
 
 export function textMessage(text: string, extra: Record<string, unknown> = {}): SendMessageRequest {
   return SendMessageRequest.fromJSON({
-    message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text, mediaType: 'text/plain' }], ...extra },
+    message: {
+      messageId: crypto.randomUUID(),
+      role: 'ROLE_USER',
+      parts: [{ text, mediaType: 'text/plain' }],
+      ...extra,
+    },
   });
 }
 
@@ -207,8 +242,16 @@ export async function collect(stream: AsyncGenerator<StreamResponse>): Promise<S
 }
 
 /** Raw HTTP, for what the SDK client would not send (bad versions, malformed bodies). */
-export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: unknown; text: string }> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'a2a-version': '1.0', ...headers } });
+export async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: unknown; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'a2a-version': '1.0', ...headers },
+  });
   const text = await res.text();
   let json: unknown;
   try {

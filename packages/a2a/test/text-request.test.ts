@@ -4,10 +4,27 @@ import { parseTextRequest } from '@aiops/a2a';
 describe('parseTextRequest', () => {
   it.each([
     ['is the canary of rollout checkout in shop healthy?', { rolloutName: 'checkout', namespace: 'shop' }],
-    ['analyze rollout cart in namespace prod with canary selector app=cart,track=canary', { rolloutName: 'cart', namespace: 'prod', canarySelector: 'app=cart,track=canary' }],
-    ['Check rollout shop/checkout, stable selector "tier in (web,api)" and canary selector role=canary.', { namespace: 'shop', rolloutName: 'checkout', stableSelector: 'tier in (web,api)', canarySelector: 'role=canary' }],
-    ['diagnose pods with selector app=payments in namespace prod', { namespace: 'prod', canarySelector: 'app=payments' }],
-    ['rollout api in the payments namespace, repo https://github.com/acme/api base branch release-1', { rolloutName: 'api', namespace: 'payments', repoUrl: 'https://github.com/acme/api', baseBranch: 'release-1' }],
+    [
+      'analyze rollout cart in namespace prod with canary selector app=cart,track=canary',
+      { rolloutName: 'cart', namespace: 'prod', canarySelector: 'app=cart,track=canary' },
+    ],
+    [
+      'Check rollout shop/checkout, stable selector "tier in (web,api)" and canary selector role=canary.',
+      {
+        namespace: 'shop',
+        rolloutName: 'checkout',
+        stableSelector: 'tier in (web,api)',
+        canarySelector: 'role=canary',
+      },
+    ],
+    [
+      'diagnose pods with selector app=payments in namespace prod',
+      { namespace: 'prod', canarySelector: 'app=payments' },
+    ],
+    [
+      'rollout api in the payments namespace, repo https://github.com/acme/api base branch release-1',
+      { rolloutName: 'api', namespace: 'payments', repoUrl: 'https://github.com/acme/api', baseBranch: 'release-1' },
+    ],
   ])('%s', (text, expected) => {
     expect(parseTextRequest(text)).toEqual(expected);
   });

@@ -25,22 +25,47 @@ const recorder: StructuredModel = {
     system = request.system;
     prompt = request.prompt;
     // Agrees with nothing in particular: the point is the prompt, the policy decides from the evidence.
-    return { value: request.schema.parse({ promote: true, confidence: 50, analysis: 'recorded', rootCause: 'none', remediation: 'none required', evidenceIds: [] }), attempts: 1 };
+    return {
+      value: request.schema.parse({
+        promote: true,
+        confidence: 50,
+        analysis: 'recorded',
+        rootCause: 'none',
+        remediation: 'none required',
+        evidenceIds: [],
+      }),
+      attempts: 1,
+    };
   },
 };
 const analyze = createAnalyzer(
-  { cluster: createClusterReader(kubeConfig, { timeoutMs: 5000 }), model: recorder, redact: (text) => redactor.redact(text) },
   {
-    logs: { tailLines: 2000, limitBytes: 1_048_576, sinceSeconds: 900, maxPodsPerSide: 20, concurrency: 4, maxSignatures: 200 },
+    cluster: createClusterReader(kubeConfig, { timeoutMs: 5000 }),
+    model: recorder,
+    redact: (text) => redactor.redact(text),
+  },
+  {
+    logs: {
+      tailLines: 2000,
+      limitBytes: 1_048_576,
+      sinceSeconds: 900,
+      maxPodsPerSide: 20,
+      concurrency: 4,
+      maxSignatures: 200,
+    },
     metrics: { prometheus: { preset: 'none' }, windowSeconds: 600, stepSeconds: 15 },
     evidenceTokenBudget: 4000,
     policy: { onModelUnavailable: 'evidence' },
   },
 );
 try {
-  const outcome = await analyze(toAnalysisRequest(pluginRequestBody(scenario)), { signal: new AbortController().signal });
+  const outcome = await analyze(toAnalysisRequest(pluginRequestBody(scenario)), {
+    signal: new AbortController().signal,
+  });
   console.log(`=== system (${system.length} chars)\n${system}\n\n=== prompt (${prompt.length} chars)\n${prompt}\n`);
-  console.log(`=== verdict: promote=${outcome.answer?.promote} (${outcome.verdict?.decidedBy ?? `inconclusive: ${outcome.absent?.reason ?? ""}`}), root cause: ${outcome.answer?.rootCause}`);
+  console.log(
+    `=== verdict: promote=${outcome.answer?.promote} (${outcome.verdict?.decidedBy ?? `inconclusive: ${outcome.absent?.reason ?? ''}`}), root cause: ${outcome.answer?.rootCause}`,
+  );
 } finally {
   await kube.close();
 }

@@ -61,13 +61,30 @@ const model: StructuredModel = {
   name: 'bench-model',
   async generate(request) {
     promptChars = request.system.length + request.prompt.length;
-    return { value: request.schema.parse({ promote: false, confidence: 90, analysis: 'bench', rootCause: 'panic', remediation: 'fix', evidenceIds: [] }), attempts: 1 };
+    return {
+      value: request.schema.parse({
+        promote: false,
+        confidence: 90,
+        analysis: 'bench',
+        rootCause: 'panic',
+        remediation: 'fix',
+        evidenceIds: [],
+      }),
+      attempts: 1,
+    };
   },
 };
 const analyze = createAnalyzer(
   { cluster, model, redact: (t) => redactor.redact(t) },
   {
-    logs: { tailLines: 2000, limitBytes: 1_048_576, sinceSeconds: 86_400, maxPodsPerSide: 20, concurrency: 8, maxSignatures: 200 },
+    logs: {
+      tailLines: 2000,
+      limitBytes: 1_048_576,
+      sinceSeconds: 86_400,
+      maxPodsPerSide: 20,
+      concurrency: 8,
+      maxSignatures: 200,
+    },
     metrics: { prometheus: { preset: 'none' }, windowSeconds: 600, stepSeconds: 15 },
     evidenceTokenBudget: 4000,
     policy: { onModelUnavailable: 'evidence' },
@@ -82,7 +99,8 @@ for (const s of corpus) {
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   let promote = true;
-  for (let i = 0; i < runs; i++) promote = (await analyze(request, { signal: new AbortController().signal })).answer?.promote ?? false;
+  for (let i = 0; i < runs; i++)
+    promote = (await analyze(request, { signal: new AbortController().signal })).answer?.promote ?? false;
   const ms = (performance.now() - started) / runs;
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
   console.log(

@@ -6,13 +6,21 @@ import { describeHistory, NEW_SINCE_LAST, SEEN_BEFORE } from '@aiops/evidence';
 export function summarizeEvidence(evidence: Evidence) {
   const seen = new Set(evidence.history?.seenBefore.map((p) => p.id));
   const fresh = new Set(evidence.history?.newSinceLast.map((p) => p.id));
-  const historyOf = (id: string) => (seen.has(id) ? { history: SEEN_BEFORE } : fresh.has(id) ? { history: NEW_SINCE_LAST } : {});
+  const historyOf = (id: string) =>
+    seen.has(id) ? { history: SEEN_BEFORE } : fresh.has(id) ? { history: NEW_SINCE_LAST } : {};
   const h = evidence.history;
   return {
     findings: evidence.findings
       .filter((f) => f.severity !== 'info' || f.side === 'canary')
       .slice(0, 12)
-      .map((f) => ({ id: f.id, severity: f.severity, side: f.side, hard: f.hard, title: f.title.slice(0, 300), ...historyOf(f.id) })),
+      .map((f) => ({
+        id: f.id,
+        severity: f.severity,
+        side: f.side,
+        hard: f.hard,
+        title: f.title.slice(0, 300),
+        ...historyOf(f.id),
+      })),
     signatures: evidence.logs.signatures.slice(0, 5).map((s) => ({
       id: s.id,
       template: s.template.slice(0, 200),
@@ -21,7 +29,9 @@ export function summarizeEvidence(evidence: Evidence) {
       stable: s.stable.count,
       canaryOnly: s.canaryOnly,
     })),
-    metrics: evidence.metrics.comparisons.slice(0, 10).map((m) => ({ id: m.id, name: m.name, classification: m.classification, critical: m.critical })),
+    metrics: evidence.metrics.comparisons
+      .slice(0, 10)
+      .map((m) => ({ id: m.id, name: m.name, classification: m.classification, critical: m.critical })),
     pods: { canary: evidence.pods.canary.length, stable: evidence.pods.stable.length },
     logEvents: { canary: evidence.logs.canaryLines, stable: evidence.logs.stableLines },
     notes: [...evidence.metrics.notes, ...evidence.notes].slice(0, 5),
@@ -32,7 +42,9 @@ export function summarizeEvidence(evidence: Evidence) {
             ...(h.previous ? { previousVerdict: h.previous.verdict, previousAt: h.previous.finishedAt } : {}),
             seenInPreviousMeasurement: h.seenBefore.map((p) => p.id),
             newSinceLastMeasurement: h.newSinceLast.map((p) => p.id),
-            canaryErrorRateTrend: h.errorRateTrend.slice(-10).map((t) => Math.round(t.errorRate.canary * 10_000) / 10_000),
+            canaryErrorRateTrend: h.errorRateTrend
+              .slice(-10)
+              .map((t) => Math.round(t.errorRate.canary * 10_000) / 10_000),
           },
         }
       : {}),
@@ -78,7 +90,16 @@ export function toAnalyzeAnswer(verdict: Verdict, evidence: Evidence, remediatio
       error: '',
     });
   } else if (verdict.modelError) {
-    modelResults.push({ modelName: 'model', analysis: '', rootCause: '', remediation: '', promote: false, confidence: 0, executionTimeMs: 0, error: verdict.modelError });
+    modelResults.push({
+      modelName: 'model',
+      analysis: '',
+      rootCause: '',
+      remediation: '',
+      promote: false,
+      confidence: 0,
+      executionTimeMs: 0,
+      error: verdict.modelError,
+    });
   }
   if (modelResults.length > 0) answer.modelResults = modelResults;
   return answer;

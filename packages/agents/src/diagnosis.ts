@@ -2,7 +2,14 @@
  * Diagnosis: one structured call to the model with the bounded, fenced, redacted evidence and the operator's
  * extraPrompt. The model explains and may veto; the policy decides.
  */
-import { AgentError, DiagnosisSchema, type AnalysisRequest, type Evidence, type ModelDiagnosis, type StructuredModel } from '@aiops/contracts';
+import {
+  AgentError,
+  DiagnosisSchema,
+  type AnalysisRequest,
+  type Evidence,
+  type ModelDiagnosis,
+  type StructuredModel,
+} from '@aiops/contracts';
 import { renderEvidenceForModel } from '@aiops/evidence';
 
 export const SYSTEM_PROMPT = `You are a site-reliability engineer judging an Argo Rollouts canary release against its stable version.
@@ -28,7 +35,9 @@ export function buildDiagnosisPrompt(
   options: { budgetTokens: number; redact: (s: string) => string },
 ): { prompt: string; includedIds: string[] } {
   const rendered = renderEvidenceForModel(evidence, { budgetTokens: options.budgetTokens, redact: options.redact });
-  const target = request.rolloutName ? `rollout "${request.rolloutName}" in namespace "${request.namespace}"` : `namespace "${request.namespace}"`;
+  const target = request.rolloutName
+    ? `rollout "${request.rolloutName}" in namespace "${request.namespace}"`
+    : `namespace "${request.namespace}"`;
   const parts = [
     `Question: should the canary of ${target} be promoted?`,
     `Canary selector: ${request.canarySelector}. Stable selector: ${request.stableSelector}.`,
@@ -47,14 +56,22 @@ export async function diagnose(
   model: StructuredModel,
   request: AnalysisRequest,
   evidence: Evidence,
-  options: { budgetTokens: number; redact: (s: string) => string; signal: AbortSignal; onPrompt?: (prompt: string) => void },
+  options: {
+    budgetTokens: number;
+    redact: (s: string) => string;
+    signal: AbortSignal;
+    onPrompt?: (prompt: string) => void;
+  },
 ): Promise<ModelDiagnosis & { rawAnswer: string }> {
   let prompt: string;
   try {
     prompt = buildDiagnosisPrompt(request, evidence, options).prompt;
   } catch (err) {
     // Nothing leaves the process unless redaction succeeded.
-    throw new AgentError('redaction_failed', 'the evidence could not be redacted; no model call was made', { cause: err, retryAfterSeconds: 30 });
+    throw new AgentError('redaction_failed', 'the evidence could not be redacted; no model call was made', {
+      cause: err,
+      retryAfterSeconds: 30,
+    });
   }
   // Kept even when the call then fails: operators see what was asked.
   options.onPrompt?.(prompt);

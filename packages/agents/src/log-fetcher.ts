@@ -8,8 +8,31 @@
  * counted again; the proxy's lines never enter the error signatures.
  */
 import pLimit from 'p-limit';
-import type { AnalysisRequest, CallOptions, ClusterReader, EvidenceScope, Finding, KubeEvent, LogDiff, MetricComparison, PodInfo, PodLabelHint, RolloutInfo, Side } from '@aiops/contracts';
-import { accessLogEvidence, appContainers, diffLogSignatures, eventFindings, hasPreviousInstance, logFindings, meshProxyContainers, parseLogEvents, type LogEvent } from '@aiops/evidence';
+import type {
+  AnalysisRequest,
+  CallOptions,
+  ClusterReader,
+  EvidenceScope,
+  Finding,
+  KubeEvent,
+  LogDiff,
+  MetricComparison,
+  PodInfo,
+  PodLabelHint,
+  RolloutInfo,
+  Side,
+} from '@aiops/contracts';
+import {
+  accessLogEvidence,
+  appContainers,
+  diffLogSignatures,
+  eventFindings,
+  hasPreviousInstance,
+  logFindings,
+  meshProxyContainers,
+  parseLogEvents,
+  type LogEvent,
+} from '@aiops/evidence';
 import type { RunContext } from './run-context.js';
 
 export interface LogFetcherConfig {
@@ -45,7 +68,12 @@ function boundPods(pods: PodInfo[], max: number): { kept: PodInfo[]; dropped: nu
 }
 
 /** When the canary has barely logged while stable has, there is no traffic to judge yet: say so. */
-function trafficFinding(canaryEvents: number, stableEvents: number, rollout: RolloutInfo | undefined, canaryPods: number): Finding | undefined {
+function trafficFinding(
+  canaryEvents: number,
+  stableEvents: number,
+  rollout: RolloutInfo | undefined,
+  canaryPods: number,
+): Finding | undefined {
   if (canaryPods === 0) return undefined;
   const weightZero = rollout?.canaryWeight === 0;
   if (!weightZero && !(canaryEvents < 5 && stableEvents >= 50)) return undefined;
@@ -73,20 +101,32 @@ function hintFrom(source: PodLabelHint['source'], pods: PodInfo[]): PodLabelHint
  * labels of the pods the selector may have meant (the Rollout's newest or stable pod-template-hash, else the
  * namespace's newest pods not on the other side).
  */
-async function readScope(cluster: ClusterReader, request: AnalysisRequest, pods: { canary: PodInfo[]; stable: PodInfo[] }, rollout: RolloutInfo | undefined, options: CallOptions): Promise<EvidenceScope> {
+async function readScope(
+  cluster: ClusterReader,
+  request: AnalysisRequest,
+  pods: { canary: PodInfo[]; stable: PodInfo[] },
+  rollout: RolloutInfo | undefined,
+  options: CallOptions,
+): Promise<EvidenceScope> {
   const { namespace } = request;
   const scope: EvidenceScope = {};
   const exists = await cluster.namespaceExists(namespace, options);
   if (exists !== undefined) scope.namespaceExists = exists;
   if (exists === false) return scope;
-  const byHash = async (hash: string | undefined) => (hash ? cluster.listPods(namespace, `rollouts-pod-template-hash=${hash}`, options) : []);
+  const byHash = async (hash: string | undefined) =>
+    hash ? cluster.listPods(namespace, `rollouts-pod-template-hash=${hash}`, options) : [];
   let everything: PodInfo[] | undefined;
   const namespacePods = async (): Promise<PodInfo[]> => (everything ??= await cluster.listPods(namespace, '', options));
   for (const side of ['canary', 'stable'] as const) {
     if (pods[side].length > 0) continue;
     const other = new Set(pods[side === 'canary' ? 'stable' : 'canary'].map((p) => p.name));
     const fromRollout = await byHash(side === 'canary' ? rollout?.currentPodHash : rollout?.stablePodHash);
-    const hint = hintFrom(side === 'canary' ? 'rollout-canary' : 'rollout-stable', fromRollout) ?? hintFrom('namespace', (await namespacePods()).filter((p) => !other.has(p.name)));
+    const hint =
+      hintFrom(side === 'canary' ? 'rollout-canary' : 'rollout-stable', fromRollout) ??
+      hintFrom(
+        'namespace',
+        (await namespacePods()).filter((p) => !other.has(p.name)),
+      );
     if (hint) scope[side === 'canary' ? 'canaryHint' : 'stableHint'] = hint;
   }
   return scope;
@@ -110,16 +150,34 @@ export async function fetchLogs(
   const canary = boundPods(canaryAll, config.maxPodsPerSide);
   const stable = boundPods(stableAll, config.maxPodsPerSide);
   if (canary.dropped + stable.dropped > 0) {
-    notes.push(`Logs were read from ${config.maxPodsPerSide} pods per side at most (${canary.dropped} canary and ${stable.dropped} stable pods not read; unhealthy pods first).`);
+    notes.push(
+      `Logs were read from ${config.maxPodsPerSide} pods per side at most (${canary.dropped} canary and ${stable.dropped} stable pods not read; unhealthy pods first).`,
+    );
   }
-  const scope = canaryAll.length === 0 || stableAll.length === 0 ? await readScope(cluster, request, { canary: canaryAll, stable: stableAll }, rollout, { signal }) : undefined;
-  if (request.rolloutName && !rollout) notes.push(`Rollout ${namespace}/${request.rolloutName} was not found; the analysis uses the selectors only.`);
+  const scope =
+    canaryAll.length === 0 || stableAll.length === 0
+      ? await readScope(cluster, request, { canary: canaryAll, stable: stableAll }, rollout, { signal })
+      : undefined;
+  if (request.rolloutName && !rollout)
+    notes.push(`Rollout ${namespace}/${request.rolloutName} was not found; the analysis uses the selectors only.`);
 
   const stableNames = new Set(stableAll.map((p) => p.name));
   if (canaryAll.length === 0 || canaryAll.some((p) => stableNames.has(p.name))) {
     // Nothing to judge (no canary, or pods on both sides): no logs are read, the assessment says what is missing.
-    const logs = diffLogSignatures({ canary: [], stable: [] }, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500, redact: (s) => s });
-    return { pods: { canary: canaryAll, stable: stableAll }, ...(scope ? { scope } : {}), ...(rollout ? { rollout } : {}), events: [], logs, accessLog: [], findings: [], notes };
+    const logs = diffLogSignatures(
+      { canary: [], stable: [] },
+      { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500, redact: (s) => s },
+    );
+    return {
+      pods: { canary: canaryAll, stable: stableAll },
+      ...(scope ? { scope } : {}),
+      ...(rollout ? { rollout } : {}),
+      events: [],
+      logs,
+      accessLog: [],
+      findings: [],
+      notes,
+    };
   }
 
   const limit = pLimit(config.concurrency);
@@ -130,20 +188,50 @@ export async function fetchLogs(
   ] as const) {
     for (const pod of pods) {
       for (const container of appContainers(pod)) {
-        const base = { namespace, pod: pod.name, container: container.name, tailLines: config.tailLines, limitBytes: config.limitBytes };
+        const base = {
+          namespace,
+          pod: pod.name,
+          container: container.name,
+          tailLines: config.tailLines,
+          limitBytes: config.limitBytes,
+        };
         // A waiting container (image pull, config error) has no log to read.
         if (container.current.state !== 'waiting' || container.restartCount > 0) {
-          reads.push(limit(async () => ({ side, pod: pod.name, proxy: false, text: await cluster.readLog({ ...base, previous: false, sinceSeconds: config.sinceSeconds }, { signal }) })));
+          reads.push(
+            limit(async () => ({
+              side,
+              pod: pod.name,
+              proxy: false,
+              text: await cluster.readLog({ ...base, previous: false, sinceSeconds: config.sinceSeconds }, { signal }),
+            })),
+          );
         }
         if (hasPreviousInstance(container)) {
           // The reason a container crashed is often only in the previous instance's log.
-          reads.push(limit(async () => ({ side, pod: pod.name, proxy: false, text: await cluster.readLog({ ...base, previous: true }, { signal }) })));
+          reads.push(
+            limit(async () => ({
+              side,
+              pod: pod.name,
+              proxy: false,
+              text: await cluster.readLog({ ...base, previous: true }, { signal }),
+            })),
+          );
         }
       }
       for (const container of meshProxyContainers(pod)) {
         if (container.current.state === 'waiting' && container.restartCount === 0) continue;
-        const read = { namespace, pod: pod.name, container: container.name, tailLines: config.tailLines, limitBytes: config.limitBytes, previous: false, sinceSeconds: config.sinceSeconds };
-        reads.push(limit(async () => ({ side, pod: pod.name, proxy: true, text: await cluster.readLog(read, { signal }) })));
+        const read = {
+          namespace,
+          pod: pod.name,
+          container: container.name,
+          tailLines: config.tailLines,
+          limitBytes: config.limitBytes,
+          previous: false,
+          sinceSeconds: config.sinceSeconds,
+        };
+        reads.push(
+          limit(async () => ({ side, pod: pod.name, proxy: true, text: await cluster.readLog(read, { signal }) })),
+        );
       }
     }
   }
@@ -171,10 +259,23 @@ export async function fetchLogs(
   for (const { side, pod, events: served } of appRequests) if (!proxied.has(pod)) requests[side].push(...served);
   for (const { side, events: served } of proxyRequests) requests[side].push(...served);
 
-  const logs = diffLogSignatures(events, { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500, redact: (s) => s });
+  const logs = diffLogSignatures(events, {
+    maxSignatures: config.maxSignatures,
+    examplesPerSignature: 3,
+    maxExampleChars: 1500,
+    redact: (s) => s,
+  });
   const podNames = { canary: canary.kept.map((p) => p.name), stable: stable.kept.map((p) => p.name) };
-  const relevant = new Set([...podNames.canary, ...podNames.stable, ...(request.rolloutName ? [request.rolloutName] : [])]);
-  const podEvents = allEvents.filter((e) => relevant.has(e.objectName) || (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)));
+  const relevant = new Set([
+    ...podNames.canary,
+    ...podNames.stable,
+    ...(request.rolloutName ? [request.rolloutName] : []),
+  ]);
+  const podEvents = allEvents.filter(
+    (e) =>
+      relevant.has(e.objectName) ||
+      (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)),
+  );
 
   const access = accessLogEvidence(requests, { proxied: proxied.size > 0 });
   const findings = [...logFindings(logs), ...eventFindings(podEvents, podNames), ...access.findings];

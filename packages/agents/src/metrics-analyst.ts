@@ -30,7 +30,9 @@ export async function analyzeMetrics(
   const [canary, stable, rollout] = await Promise.all([
     cluster.listPods(request.namespace, request.canarySelector, { signal }),
     cluster.listPods(request.namespace, request.stableSelector, { signal }),
-    request.rolloutName ? cluster.getRollout(request.namespace, request.rolloutName, { signal }) : Promise.resolve(undefined),
+    request.rolloutName
+      ? cluster.getRollout(request.namespace, request.rolloutName, { signal })
+      : Promise.resolve(undefined),
   ]);
   const pods = { canary, stable };
   const findings = podHealthFindings(pods);

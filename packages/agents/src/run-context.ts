@@ -1,4 +1,10 @@
-import { AgentError, type AgentName, type ClusterReader, type ContainerInfo, type ProgressEvent } from '@aiops/contracts';
+import {
+  AgentError,
+  type AgentName,
+  type ClusterReader,
+  type ContainerInfo,
+  type ProgressEvent,
+} from '@aiops/contracts';
 
 /** What one analysis carries through the graph: its abort signal and its progress sink. */
 export interface RunContext {
@@ -17,7 +23,8 @@ export function createRunContext(signal: AbortSignal, onProgress?: (event: Progr
     progress(agent, phase, message) {
       if (phase === 'started') started.set(agent, performance.now());
       const since = started.get(agent);
-      if ((phase === 'finished' || phase === 'failed') && since !== undefined) took[agent] = Math.round(performance.now() - since);
+      if ((phase === 'finished' || phase === 'failed') && since !== undefined)
+        took[agent] = Math.round(performance.now() - since);
       // A progress listener must never break the analysis.
       try {
         onProgress?.({ agent, phase, ...(message !== undefined ? { message } : {}) });
@@ -43,11 +50,14 @@ export function shareClusterReads(cluster: ClusterReader): ClusterReader {
     return pending;
   };
   return {
-    listPods: (namespace, labelSelector, options) => once(`pods\u0000${namespace}\u0000${labelSelector}`, () => cluster.listPods(namespace, labelSelector, options)),
+    listPods: (namespace, labelSelector, options) =>
+      once(`pods\u0000${namespace}\u0000${labelSelector}`, () => cluster.listPods(namespace, labelSelector, options)),
     readLog: (request, options) => cluster.readLog(request, options),
     listEvents: (namespace, options) => cluster.listEvents(namespace, options),
-    namespaceExists: (namespace, options) => once(`namespace\u0000${namespace}`, () => cluster.namespaceExists(namespace, options)),
-    getRollout: (namespace, name, options) => once(`rollout\u0000${namespace}\u0000${name}`, () => cluster.getRollout(namespace, name, options)),
+    namespaceExists: (namespace, options) =>
+      once(`namespace\u0000${namespace}`, () => cluster.namespaceExists(namespace, options)),
+    getRollout: (namespace, name, options) =>
+      once(`rollout\u0000${namespace}\u0000${name}`, () => cluster.getRollout(namespace, name, options)),
   };
 }
 
@@ -61,7 +71,10 @@ export function redactClusterReads(cluster: ClusterReader, redact: (text: string
     try {
       return redact(text);
     } catch (err) {
-      throw new AgentError('redaction_failed', 'workload text could not be redacted; no verdict was reached', { cause: err, retryAfterSeconds: 30 });
+      throw new AgentError('redaction_failed', 'workload text could not be redacted; no verdict was reached', {
+        cause: err,
+        retryAfterSeconds: 30,
+      });
     }
   };
   const container = (c: ContainerInfo): ContainerInfo => ({
@@ -72,10 +85,15 @@ export function redactClusterReads(cluster: ClusterReader, redact: (text: string
   return {
     async listPods(namespace, labelSelector, options) {
       const pods = await cluster.listPods(namespace, labelSelector, options);
-      return pods.map((p) => ({ ...p, containers: p.containers.map(container), initContainers: p.initContainers.map(container) }));
+      return pods.map((p) => ({
+        ...p,
+        containers: p.containers.map(container),
+        initContainers: p.initContainers.map(container),
+      }));
     },
     readLog: async (request, options) => safely(await cluster.readLog(request, options)),
-    listEvents: async (namespace, options) => (await cluster.listEvents(namespace, options)).map((e) => ({ ...e, message: safely(e.message) })),
+    listEvents: async (namespace, options) =>
+      (await cluster.listEvents(namespace, options)).map((e) => ({ ...e, message: safely(e.message) })),
     namespaceExists: (namespace, options) => cluster.namespaceExists(namespace, options),
     getRollout: (namespace, name, options) => cluster.getRollout(namespace, name, options),
   };

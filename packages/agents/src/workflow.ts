@@ -88,7 +88,11 @@ interface PastMeasurements {
 const HISTORY_DEPTH = 20;
 
 /** History is optional: when the store fails, the analysis goes on without it and says so. */
-async function readHistory(history: AnalysisHistory, request: AnalysisRequest, signal: AbortSignal): Promise<PastMeasurements | { error: string }> {
+async function readHistory(
+  history: AnalysisHistory,
+  request: AnalysisRequest,
+  signal: AbortSignal,
+): Promise<PastMeasurements | { error: string }> {
   try {
     const earlier = await history.list({ key: historyKeyOf(request), limit: HISTORY_DEPTH }, { signal });
     const newest = earlier[0];
@@ -100,7 +104,12 @@ async function readHistory(history: AnalysisHistory, request: AnalysisRequest, s
 }
 
 /** Reports start and finish of an agent, and failure when it throws. */
-async function step<T>(run: RunContext, agent: AgentName, work: () => Promise<T>, summary: (result: T) => string): Promise<T> {
+async function step<T>(
+  run: RunContext,
+  agent: AgentName,
+  work: () => Promise<T>,
+  summary: (result: T) => string,
+): Promise<T> {
   run.progress(agent, 'started');
   try {
     const result = await work();
@@ -112,7 +121,12 @@ async function step<T>(run: RunContext, agent: AgentName, work: () => Promise<T>
   }
 }
 
-export function assembleEvidence(request: AnalysisRequest, logs: LogFetcherResult, metrics: MetricsAnalystResult, now: Date): Evidence {
+export function assembleEvidence(
+  request: AnalysisRequest,
+  logs: LogFetcherResult,
+  metrics: MetricsAnalystResult,
+  now: Date,
+): Evidence {
   const evidence: Evidence = {
     request,
     collectedAt: now.toISOString(),
@@ -134,16 +148,23 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
     .addNode('log-fetcher', async (state: State, cfg: LangGraphRunnableConfig) => {
       const run = runOf(cfg);
       const cluster = (cfg.configurable as { cluster: ClusterReader }).cluster;
-      const logs = await step(run, 'log-fetcher', () => fetchLogs(cluster, state.request, config.logs, run), (r) =>
-        `${r.pods.canary.length} canary / ${r.pods.stable.length} stable pods, ${r.logs.canaryLines} / ${r.logs.stableLines} log events, ${r.logs.signatures.length} signatures`,
+      const logs = await step(
+        run,
+        'log-fetcher',
+        () => fetchLogs(cluster, state.request, config.logs, run),
+        (r) =>
+          `${r.pods.canary.length} canary / ${r.pods.stable.length} stable pods, ${r.logs.canaryLines} / ${r.logs.stableLines} log events, ${r.logs.signatures.length} signatures`,
       );
       return { logs };
     })
     .addNode('metrics-analyst', async (state: State, cfg: LangGraphRunnableConfig) => {
       const run = runOf(cfg);
       const cluster = (cfg.configurable as { cluster: ClusterReader }).cluster;
-      const metrics = await step(run, 'metrics-analyst', () => analyzeMetrics(cluster, deps.metrics, state.request, config.metrics, run, now()), (r) =>
-        `${r.metrics.comparisons.length} comparisons (${r.metrics.source})`,
+      const metrics = await step(
+        run,
+        'metrics-analyst',
+        () => analyzeMetrics(cluster, deps.metrics, state.request, config.metrics, run, now()),
+        (r) => `${r.metrics.comparisons.length} comparisons (${r.metrics.source})`,
       );
       return { metrics };
     })
@@ -182,9 +203,18 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         const d = answered.diagnosis;
         const result: ModelDiagnosis = {
           ...answered,
-          diagnosis: { ...d, analysis: deps.redact(d.analysis), rootCause: deps.redact(d.rootCause), remediation: deps.redact(d.remediation) },
+          diagnosis: {
+            ...d,
+            analysis: deps.redact(d.analysis),
+            rootCause: deps.redact(d.rootCause),
+            remediation: deps.redact(d.remediation),
+          },
         };
-        run.progress('diagnosis', 'finished', `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`);
+        run.progress(
+          'diagnosis',
+          'finished',
+          `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`,
+        );
         const exchange: ModelExchange = {
           modelName: result.modelName,
           system: SYSTEM_PROMPT,
@@ -200,7 +230,8 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         if (run.signal.aborted || (err instanceof AgentError && err.code === 'redaction_failed')) throw err;
         const message = err instanceof Error ? err.message : String(err);
         run.progress('diagnosis', 'failed', message);
-        const exchange: ModelExchange | undefined = prompt !== undefined ? { modelName: model.name, system: SYSTEM_PROMPT, prompt, error: message } : undefined;
+        const exchange: ModelExchange | undefined =
+          prompt !== undefined ? { modelName: model.name, system: SYSTEM_PROMPT, prompt, error: message } : undefined;
         return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) }, exchange };
       }
     })
@@ -212,7 +243,10 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         run,
         'policy',
         async () => decide({ evidence, ...(state.model ? { model: state.model } : {}) }, config.policy),
-        (d) => (d.verdict ? `${d.verdict.outcome}: promote=${d.verdict.promote} (${d.verdict.decidedBy}), confidence ${d.verdict.confidence}` : `inconclusive, no verdict: ${d.absent.reason}`),
+        (d) =>
+          d.verdict
+            ? `${d.verdict.outcome}: promote=${d.verdict.promote} (${d.verdict.decidedBy}), confidence ${d.verdict.confidence}`
+            : `inconclusive, no verdict: ${d.absent.reason}`,
       );
       return decision.verdict ? { verdict: decision.verdict } : { absent: decision.absent };
     })
@@ -221,8 +255,11 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       const publisher = deps.publisher;
       if (!publisher || !state.verdict || !state.evidence) return {};
       const { verdict, evidence } = state;
-      const remediation = await step(run, 'pr-author', () => publisher.publish({ request: state.request, verdict, evidence }, { signal: run.signal }), (r) =>
-        `${r.status}${r.pullRequestUrl ?? r.issueUrl ? `: ${r.pullRequestUrl ?? r.issueUrl}` : ''}`,
+      const remediation = await step(
+        run,
+        'pr-author',
+        () => publisher.publish({ request: state.request, verdict, evidence }, { signal: run.signal }),
+        (r) => `${r.status}${(r.pullRequestUrl ?? r.issueUrl) ? `: ${r.pullRequestUrl ?? r.issueUrl}` : ''}`,
       );
       return { remediation };
     })
@@ -230,10 +267,12 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
     .addEdge(START, 'metrics-analyst')
     .addEdge(['log-fetcher', 'metrics-analyst'], 'diagnosis')
     .addEdge('diagnosis', 'policy')
-    .addConditionalEdges('policy', (state: State) => (state.verdict?.outcome === 'reject' && state.request.repoUrl && deps.publisher ? 'pr-author' : END), [
-      'pr-author',
-      END,
-    ])
+    .addConditionalEdges(
+      'policy',
+      (state: State) =>
+        state.verdict?.outcome === 'reject' && state.request.repoUrl && deps.publisher ? 'pr-author' : END,
+      ['pr-author', END],
+    )
     .addEdge('pr-author', END)
     .compile();
 }
@@ -251,14 +290,24 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
       const past = deps.history ? readHistory(deps.history, request, signal) : undefined;
       state = await graph.invoke(
         { request },
-        { signal, configurable: { run, past, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) }, recursionLimit: 20 },
+        {
+          signal,
+          configurable: { run, past, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) },
+          recursionLimit: 20,
+        },
       );
     } catch (err) {
       // Adapters already throw the abort's typed reason; LangGraph's own abort error is not typed.
       throw signal.aborted && !(err instanceof AgentError) ? abortReason(signal, 'the analysis') : err;
     }
     if (!state.evidence) throw new AgentError('internal', 'the workflow ended without evidence');
-    if (state.absent) return { outcome: 'inconclusive', absent: state.absent, evidence: state.evidence, durationMs: Date.now() - started };
+    if (state.absent)
+      return {
+        outcome: 'inconclusive',
+        absent: state.absent,
+        evidence: state.evidence,
+        durationMs: Date.now() - started,
+      };
     if (!state.verdict) throw new AgentError('internal', 'the workflow ended without a verdict');
     if (deps.publisher && state.verdict.outcome === 'reject' && !state.request.repoUrl) {
       run.progress('pr-author', 'skipped', 'no repository in the request');

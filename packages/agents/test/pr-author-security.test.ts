@@ -23,7 +23,14 @@ import {
   type PlantedBug,
   type RecordingStructuredModel,
 } from '@aiops/testkit';
-import { createPrAuthor, readRefusal, repositoryTarget, DEFAULT_PATH_DENYLIST, type PrAuthor, type PrAuthorConfig } from '../src/pr-author/index.js';
+import {
+  createPrAuthor,
+  readRefusal,
+  repositoryTarget,
+  DEFAULT_PATH_DENYLIST,
+  type PrAuthor,
+  type PrAuthorConfig,
+} from '../src/pr-author/index.js';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const signal = () => new AbortController().signal;
@@ -45,19 +52,31 @@ function input(namespace: string, repoUrl?: string) {
   return { request, verdict: rejectedVerdict(), evidence: plantedBugEvidence(ordersBug, request) };
 }
 
-const contentReads = (gh: FakeGitHub) => gh.requests.filter((r) => r.method === 'GET' && /\/(contents|git\/blobs)\//.test(r.path)).map((r) => r.path);
-const gitWrites = (gh: FakeGitHub) => gh.requests.filter((r) => r.method === 'POST' && /\/git\/(blobs|trees|commits|refs)$/.test(r.path));
+const contentReads = (gh: FakeGitHub) =>
+  gh.requests.filter((r) => r.method === 'GET' && /\/(contents|git\/blobs)\//.test(r.path)).map((r) => r.path);
+const gitWrites = (gh: FakeGitHub) =>
+  gh.requests.filter((r) => r.method === 'POST' && /\/git\/(blobs|trees|commits|refs)$/.test(r.path));
 
 describe('PR author under attack', () => {
   let gh: FakeGitHub;
   let host: CodeHost;
   let authors: PrAuthor[];
-  const author = (extra: Partial<PrAuthorConfig> = {}, model: RecordingStructuredModel = responderModel(hostileFixResponder)) => {
+  const author = (
+    extra: Partial<PrAuthorConfig> = {},
+    model: RecordingStructuredModel = responderModel(hostileFixResponder),
+  ) => {
     const a = createPrAuthor({
       host,
       model,
       redact,
-      config: { repoAllowlist: ['acme/*'], labels: ['aiops'], budgetMs: 20_000, dryRun: false, maxEditBytes: 8_000, ...extra },
+      config: {
+        repoAllowlist: ['acme/*'],
+        labels: ['aiops'],
+        budgetMs: 20_000,
+        dryRun: false,
+        maxEditBytes: 8_000,
+        ...extra,
+      },
     });
     authors.push(a);
     return { author: a, model };
@@ -65,7 +84,15 @@ describe('PR author under attack', () => {
 
   beforeEach(async () => {
     gh = await startFakeGitHub({ repos: [...SEED_REPOS, ORDERS_REPO] });
-    host = createGitHubCodeHost({ token: 't', apiUrl: gh.url, timeoutMs: 5_000, log: quiet, retryBaseDelayMs: 1, rateLimitWaitUnitMs: 1, pacing: { writeMinTimeMs: 0, searchMinTimeMs: 0, notificationMinTimeMs: 0 } });
+    host = createGitHubCodeHost({
+      token: 't',
+      apiUrl: gh.url,
+      timeoutMs: 5_000,
+      log: quiet,
+      retryBaseDelayMs: 1,
+      rateLimitWaitUnitMs: 1,
+      pacing: { writeMinTimeMs: 0, searchMinTimeMs: 0, notificationMinTimeMs: 0 },
+    });
     authors = [];
   });
   afterEach(async () => {
@@ -127,7 +154,8 @@ describe('PR author under attack', () => {
     expect(gh.branches('acme', 'orders')).toEqual(['main']);
     const body = gh.issues('acme', 'orders')[0]?.body ?? '';
     expect(body).toMatch(/not pushed: its added lines raise red flags/);
-    for (const flag of ['process execution', 'network call', 'environment variables', 'dynamic code']) expect(body).toContain(`**${flag}**`);
+    for (const flag of ['process execution', 'network call', 'environment variables', 'dynamic code'])
+      expect(body).toContain(`**${flag}**`);
     expect(body).toContain("+    __import__('os').system(");
     expect(body).toContain('```diff');
   });
@@ -148,14 +176,24 @@ describe('PR author under attack', () => {
   it('a dry run shows the red flags and no branch', async () => {
     const { author: a } = author({ dryRun: true });
     const result = await a.publish(input('sec-red-flag'), { signal: signal() });
-    expect(result.preview?.redFlags).toEqual(expect.arrayContaining([expect.stringMatching(/^process-execution: orders\/views\.py:\d+$/)]));
+    expect(result.preview?.redFlags).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^process-execution: orders\/views\.py:\d+$/)]),
+    );
     expect(result.preview?.branch).toBeUndefined();
     expect(result.preview?.issueBody).toContain('red flags');
   });
 
   it.each([
-    ['another host', 'https://evil.example/acme/orders', /names the host evil\.example, not the configured GitHub host github\.com/],
-    ['credentials that hide the host', 'https://github.com@evil.example/acme/orders', /carries credentials|evil\.example/],
+    [
+      'another host',
+      'https://evil.example/acme/orders',
+      /names the host evil\.example, not the configured GitHub host github\.com/,
+    ],
+    [
+      'credentials that hide the host',
+      'https://github.com@evil.example/acme/orders',
+      /carries credentials|evil\.example/,
+    ],
     ['a look-alike host', 'https://github.com.evil.example/acme/orders', /github\.com\.evil\.example/],
     ['a deeper path', 'https://github.com/acme/orders/tree/main', /not a repository URL/],
   ])('a repository URL with %s writes nothing and says why', async (_label, url, reason) => {
@@ -166,7 +204,10 @@ describe('PR author under attack', () => {
   });
 
   it('a GitHub Enterprise host is accepted when configured, github.com then is not', () => {
-    expect(repositoryTarget('https://ghe.example.com/acme/orders.git', 'ghe.example.com')).toEqual({ ok: true, repo: { owner: 'acme', repo: 'orders' } });
+    expect(repositoryTarget('https://ghe.example.com/acme/orders.git', 'ghe.example.com')).toEqual({
+      ok: true,
+      repo: { owner: 'acme', repo: 'orders' },
+    });
     expect(repositoryTarget('https://github.com/acme/orders', 'ghe.example.com').ok).toBe(false);
   });
 
@@ -185,7 +226,12 @@ describe('PR author under attack', () => {
   });
 
   it('does not read links, non-files or paths outside the repository', () => {
-    const entry = (path: string, mode = '100644', type: 'blob' | 'tree' | 'commit' = 'blob') => ({ path, mode, type, sha: 'x' });
+    const entry = (path: string, mode = '100644', type: 'blob' | 'tree' | 'commit' = 'blob') => ({
+      path,
+      mode,
+      type,
+      sha: 'x',
+    });
     expect(readRefusal(entry('src/app.py', '120000'), DEFAULT_PATH_DENYLIST)).toMatch(/link/);
     expect(readRefusal(entry('vendor/lib', '160000', 'commit'), DEFAULT_PATH_DENYLIST)).toMatch(/not a file/);
     expect(readRefusal(entry('../etc/passwd'), DEFAULT_PATH_DENYLIST)).toMatch(/repository path/);

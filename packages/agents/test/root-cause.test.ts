@@ -11,7 +11,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pluginRequestBody, scenarios, startFakeKubeApi, type FakeKubeApi } from '@aiops/testkit';
 
 const config: WorkflowConfig = {
-  logs: { tailLines: 2000, limitBytes: 1_048_576, sinceSeconds: 900, maxPodsPerSide: 20, concurrency: 4, maxSignatures: 200 },
+  logs: {
+    tailLines: 2000,
+    limitBytes: 1_048_576,
+    sinceSeconds: 900,
+    maxPodsPerSide: 20,
+    concurrency: 4,
+    maxSignatures: 200,
+  },
   metrics: { prometheus: { preset: 'none' }, windowSeconds: 600, stepSeconds: 15 },
   evidenceTokenBudget: 3000,
   policy: { onModelUnavailable: 'evidence' },
@@ -24,7 +31,10 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromString(kube.kubeconfigYaml());
   const redactor = createRedactor();
-  analyze = createAnalyzer({ cluster: createClusterReader(kc, { timeoutMs: 10_000 }), redact: (t) => redactor.redact(t) }, config);
+  analyze = createAnalyzer(
+    { cluster: createClusterReader(kc, { timeoutMs: 10_000 }), redact: (t) => redactor.redact(t) },
+    config,
+  );
 });
 afterAll(async () => {
   await kube.close();
@@ -35,21 +45,30 @@ const APP_FRAME = / at [\w./$-]+\.(?:go|java|kt|py|[cm]?js|ts|cs|rb):\d+/;
 
 describe('rootCause without a model', () => {
   // Regressions seen only in Prometheus metrics need the fake Prometheus: test/e2e checks their root cause.
-  const needsPrometheus = (s: (typeof scenarios)[number]) => (s.expected.rootCauseMentions ?? []).some((word) => /_(?:ms|bytes|rate|cores)$/.test(word));
+  const needsPrometheus = (s: (typeof scenarios)[number]) =>
+    (s.expected.rootCauseMentions ?? []).some((word) => /_(?:ms|bytes|rate|cores)$/.test(word));
   const failing = scenarios.filter((s) => !s.expected.promote && !needsPrometheus(s));
-  it.each(failing.map((s) => [s.id, s] as const))('%s: one line, innermost error, application frame', async (_id, scenario) => {
-    const outcome = await analyze(toAnalysisRequest(pluginRequestBody(scenario)), { signal: new AbortController().signal });
-    const answer = outcome.answer;
-    if (answer === undefined) throw new Error(`${scenario.id}: no answer (the evidence was absent)`);
-    const rootCause = answer.rootCause;
-    expect(answer.promote).toBe(false);
-    expect(rootCause).not.toMatch(/\n/);
-    expect(balanceBrackets(rootCause)).toBe(rootCause);
-    expect(rootCause).not.toMatch(/goroutine \d+ \[|^\s+at |\tat |Traceback \(most recent/);
-    expect(rootCause.length).toBeLessThanOrEqual(500);
-    for (const word of scenario.expected.rootCauseMentions ?? []) expect(rootCause.toLowerCase()).toContain(word.toLowerCase());
-    if (scenario.expected.hardFailure === 'panic' || scenario.expected.hardFailure === 'exception') expect(rootCause).toMatch(APP_FRAME);
-    // The analysis opens with the decision and its reason, in one sentence.
-    expect(answer.analysis).toMatch(/^Do not promote: [^\n]+?\.(?: |$)/);
-  }, 60_000);
+  it.each(failing.map((s) => [s.id, s] as const))(
+    '%s: one line, innermost error, application frame',
+    async (_id, scenario) => {
+      const outcome = await analyze(toAnalysisRequest(pluginRequestBody(scenario)), {
+        signal: new AbortController().signal,
+      });
+      const answer = outcome.answer;
+      if (answer === undefined) throw new Error(`${scenario.id}: no answer (the evidence was absent)`);
+      const rootCause = answer.rootCause;
+      expect(answer.promote).toBe(false);
+      expect(rootCause).not.toMatch(/\n/);
+      expect(balanceBrackets(rootCause)).toBe(rootCause);
+      expect(rootCause).not.toMatch(/goroutine \d+ \[|^\s+at |\tat |Traceback \(most recent/);
+      expect(rootCause.length).toBeLessThanOrEqual(500);
+      for (const word of scenario.expected.rootCauseMentions ?? [])
+        expect(rootCause.toLowerCase()).toContain(word.toLowerCase());
+      if (scenario.expected.hardFailure === 'panic' || scenario.expected.hardFailure === 'exception')
+        expect(rootCause).toMatch(APP_FRAME);
+      // The analysis opens with the decision and its reason, in one sentence.
+      expect(answer.analysis).toMatch(/^Do not promote: [^\n]+?\.(?: |$)/);
+    },
+    60_000,
+  );
 });

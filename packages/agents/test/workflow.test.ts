@@ -11,7 +11,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pluginRequestBody, scenarioById, scenarios, startFakeKubeApi, type FakeKubeApi } from '@aiops/testkit';
 
 const config: WorkflowConfig = {
-  logs: { tailLines: 2000, limitBytes: 1_048_576, sinceSeconds: 900, maxPodsPerSide: 20, concurrency: 4, maxSignatures: 200 },
+  logs: {
+    tailLines: 2000,
+    limitBytes: 1_048_576,
+    sinceSeconds: 900,
+    maxPodsPerSide: 20,
+    concurrency: 4,
+    maxSignatures: 200,
+  },
   metrics: { prometheus: { preset: 'none' }, windowSeconds: 600, stepSeconds: 15 },
   evidenceTokenBudget: 3000,
   policy: { onModelUnavailable: 'evidence' },
@@ -40,7 +47,14 @@ function recordingModel(answer: { promote: boolean; evidenceIds?: string[] }) {
     name: 'recording-model',
     async generate(request) {
       prompts.push(request.prompt);
-      const value = request.schema.parse({ promote: answer.promote, confidence: 77, analysis: 'recorded', rootCause: 'none', remediation: 'none required', evidenceIds: answer.evidenceIds ?? [] });
+      const value = request.schema.parse({
+        promote: answer.promote,
+        confidence: 77,
+        analysis: 'recorded',
+        rootCause: 'none',
+        remediation: 'none required',
+        evidenceIds: answer.evidenceIds ?? [],
+      });
       return { value, attempts: 1 };
     },
   };
@@ -54,8 +68,12 @@ describe('the analysis workflow', () => {
     await analyze(requestFor('healthy'), { signal: new AbortController().signal, onProgress: (e) => events.push(e) });
     const order = events.map((e) => `${e.agent}:${e.phase}`);
     const firstFinish = order.findIndex((x) => x.endsWith(':finished'));
-    expect(order.slice(0, firstFinish)).toEqual(expect.arrayContaining(['log-fetcher:started', 'metrics-analyst:started']));
-    expect(order.indexOf('diagnosis:skipped')).toBeGreaterThan(Math.max(order.indexOf('log-fetcher:finished'), order.indexOf('metrics-analyst:finished')));
+    expect(order.slice(0, firstFinish)).toEqual(
+      expect.arrayContaining(['log-fetcher:started', 'metrics-analyst:started']),
+    );
+    expect(order.indexOf('diagnosis:skipped')).toBeGreaterThan(
+      Math.max(order.indexOf('log-fetcher:finished'), order.indexOf('metrics-analyst:finished')),
+    );
     expect(order.at(-1)).toBe('policy:finished');
   });
 
@@ -67,7 +85,11 @@ describe('the analysis workflow', () => {
     const logReads = kube.requests.slice(before).filter((r) => r.path.endsWith('/log'));
     expect(logReads.length).toBeGreaterThan(0);
     expect(logReads.every((r) => r.query.container !== 'istio-proxy')).toBe(true);
-    expect(logReads.some((r) => r.query.previous === 'true' && r.path.includes(scenario.pods.find((p) => p.side === 'canary')!.name))).toBe(true);
+    expect(
+      logReads.some(
+        (r) => r.query.previous === 'true' && r.path.includes(scenario.pods.find((p) => p.side === 'canary')!.name),
+      ),
+    ).toBe(true);
     expect(outcome.answer?.promote).toBe(false);
     expect(outcome.answer?.rootCause).toContain('DATABASE_URL');
   });
@@ -86,7 +108,12 @@ describe('the analysis workflow', () => {
     const before = kube.requests.length;
     const analyze = createAnalyzer({ cluster, redact }, config);
     const outcome = await analyze(requestFor('one-of-three-fails'), { signal: new AbortController().signal });
-    const podsRead = new Set(kube.requests.slice(before).filter((r) => r.path.endsWith('/log')).map((r) => r.path.split('/')[6]));
+    const podsRead = new Set(
+      kube.requests
+        .slice(before)
+        .filter((r) => r.path.endsWith('/log'))
+        .map((r) => r.path.split('/')[6]),
+    );
     for (const pod of scenario.pods) expect(podsRead.has(pod.name)).toBe(true);
     expect(outcome.answer?.promote).toBe(false);
   });
@@ -115,7 +142,9 @@ describe('the analysis workflow', () => {
       },
       config,
     );
-    await expect(analyze(requestFor('healthy'), { signal: new AbortController().signal })).rejects.toMatchObject({ code: 'redaction_failed' });
+    await expect(analyze(requestFor('healthy'), { signal: new AbortController().signal })).rejects.toMatchObject({
+      code: 'redaction_failed',
+    });
     expect(prompts).toHaveLength(0);
   });
 
@@ -138,12 +167,20 @@ describe('access logs as metrics (no Prometheus)', () => {
   it('rejects a canary that answers more 5xx than stable, from its access logs alone', async () => {
     const analyze = createAnalyzer({ cluster, redact }, config);
     const outcome = await analyze(requestFor('error-rate-increase'), { signal: new AbortController().signal });
-    expect(outcome.evidence.metrics.comparisons.find((c) => c.id === 'logs:http_5xx_ratio')?.classification).toBe('High');
+    expect(outcome.evidence.metrics.comparisons.find((c) => c.id === 'logs:http_5xx_ratio')?.classification).toBe(
+      'High',
+    );
     expect(outcome.answer?.promote).toBe(false);
   });
   it('does not blame noisy but healthy canaries', async () => {
     const analyze = createAnalyzer({ cluster, redact }, config);
-    for (const id of ['noisy-healthy-java', 'noisy-healthy-go', 'noisy-healthy-node', 'errors-in-both', 'low-weight-fewer-pods']) {
+    for (const id of [
+      'noisy-healthy-java',
+      'noisy-healthy-go',
+      'noisy-healthy-node',
+      'errors-in-both',
+      'low-weight-fewer-pods',
+    ]) {
       const outcome = await analyze(requestFor(id), { signal: new AbortController().signal });
       expect(outcome.evidence.findings.filter((f) => f.id.startsWith('logs:'))).toEqual([]);
       expect(outcome.answer?.promote).toBe(true);

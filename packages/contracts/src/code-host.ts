@@ -83,17 +83,35 @@ export interface CodeHost {
   getFile(repo: RepoCoordinates, path: string, ref: string, options: CallOptions): Promise<CodeHostFile | undefined>;
   /** Issues (open or closed) whose body contains the marker; most recent first. */
   findIssues(repo: RepoCoordinates, query: IssueQuery, options: CallOptions): Promise<CodeHostIssue[]>;
-  createIssue(repo: RepoCoordinates, issue: { title: string; body: string; labels: string[] }, options: CallOptions): Promise<CodeHostIssue>;
+  createIssue(
+    repo: RepoCoordinates,
+    issue: { title: string; body: string; labels: string[] },
+    options: CallOptions,
+  ): Promise<CodeHostIssue>;
   updateIssue(
     repo: RepoCoordinates,
     issueNumber: number,
     patch: { title?: string; body?: string; labels?: string[]; state?: 'open' | 'closed' },
     options: CallOptions,
   ): Promise<CodeHostIssue>;
-  addIssueComment(repo: RepoCoordinates, issueNumber: number, body: string, options: CallOptions): Promise<{ url: string }>;
+  addIssueComment(
+    repo: RepoCoordinates,
+    issueNumber: number,
+    body: string,
+    options: CallOptions,
+  ): Promise<{ url: string }>;
   createBlob(repo: RepoCoordinates, content: string, options: CallOptions): Promise<{ sha: string }>;
-  createTree(repo: RepoCoordinates, baseTreeSha: string, entries: NewTreeEntry[], options: CallOptions): Promise<{ sha: string }>;
-  createCommit(repo: RepoCoordinates, commit: { message: string; treeSha: string; parents: string[] }, options: CallOptions): Promise<{ sha: string }>;
+  createTree(
+    repo: RepoCoordinates,
+    baseTreeSha: string,
+    entries: NewTreeEntry[],
+    options: CallOptions,
+  ): Promise<{ sha: string }>;
+  createCommit(
+    repo: RepoCoordinates,
+    commit: { message: string; treeSha: string; parents: string[] },
+    options: CallOptions,
+  ): Promise<{ sha: string }>;
   /** Creates refs/heads/<branch>. Fails (422) when the branch exists. */
   createBranch(repo: RepoCoordinates, branch: string, commitSha: string, options: CallOptions): Promise<void>;
   openDraftPullRequest(
@@ -102,7 +120,11 @@ export interface CodeHost {
     options: CallOptions,
   ): Promise<CodeHostPullRequest>;
   /** The open pull request whose head is this branch of the same repository, if any. */
-  findOpenPullRequest(repo: RepoCoordinates, headBranch: string, options: CallOptions): Promise<CodeHostPullRequest | undefined>;
+  findOpenPullRequest(
+    repo: RepoCoordinates,
+    headBranch: string,
+    options: CallOptions,
+  ): Promise<CodeHostPullRequest | undefined>;
 }
 
 /** What a dry run would have written. */
@@ -118,4 +140,3 @@ export interface RemediationPreview {
   /** Red flags of the patch (`kind: path:line`): such a patch is only ever a suggested diff. */
   redFlags?: string[];
 }
-

@@ -48,17 +48,23 @@ export async function callDependency<T>(call: DependencyCall, work: (signal: Abo
     return await Promise.race([running, aborted]);
   } catch (err) {
     if (caller.aborted) throw abortReason(caller, what);
-    if (timeout.aborted) throw new DependencyError(dependency, `${what}: no answer within ${timeoutMs} ms`, { cause: err });
+    if (timeout.aborted)
+      throw new DependencyError(dependency, `${what}: no answer within ${timeoutMs} ms`, { cause: err });
     if (call.translate) throw call.translate(err);
     if (err instanceof AgentError) throw err;
-    throw new DependencyError(dependency, `${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new DependencyError(dependency, `${what} failed: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
 /** Seconds from a Retry-After header: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | number | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | number | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds >= 0 ? Math.max(1, Math.ceil(seconds)) : undefined;
@@ -73,13 +79,21 @@ export function parseRetryAfter(value: string | number | null | undefined, now: 
 export function upstreamFailure(
   dependency: Dependency,
   what: string,
-  failure: { status: number; detail?: string; retryAfter?: string | number | null; rateLimited?: boolean; cause?: unknown },
+  failure: {
+    status: number;
+    detail?: string;
+    retryAfter?: string | number | null;
+    rateLimited?: boolean;
+    cause?: unknown;
+  },
 ): DependencyError {
   const retryAfterSeconds = parseRetryAfter(failure.retryAfter);
   const detail = failure.detail ? `: ${failure.detail}` : '';
   const retry = retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`;
   const rateLimited = failure.rateLimited ?? failure.status === 429;
-  const message = rateLimited ? `${what} was rate limited (HTTP ${failure.status})${detail}${retry}` : `${what} failed with HTTP ${failure.status}${detail}${retry}`;
+  const message = rateLimited
+    ? `${what} was rate limited (HTTP ${failure.status})${detail}${retry}`
+    : `${what} failed with HTTP ${failure.status}${detail}${retry}`;
   return new DependencyError(dependency, message, {
     upstreamStatus: failure.status,
     ...(failure.cause === undefined ? {} : { cause: failure.cause }),

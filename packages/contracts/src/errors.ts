@@ -61,7 +61,11 @@ export class InvalidRequestError extends AgentError {
 export class DependencyError extends AgentError {
   /** Upstream HTTP status when there was one (429, 500, ...). */
   readonly upstreamStatus?: number;
-  constructor(dependency: Dependency, message: string, options: { cause?: unknown; upstreamStatus?: number; retryAfterSeconds?: number } = {}) {
+  constructor(
+    dependency: Dependency,
+    message: string,
+    options: { cause?: unknown; upstreamStatus?: number; retryAfterSeconds?: number } = {},
+  ) {
     super('dependency_unavailable', `${dependency}: ${message}`, {
       dependency,
       cause: options.cause,
@@ -82,7 +86,11 @@ export class AbsentEvidenceError extends AgentError {
   readonly absence: AbsenceKind;
   constructor(absent: AbsentEvidence) {
     const overlap = absent.absence === 'overlapping-selectors';
-    super(overlap ? 'overlapping_selectors' : 'evidence_absent', absent.reason, absent.field !== undefined ? { field: absent.field } : {});
+    super(
+      overlap ? 'overlapping_selectors' : 'evidence_absent',
+      absent.reason,
+      absent.field !== undefined ? { field: absent.field } : {},
+    );
     this.name = 'AbsentEvidenceError';
     this.absence = absent.absence;
   }
@@ -92,9 +100,15 @@ export class AbsentEvidenceError extends AgentError {
 export class ForbiddenError extends AgentError {
   readonly namespace: string;
   constructor(namespace: string, caller?: string) {
-    super('forbidden', caller === undefined ? `namespace "${namespace}" may not be analysed through this route` : `caller "${caller}" may not analyse namespace "${namespace}"`, {
-      field: 'namespace',
-    });
+    super(
+      'forbidden',
+      caller === undefined
+        ? `namespace "${namespace}" may not be analysed through this route`
+        : `caller "${caller}" may not analyse namespace "${namespace}"`,
+      {
+        field: 'namespace',
+      },
+    );
     this.name = 'ForbiddenError';
     this.namespace = namespace;
   }

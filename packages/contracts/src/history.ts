@@ -9,7 +9,9 @@ import type { Evidence } from './evidence.js';
 import type { DecidedBy, Outcome } from './diagnosis.js';
 
 /** The rollout a measurement belongs to: the plugin's memoryId (`rollout:<ns>/<name>`), else namespace/rollout. */
-export function historyKeyOf(request: Pick<AnalysisRequest, 'memoryId' | 'namespace' | 'rolloutName' | 'canarySelector'>): string {
+export function historyKeyOf(
+  request: Pick<AnalysisRequest, 'memoryId' | 'namespace' | 'rolloutName' | 'canarySelector'>,
+): string {
   if (request.memoryId) return request.memoryId;
   if (request.rolloutName) return `rollout:${request.namespace}/${request.rolloutName}`;
   return `selector:${request.namespace}/${request.canarySelector}`;

@@ -27,10 +27,15 @@ export function jsonNestsDeeperThan(text: string, limit: number): boolean {
 
 /** Parses a non-empty JSON body; bad JSON and too deep nesting are InvalidRequestError('body', ..., 'invalid_json'). */
 export function parseJsonBody(text: string, maxDepth: number = MAX_JSON_DEPTH): unknown {
-  if (jsonNestsDeeperThan(text, maxDepth)) throw new InvalidRequestError('body', `JSON nested deeper than ${maxDepth} levels`, 'invalid_json');
+  if (jsonNestsDeeperThan(text, maxDepth))
+    throw new InvalidRequestError('body', `JSON nested deeper than ${maxDepth} levels`, 'invalid_json');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InvalidRequestError('body', `malformed JSON (${err instanceof Error ? err.message : 'parse error'})`, 'invalid_json');
+    throw new InvalidRequestError(
+      'body',
+      `malformed JSON (${err instanceof Error ? err.message : 'parse error'})`,
+      'invalid_json',
+    );
   }
 }

@@ -43,7 +43,9 @@ function splitTerms(selector: string): string[] {
 }
 
 /** Parses a selector; returns the requirements or a message saying what is wrong. */
-export function parseLabelSelector(selector: string): { ok: true; requirements: LabelRequirement[] } | { ok: false; message: string } {
+export function parseLabelSelector(
+  selector: string,
+): { ok: true; requirements: LabelRequirement[] } | { ok: false; message: string } {
   const trimmed = selector.trim();
   if (trimmed === '') return { ok: false, message: 'must not be empty (an empty selector would match every pod)' };
   if (trimmed.length > 1024) return { ok: false, message: 'is longer than 1024 characters' };

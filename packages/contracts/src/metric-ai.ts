@@ -113,7 +113,11 @@ export function toAnalysisRequest(body: unknown): AnalysisRequest {
   const fromPrompt = prompt ? parsePluginPrompt(prompt) : {};
 
   const namespace = nonEmpty(context.namespace) ?? fromPrompt.namespace;
-  if (!namespace) throw new InvalidRequestError('context.namespace', 'is required (send context.namespace, or a prompt that names the namespace)');
+  if (!namespace)
+    throw new InvalidRequestError(
+      'context.namespace',
+      'is required (send context.namespace, or a prompt that names the namespace)',
+    );
   if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
     throw new InvalidRequestError('context.namespace', `"${namespace}" is not a valid namespace name`);
   }
@@ -132,7 +136,10 @@ export function toAnalysisRequest(body: unknown): AnalysisRequest {
   }
   const repoUrl = nonEmpty(context.repoUrl);
   if (repoUrl !== undefined && !/^https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+?(\.git)?\/?$/.test(repoUrl)) {
-    throw new InvalidRequestError('context.repoUrl', `"${repoUrl}" is not a repository URL like https://github.com/org/repo`);
+    throw new InvalidRequestError(
+      'context.repoUrl',
+      `"${repoUrl}" is not a repository URL like https://github.com/org/repo`,
+    );
   }
   const baseBranch = nonEmpty(context.baseBranch);
   if (baseBranch !== undefined && !/^[A-Za-z0-9._/-]+$/.test(baseBranch)) {

@@ -45,7 +45,11 @@ export interface MetricSeries {
 
 /** Prometheus HTTP API. Errors are DependencyError('prometheus', ...). */
 export interface MetricsSource {
-  queryRange(query: string, range: { start: Date; end: Date; stepSeconds: number }, options: CallOptions): Promise<MetricSeries[]>;
+  queryRange(
+    query: string,
+    range: { start: Date; end: Date; stepSeconds: number },
+    options: CallOptions,
+  ): Promise<MetricSeries[]>;
 }
 
 export interface TokenUsage {
@@ -83,7 +87,10 @@ export interface RemediationResult {
 
 /** Opens (or finds) the issue and draft PR for a rejected canary. Must return within its own budget. */
 export interface RemediationPublisher {
-  publish(input: { request: AnalysisRequest; verdict: Verdict; evidence: Evidence }, options: CallOptions): Promise<RemediationResult>;
+  publish(
+    input: { request: AnalysisRequest; verdict: Verdict; evidence: Evidence },
+    options: CallOptions,
+  ): Promise<RemediationResult>;
 }
 
 export type AgentName = 'log-fetcher' | 'metrics-analyst' | 'diagnosis' | 'policy' | 'pr-author';

@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { CancelledError, DeadlineError, DependencyError, callDependency, parseRetryAfter, upstreamFailure } from '@aiops/contracts';
+import {
+  CancelledError,
+  DeadlineError,
+  DependencyError,
+  callDependency,
+  parseRetryAfter,
+  upstreamFailure,
+} from '@aiops/contracts';
 
 /** Work that never settles on its own and ignores its signal, like an SDK queue that does not watch it. */
 const never = (): Promise<never> => new Promise<never>(() => {});
 
 describe('callDependency', () => {
-  const call = (signal: AbortSignal, timeoutMs = 30_000) => ({ dependency: 'prometheus' as const, what: 'query_range', signal, timeoutMs });
+  const call = (signal: AbortSignal, timeoutMs = 30_000) => ({
+    dependency: 'prometheus' as const,
+    what: 'query_range',
+    signal,
+    timeoutMs,
+  });
 
   it('returns what the work returns, handing it a live signal', async () => {
-    const value = await callDependency(call(new AbortController().signal), async (signal) => (signal.aborted ? 'aborted' : 'ok'));
+    const value = await callDependency(call(new AbortController().signal), async (signal) =>
+      signal.aborted ? 'aborted' : 'ok',
+    );
     expect(value).toBe('ok');
   });
 
@@ -38,14 +52,23 @@ describe('callDependency', () => {
 
   it('passes typed errors through and wraps anything else as a DependencyError', async () => {
     const typed = upstreamFailure('prometheus', 'query_range', { status: 500 });
-    expect(await callDependency(call(new AbortController().signal), () => Promise.reject(typed)).catch((e: unknown) => e)).toBe(typed);
-    const wrapped = await callDependency(call(new AbortController().signal), () => Promise.reject(new Error('socket hang up'))).catch((e: unknown) => e);
-    expect(wrapped).toMatchObject({ name: 'DependencyError', dependency: 'prometheus', message: 'prometheus: query_range failed: socket hang up' });
+    expect(
+      await callDependency(call(new AbortController().signal), () => Promise.reject(typed)).catch((e: unknown) => e),
+    ).toBe(typed);
+    const wrapped = await callDependency(call(new AbortController().signal), () =>
+      Promise.reject(new Error('socket hang up')),
+    ).catch((e: unknown) => e);
+    expect(wrapped).toMatchObject({
+      name: 'DependencyError',
+      dependency: 'prometheus',
+      message: 'prometheus: query_range failed: socket hang up',
+    });
   });
 
   it('uses translate for failures that are not aborts', async () => {
-    const err = await callDependency({ ...call(new AbortController().signal), translate: () => new DependencyError('prometheus', 'translated') }, () =>
-      Promise.reject(new Error('x')),
+    const err = await callDependency(
+      { ...call(new AbortController().signal), translate: () => new DependencyError('prometheus', 'translated') },
+      () => Promise.reject(new Error('x')),
     ).catch((e: unknown) => e);
     expect((err as Error).message).toBe('prometheus: translated');
   });
@@ -62,6 +85,11 @@ describe('Retry-After', () => {
 
   it("keeps a 429's Retry-After on the DependencyError", () => {
     const err = upstreamFailure('llm', 'model call', { status: 429, retryAfter: '12', detail: 'quota' });
-    expect(err).toMatchObject({ dependency: 'llm', upstreamStatus: 429, retryAfterSeconds: 12, message: 'llm: model call was rate limited (HTTP 429): quota; retry after 12 s' });
+    expect(err).toMatchObject({
+      dependency: 'llm',
+      upstreamStatus: 429,
+      retryAfterSeconds: 12,
+      message: 'llm: model call was rate limited (HTTP 429): quota; retry after 12 s',
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError, InvalidRequestError, MAX_JSON_DEPTH, parseJsonBody, toA2aFailure, toHttpError, withoutAddresses } from '../src/index.js';
+import {
+  DependencyError,
+  InvalidRequestError,
+  MAX_JSON_DEPTH,
+  parseJsonBody,
+  toA2aFailure,
+  toHttpError,
+  withoutAddresses,
+} from '../src/index.js';
 
 /** Messages as the adapters produced them against unreachable dependencies (captured from the built service). */
 const CAPTURED = [
@@ -24,9 +32,21 @@ const CAPTURED = [
     ),
     addresses: ['gemini-proxy.corp.internal', '8443', 'http://'],
   },
-  { error: new DependencyError('prometheus', 'cannot reach http://prometheus.monitoring.svc:9090/api/v1/query_range (ECONNREFUSED)'), addresses: ['prometheus.monitoring.svc', '9090'] },
-  { error: new DependencyError('kubernetes', 'read logs failed: connect ECONNREFUSED ::1:6443'), addresses: ['::1', '6443'] },
-  { error: new DependencyError('kubernetes', 'read logs failed: connect ECONNREFUSED [fd00::10]:443'), addresses: ['fd00::10'] },
+  {
+    error: new DependencyError(
+      'prometheus',
+      'cannot reach http://prometheus.monitoring.svc:9090/api/v1/query_range (ECONNREFUSED)',
+    ),
+    addresses: ['prometheus.monitoring.svc', '9090'],
+  },
+  {
+    error: new DependencyError('kubernetes', 'read logs failed: connect ECONNREFUSED ::1:6443'),
+    addresses: ['::1', '6443'],
+  },
+  {
+    error: new DependencyError('kubernetes', 'read logs failed: connect ECONNREFUSED [fd00::10]:443'),
+    addresses: ['fd00::10'],
+  },
 ];
 
 describe('503 bodies do not reveal internal addresses', () => {
@@ -45,9 +65,16 @@ describe('503 bodies do not reveal internal addresses', () => {
   });
 
   it('keeps messages without addresses as they are, and 4xx messages untouched', () => {
-    expect(withoutAddresses('kubernetes: TokenReview failed with HTTP 500')).toBe('kubernetes: TokenReview failed with HTTP 500');
-    expect(toHttpError(new DependencyError('llm', 'no answer from the model within 30000 ms')).body.error.message).toBe('llm: no answer from the model within 30000 ms');
-    const bad = new InvalidRequestError('context.repoUrl', '"http://10.0.0.1/x" is not a repository URL like https://github.com/org/repo');
+    expect(withoutAddresses('kubernetes: TokenReview failed with HTTP 500')).toBe(
+      'kubernetes: TokenReview failed with HTTP 500',
+    );
+    expect(toHttpError(new DependencyError('llm', 'no answer from the model within 30000 ms')).body.error.message).toBe(
+      'llm: no answer from the model within 30000 ms',
+    );
+    const bad = new InvalidRequestError(
+      'context.repoUrl',
+      '"http://10.0.0.1/x" is not a repository URL like https://github.com/org/repo',
+    );
     expect(toHttpError(bad).body.error.message).toBe(bad.message);
   });
 });
@@ -62,13 +89,20 @@ describe('JSON bodies', () => {
     } catch (err) {
       thrown = err;
     }
-    expect(toHttpError(thrown)).toMatchObject({ status: 400, body: { error: { code: 'invalid_json', field: 'body' } } });
+    expect(toHttpError(thrown)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_json', field: 'body' } },
+    });
   });
 
   it('counts brackets inside strings as text, and accepts nesting up to the limit', () => {
-    expect(parseJsonBody(`{"a":"${'['.repeat(1000)}\\"${'{'.repeat(1000)}"}`)).toEqual({ a: `${'['.repeat(1000)}"${'{'.repeat(1000)}` });
+    expect(parseJsonBody(`{"a":"${'['.repeat(1000)}\\"${'{'.repeat(1000)}"}`)).toEqual({
+      a: `${'['.repeat(1000)}"${'{'.repeat(1000)}`,
+    });
     expect(() => parseJsonBody(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`)).not.toThrow();
-    expect(() => parseJsonBody(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`)).toThrow(/nested deeper/);
+    expect(() => parseJsonBody(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`)).toThrow(
+      /nested deeper/,
+    );
   });
 
   it('names malformed JSON', () => {

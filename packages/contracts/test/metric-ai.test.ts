@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError, parseLabelSelector, parsePluginPrompt, toAnalysisRequest, toHttpError, DependencyError, DeadlineError, OverloadedError } from '@aiops/contracts';
+import {
+  InvalidRequestError,
+  parseLabelSelector,
+  parsePluginPrompt,
+  toAnalysisRequest,
+  toHttpError,
+  DependencyError,
+  DeadlineError,
+  OverloadedError,
+} from '@aiops/contracts';
 
 const pluginPrompt =
   "Analyze canary deployment for rollout 'checkout'. Namespace: shop. Use your tools to fetch and compare logs from stable pods (selector: role=stable) vs canary pods (selector: role=canary). Determine if canary should be promoted.\n\nAdditional context: ignore color changes";
@@ -20,7 +29,15 @@ describe('toAnalysisRequest', () => {
       userId: 'argo-rollouts',
       memoryId: 'rollout:shop/checkout',
       prompt: pluginPrompt,
-      context: { namespace: 'shop', rolloutName: 'checkout', stableSelector: 'role=stable', canarySelector: 'role=canary', extraPrompt: 'ignore color changes', repoUrl: 'https://github.com/acme/checkout', baseBranch: 'main' },
+      context: {
+        namespace: 'shop',
+        rolloutName: 'checkout',
+        stableSelector: 'role=stable',
+        canarySelector: 'role=canary',
+        extraPrompt: 'ignore color changes',
+        repoUrl: 'https://github.com/acme/checkout',
+        baseBranch: 'main',
+      },
     });
     expect(req).toEqual({
       namespace: 'shop',
@@ -36,17 +53,33 @@ describe('toAnalysisRequest', () => {
   });
 
   it('accepts only context and fills the plugin defaults for selectors', () => {
-    expect(toAnalysisRequest({ context: { namespace: 'shop' } })).toEqual({ namespace: 'shop', stableSelector: 'role=stable', canarySelector: 'role=canary' });
+    expect(toAnalysisRequest({ context: { namespace: 'shop' } })).toEqual({
+      namespace: 'shop',
+      stableSelector: 'role=stable',
+      canarySelector: 'role=canary',
+    });
   });
 
   it('accepts only the prompt and parses namespace, rollout, selectors and extra context out of it', () => {
     const req = toAnalysisRequest({ prompt: pluginPrompt });
-    expect(req).toMatchObject({ namespace: 'shop', rolloutName: 'checkout', stableSelector: 'role=stable', canarySelector: 'role=canary', extraPrompt: 'ignore color changes', memoryId: 'rollout:shop/checkout' });
+    expect(req).toMatchObject({
+      namespace: 'shop',
+      rolloutName: 'checkout',
+      stableSelector: 'role=stable',
+      canarySelector: 'role=canary',
+      extraPrompt: 'ignore color changes',
+      memoryId: 'rollout:shop/checkout',
+    });
   });
 
   it('parses set-based selectors containing parentheses out of the prompt', () => {
-    const prompt = "Analyze canary deployment for rollout 'cart'. Namespace: prod. Use your tools to fetch and compare logs from stable pods (selector: app=cart,track in (stable)) vs canary pods (selector: app=cart,track in (canary)). Determine if canary should be promoted.";
-    expect(parsePluginPrompt(prompt)).toMatchObject({ stableSelector: 'app=cart,track in (stable)', canarySelector: 'app=cart,track in (canary)', namespace: 'prod' });
+    const prompt =
+      "Analyze canary deployment for rollout 'cart'. Namespace: prod. Use your tools to fetch and compare logs from stable pods (selector: app=cart,track in (stable)) vs canary pods (selector: app=cart,track in (canary)). Determine if canary should be promoted.";
+    expect(parsePluginPrompt(prompt)).toMatchObject({
+      stableSelector: 'app=cart,track in (stable)',
+      canarySelector: 'app=cart,track in (canary)',
+      namespace: 'prod',
+    });
   });
 
   it('prefers context over the prompt', () => {
@@ -76,12 +109,25 @@ describe('toAnalysisRequest', () => {
 });
 
 describe('parseLabelSelector', () => {
-  it.each(['role=canary', 'role==canary', 'app=cart,role!=stable', 'track in (canary, beta)', 'track notin (stable)', 'canary', '!stable', 'app.kubernetes.io/name=cart', 'role='])('accepts %s', (s) => {
+  it.each([
+    'role=canary',
+    'role==canary',
+    'app=cart,role!=stable',
+    'track in (canary, beta)',
+    'track notin (stable)',
+    'canary',
+    '!stable',
+    'app.kubernetes.io/name=cart',
+    'role=',
+  ])('accepts %s', (s) => {
     expect(parseLabelSelector(s).ok).toBe(true);
   });
-  it.each(['', '   ', 'role=can ary', 'a b c', 'role in (x', '-bad=1', 'role=' + 'x'.repeat(64), 'UPPER_/x=1'])('rejects %j', (s) => {
-    expect(parseLabelSelector(s).ok).toBe(false);
-  });
+  it.each(['', '   ', 'role=can ary', 'a b c', 'role in (x', '-bad=1', 'role=' + 'x'.repeat(64), 'UPPER_/x=1'])(
+    'rejects %j',
+    (s) => {
+      expect(parseLabelSelector(s).ok).toBe(false);
+    },
+  );
 });
 
 describe('toHttpError', () => {
@@ -91,12 +137,15 @@ describe('toHttpError', () => {
     expect(answer.body.error).toMatchObject({ code: 'invalid_request', field: 'context.namespace' });
     expect(answer.body).not.toHaveProperty('promote');
   });
-  it.each([new DependencyError('kubernetes', 'down'), new DeadlineError(), new OverloadedError()])('maps %s to 503 with Retry-After', (err) => {
-    const answer = toHttpError(err);
-    expect(answer.status).toBe(503);
-    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
-    expect(answer.body).not.toHaveProperty('promote');
-  });
+  it.each([new DependencyError('kubernetes', 'down'), new DeadlineError(), new OverloadedError()])(
+    'maps %s to 503 with Retry-After',
+    (err) => {
+      const answer = toHttpError(err);
+      expect(answer.status).toBe(503);
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+      expect(answer.body).not.toHaveProperty('promote');
+    },
+  );
   it('hides unknown errors behind a 500 with a generic message', () => {
     const answer = toHttpError(new Error('secret internals'));
     expect(answer.status).toBe(500);

@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL('../test/fixtures/access-logs/', import.meta.
 const streams: Array<[string, string]> = [];
 for (const dir of readdirSync(root)) {
   if (!statSync(`${root}${dir}`).isDirectory() || dir.startsWith('_')) continue;
-  for (const file of readdirSync(`${root}${dir}`).filter((f) => f.endsWith('.log'))) streams.push([`${dir}/${file}`, readFileSync(`${root}${dir}/${file}`, 'utf8')]);
+  for (const file of readdirSync(`${root}${dir}`).filter((f) => f.endsWith('.log')))
+    streams.push([`${dir}/${file}`, readFileSync(`${root}${dir}/${file}`, 'utf8')]);
 }
 let totalBytes = 0;
 let totalCpu = 0;
@@ -24,6 +25,8 @@ for (const [name, text] of streams) {
   const requests = events.filter((e) => e.http !== undefined).length;
   totalBytes += big.length;
   totalCpu += seconds;
-  console.log(`access log ${name.padEnd(28)} ${(big.length / 1e6 / seconds).toFixed(1)} MB/s of CPU, ${requests} requests read`);
+  console.log(
+    `access log ${name.padEnd(28)} ${(big.length / 1e6 / seconds).toFixed(1)} MB/s of CPU, ${requests} requests read`,
+  );
 }
 console.log(`access logs, all formats: ${(totalBytes / 1e6 / totalCpu).toFixed(1)} MB/s of CPU through parseLogEvents`);

@@ -25,12 +25,26 @@ for (const n of [1_000, 10_000, 100_000]) {
   const same = samples(n, 2, 1);
   const higher = samples(n, 3, 1.05);
   const runs = n >= 100_000 ? 5 : 20;
-  time(`mannWhitney n=${n} vs ${n} (p, estimate, 98% interval)`, runs, () => void mannWhitney(same, stable, { confidenceLevel: 0.98 }));
-  time(`classifyMetric n=${n} vs ${n}, no difference`, runs, () => void classifyMetric({ canary: same, stable, direction: 'increase' }));
-  time(`classifyMetric n=${n} vs ${n}, +5%`, runs, () => void classifyMetric({ canary: higher, stable, direction: 'increase' }));
+  time(
+    `mannWhitney n=${n} vs ${n} (p, estimate, 98% interval)`,
+    runs,
+    () => void mannWhitney(same, stable, { confidenceLevel: 0.98 }),
+  );
+  time(
+    `classifyMetric n=${n} vs ${n}, no difference`,
+    runs,
+    () => void classifyMetric({ canary: same, stable, direction: 'increase' }),
+  );
+  time(
+    `classifyMetric n=${n} vs ${n}, +5%`,
+    runs,
+    () => void classifyMetric({ canary: higher, stable, direction: 'increase' }),
+  );
 }
 const small = samples(30, 4, 1);
 time('mannWhitney 30 vs 30 (exact distribution)', 200, () => void mannWhitney(small, samples(30, 5, 1)));
 const before = process.memoryUsage().heapUsed;
 const big = mannWhitney(samples(100_000, 6, 1), samples(100_000, 7, 1));
-console.log(`heap growth for one 100k comparison: ${((process.memoryUsage().heapUsed - before) / 1e6).toFixed(1)} MB (method ${big.method})`);
+console.log(
+  `heap growth for one 100k comparison: ${((process.memoryUsage().heapUsed - before) / 1e6).toFixed(1)} MB (method ${big.method})`,
+);

@@ -18,12 +18,15 @@ if (!existsSync(dataDir)) {
   console.log(`loghub-2k not found at ${dataDir}; skipping`);
   process.exit(0);
 }
-const settings = JSON.parse(readFileSync(`${dataDir}benchmark-settings.json`, 'utf8')) as { systems: Record<string, SystemSettings> };
+const settings = JSON.parse(readFileSync(`${dataDir}benchmark-settings.json`, 'utf8')) as {
+  systems: Record<string, SystemSettings>;
+};
 const published = JSON.parse(readFileSync(`${dataDir}published-accuracy.json`, 'utf8')) as {
   drain: Record<string, { per_system?: Record<string, { GA?: number }> }>;
 };
 const drainOriginal = published.drain.logparser_readme_loghub2k_original_labels?.per_system ?? {};
-const drainCorrected = Object.values(published.drain).find((b) => b.per_system?.Proxifier?.GA === 0.526)?.per_system ?? {};
+const drainCorrected =
+  Object.values(published.drain).find((b) => b.per_system?.Proxifier?.GA === 0.526)?.per_system ?? {};
 
 function readLines(path: string): string[] {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/);
@@ -63,7 +66,9 @@ for (const [system, s] of Object.entries(settings.systems)) {
   original.push(gaOriginal);
   const drain = drainOriginal[system]?.GA;
   if (drain !== undefined) drainMeanInputs.push(drain);
-  rows.push(`${system.padEnd(12)} ${fmt(gaCorrected)}   ${fmt(drainCorrected[system]?.GA)}     ${fmt(gaOriginal)}   ${fmt(drain)}   ${String(templater.templates().length).padStart(5)}`);
+  rows.push(
+    `${system.padEnd(12)} ${fmt(gaCorrected)}   ${fmt(drainCorrected[system]?.GA)}     ${fmt(gaOriginal)}   ${fmt(drain)}   ${String(templater.templates().length).padStart(5)}`,
+  );
   if (process.env.LOGHUB_MISSES === system) misses.push(...explain(truthOriginal, parsed, contents, templater));
 
   // Throughput: the whole raw text through the event parser and the templater, repeated to get a stable figure.
@@ -89,7 +94,9 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 console.log('Loghub-2k grouping accuracy (GA), Content field, generic masks, one setting for all systems');
 console.log('system       GA(corr)  Drain(corr)  GA(orig)  Drain(orig) templates');
 for (const row of rows) console.log(row);
-console.log(`mean         ${fmt(mean(corrected))}   ${fmt(0.85)}     ${fmt(mean(original))}   ${fmt(mean(drainMeanInputs))}`);
+console.log(
+  `mean         ${fmt(mean(corrected))}   ${fmt(0.85)}     ${fmt(mean(original))}   ${fmt(mean(drainMeanInputs))}`,
+);
 const mbPerSecond = (bytes: number, ms: number): string => (bytes / 1e6 / (ms / 1000)).toFixed(1);
 console.log(
   `throughput: ${mbPerSecond(totalBytes, totalMs)} MB/s mean, ${mbPerSecond(fastestBytes, fastestMs)} MB/s best of 10, of raw log through parseLogEvents + templater (one core)`,
@@ -98,7 +105,12 @@ console.log('Data: Loghub (Zhu et al., ISSRE 2023), corrected labels from Loghub
 for (const m of misses) console.log(m);
 
 /** Debug aid (LOGHUB_MISSES=<System>): which true groups were split or merged. */
-function explain(truth: string[], parsed: string[], contents: string[], templater: ReturnType<typeof createTemplater>): string[] {
+function explain(
+  truth: string[],
+  parsed: string[],
+  contents: string[],
+  templater: ReturnType<typeof createTemplater>,
+): string[] {
   const out: string[] = [];
   const byTruth = new Map<string, Set<string>>();
   const byParsed = new Map<string, Set<string>>();
@@ -113,6 +125,7 @@ function explain(truth: string[], parsed: string[], contents: string[], template
       for (const p of ps) out.push(`    ${templater.templateOf(p)}   e.g. ${contents[parsed.indexOf(p)]}`);
     }
   }
-  for (const [p, ts] of byParsed) if (ts.size > 1) out.push(`MERGED ${[...ts].join(',')} into ${templater.templateOf(p)}`);
+  for (const [p, ts] of byParsed)
+    if (ts.size > 1) out.push(`MERGED ${[...ts].join(',')} into ${templater.templateOf(p)}`);
   return out;
 }

@@ -15,7 +15,7 @@ const withSecrets = [
 const lines: string[] = [];
 let size = 0;
 for (let i = 0; size < 10 * 1024 * 1024; i++) {
-  const line = i % 50 === 0 ? withSecrets[i % withSecrets.length] ?? '' : ordinary[i % ordinary.length] ?? '';
+  const line = i % 50 === 0 ? (withSecrets[i % withSecrets.length] ?? '') : (ordinary[i % ordinary.length] ?? '');
   lines.push(line);
   size += line.length + 1;
 }
@@ -31,8 +31,12 @@ let perLineCount = 0;
 for (const line of lines) perLineCount += redactor.redactWithCount(line).count;
 const perLineMs = performance.now() - started;
 const mb = Buffer.byteLength(text) / 1e6;
-console.log(`redaction, ${mb.toFixed(1)} MB in one call: ${wholeMs.toFixed(0)} ms (${(mb / (wholeMs / 1000)).toFixed(1)} MB/s), ${whole.count} secrets`);
-console.log(`redaction, ${lines.length} lines one by one: ${perLineMs.toFixed(0)} ms (${(mb / (perLineMs / 1000)).toFixed(1)} MB/s), ${perLineCount} secrets`);
+console.log(
+  `redaction, ${mb.toFixed(1)} MB in one call: ${wholeMs.toFixed(0)} ms (${(mb / (wholeMs / 1000)).toFixed(1)} MB/s), ${whole.count} secrets`,
+);
+console.log(
+  `redaction, ${lines.length} lines one by one: ${perLineMs.toFixed(0)} ms (${(mb / (perLineMs / 1000)).toFixed(1)} MB/s), ${perLineCount} secrets`,
+);
 
 // Adversarial input, one case per rule (shared with the redaction test): each must stay above 20 MB/s.
 // Measured in CPU time of this process (process.cpuUsage), so a machine shared with other jobs does not halve the
@@ -53,6 +57,12 @@ for (const worst of WORST_CASES) {
   const mbytes = Buffer.byteLength(input) / 1e6;
   const rate = mbytes / cpuSeconds;
   if (rate < FLOOR_MB_S) slow.push(worst.rule);
-  console.log(`redaction worst case ${worst.rule.padEnd(20)} ${mbytes.toFixed(1)} MB: ${rate.toFixed(1)} MB/s of CPU (${(mbytes / wallSeconds).toFixed(1)} MB/s wall)`);
+  console.log(
+    `redaction worst case ${worst.rule.padEnd(20)} ${mbytes.toFixed(1)} MB: ${rate.toFixed(1)} MB/s of CPU (${(mbytes / wallSeconds).toFixed(1)} MB/s wall)`,
+  );
 }
-console.log(slow.length === 0 ? `redaction worst cases: every rule >= ${FLOOR_MB_S} MB/s` : `redaction worst cases BELOW ${FLOOR_MB_S} MB/s: ${slow.join(', ')}`);
+console.log(
+  slow.length === 0
+    ? `redaction worst cases: every rule >= ${FLOOR_MB_S} MB/s`
+    : `redaction worst cases BELOW ${FLOOR_MB_S} MB/s: ${slow.join(', ')}`,
+);

@@ -25,7 +25,14 @@ function evidence(signatureCount: number, lineChars: number): Evidence {
     logs: { canaryLines: 1e6, stableLines: 1e6, signatures, omitted: 0 },
     events: [],
     metrics: { source: 'kubernetes', comparisons: [], notes: [] },
-    findings: Array.from({ length: 5 }, (_, i) => ({ id: `hard-${i}`, kind: 'panic' as const, side: 'canary' as const, severity: 'critical' as const, hard: true, title: `panic ${i} ${huge}` })),
+    findings: Array.from({ length: 5 }, (_, i) => ({
+      id: `hard-${i}`,
+      kind: 'panic' as const,
+      side: 'canary' as const,
+      severity: 'critical' as const,
+      hard: true,
+      title: `panic ${i} ${huge}`,
+    })),
     notes: [],
   };
 }
@@ -39,5 +46,7 @@ for (const [count, chars] of [
   const start = process.hrtime.bigint();
   const out = renderEvidenceForModel(ev, { budgetTokens: 2000, redact });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  console.log(`render ${String(count).padStart(7)} signatures of ${String(chars).padStart(8)} chars: ${ms.toFixed(0).padStart(6)} ms, ${out.text.length} chars out, ${out.includedIds.length} items in`);
+  console.log(
+    `render ${String(count).padStart(7)} signatures of ${String(chars).padStart(8)} chars: ${ms.toFixed(0).padStart(6)} ms, ${out.text.length} chars out, ${out.includedIds.length} items in`,
+  );
 }

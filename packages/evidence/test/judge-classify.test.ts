@@ -5,22 +5,27 @@ import { classifyMetric, scoreClassifications } from '@aiops/evidence';
 const baseline = [
   11.1453586774086, 9.9618059885597017, 7.068574306369829, 7.3012661810483657, 9.7944630265656727, 9.6037918603687302,
   6.1867793350339388, 12.345599159550174, 10.371891733859533, 8.6094300785016724, 9.913162673361084, 10.361375299003466,
-  14.206800387518818, 10.946153754753301, 10.215876627044048, 11.739760899484603, 10.907627468626439, 12.823353694464775,
-  8.1018609771732137, 8.4981616408804932, 12.113441374697231, 13.272210809932028, 10.114579381663297, 6.9463958767978067,
-  6.2105278541727778, 10.160401684903775, 8.3457712066455461, 8.383822063895833, 7.0020205070083765, 10.755757401808442,
+  14.206800387518818, 10.946153754753301, 10.215876627044048, 11.739760899484603, 10.907627468626439,
+  12.823353694464775, 8.1018609771732137, 8.4981616408804932, 12.113441374697231, 13.272210809932028,
+  10.114579381663297, 6.9463958767978067, 6.2105278541727778, 10.160401684903775, 8.3457712066455461, 8.383822063895833,
+  7.0020205070083765, 10.755757401808442,
 ];
 const similar = [
-  9.7767343120109462, 10.587071850477695, 7.8375506388901766, 9.3243326886113884, 8.3774505409784421, 8.9359264399606282,
-  8.2707663324728511, 9.7484308126716925, 11.623746715547156, 9.2753442679633942, 8.1538047749171518, 10.562020975754294,
-  13.498135575451835, 11.054419256110332, 6.9538903590055092, 12.521008342195479, 9.0216358603546443, 4.9234856699531662,
-  11.251360203607172, 11.598449508040337, 8.435232204668182, 11.110228516867279, 10.70063380164755, 8.9212773652115249,
-  10.086167067942661, 11.42107515483087, 9.3792347813644952, 7.7980320148552593, 10.62339807275746, 11.909642062063739,
+  9.7767343120109462, 10.587071850477695, 7.8375506388901766, 9.3243326886113884, 8.3774505409784421,
+  8.9359264399606282, 8.2707663324728511, 9.7484308126716925, 11.623746715547156, 9.2753442679633942,
+  8.1538047749171518, 10.562020975754294, 13.498135575451835, 11.054419256110332, 6.9538903590055092,
+  12.521008342195479, 9.0216358603546443, 4.9234856699531662, 11.251360203607172, 11.598449508040337, 8.435232204668182,
+  11.110228516867279, 10.70063380164755, 8.9212773652115249, 10.086167067942661, 11.42107515483087, 9.3792347813644952,
+  7.7980320148552593, 10.62339807275746, 11.909642062063739,
 ];
 const doubled = baseline.map((v) => v * 2);
 
 describe('classifyMetric', () => {
   it('Pass for samples from the same distribution, High for a doubled one (Kayenta ClassifierSuite)', () => {
-    expect(classifyMetric({ canary: similar, stable: baseline, direction: 'either', tolerance: 0.1, confidenceLevel: 0.95 }).classification).toBe('Pass');
+    expect(
+      classifyMetric({ canary: similar, stable: baseline, direction: 'either', tolerance: 0.1, confidenceLevel: 0.95 })
+        .classification,
+    ).toBe('Pass');
     const high = classifyMetric({ canary: doubled, stable: baseline, direction: 'either' });
     expect(high.classification).toBe('High');
     expect(high.effectSize).toBeCloseTo(2, 9);
@@ -53,16 +58,27 @@ describe('classifyMetric', () => {
     const floored = classifyMetric({ canary, stable, direction: 'increase', effectSizeFloor: { increaseRatio: 1.1 } });
     expect(floored.classification).toBe('Pass');
     expect(floored.reason).toMatch(/effect-size floor/);
-    expect(classifyMetric({ canary, stable, direction: 'increase', effectSizeFloor: { absolute: 5 } }).classification).toBe('Pass');
+    expect(
+      classifyMetric({ canary, stable, direction: 'increase', effectSizeFloor: { absolute: 5 } }).classification,
+    ).toBe('Pass');
   });
 
   it('identical and constant series pass (all ranks tied)', () => {
-    expect(classifyMetric({ canary: [1, 2, 3], stable: [3, 2, 1], direction: 'either' })).toMatchObject({ classification: 'Pass', reason: expect.stringMatching(/identical/) as string });
-    expect(classifyMetric({ canary: [0, 0, 0, 0], stable: [0, 0, 0], direction: 'increase' }).classification).toBe('Pass');
+    expect(classifyMetric({ canary: [1, 2, 3], stable: [3, 2, 1], direction: 'either' })).toMatchObject({
+      classification: 'Pass',
+      reason: expect.stringMatching(/identical/) as string,
+    });
+    expect(classifyMetric({ canary: [0, 0, 0, 0], stable: [0, 0, 0], direction: 'increase' }).classification).toBe(
+      'Pass',
+    );
   });
 
   it('constant but different series: restarts 2 in the canary, 0 in stable is High', () => {
-    const r = classifyMetric({ canary: Array(10).fill(2) as number[], stable: Array(10).fill(0) as number[], direction: 'increase' });
+    const r = classifyMetric({
+      canary: Array(10).fill(2) as number[],
+      stable: Array(10).fill(0) as number[],
+      direction: 'increase',
+    });
     expect(r.classification).toBe('High');
     expect(r.effectSize).toBe(Infinity);
   });
@@ -71,7 +87,9 @@ describe('classifyMetric', () => {
     expect(classifyMetric({ canary: [], stable: [1, 2, 3], direction: 'increase' }).classification).toBe('NoData');
     expect(classifyMetric({ canary: [1, 2, 3], stable: [], direction: 'increase' }).reason).toMatch(/stable has 0/);
     expect(classifyMetric({ canary: [1, 2], stable: [1, 2, 3], direction: 'increase' }).classification).toBe('NoData');
-    expect(classifyMetric({ canary: [9], stable: [1], direction: 'increase', minSamples: 1 }).classification).toBe('Pass');
+    expect(classifyMetric({ canary: [9], stable: [1], direction: 'increase', minSamples: 1 }).classification).toBe(
+      'Pass',
+    );
   });
 
   it('tiny samples cannot reach 98% confidence: 3 vs 3 complete separation passes (exact p = 0.1)', () => {
@@ -86,10 +104,14 @@ describe('classifyMetric', () => {
     const removed = classifyMetric({ canary: partlyMissing, stable, direction: 'decrease' });
     expect(removed.canary.count).toBe(3);
     expect(removed.classification).toBe('Pass');
-    expect(classifyMetric({ canary: partlyMissing, stable, direction: 'decrease', nanStrategy: 'replace' }).canary.count).toBe(8);
+    expect(
+      classifyMetric({ canary: partlyMissing, stable, direction: 'decrease', nanStrategy: 'replace' }).canary.count,
+    ).toBe(8);
     const allMissing = Array(11).fill(NaN) as number[];
     expect(classifyMetric({ canary: allMissing, stable, direction: 'decrease' }).classification).toBe('NoData');
-    expect(classifyMetric({ canary: allMissing, stable, direction: 'decrease', nanStrategy: 'replace' }).classification).toBe('Low');
+    expect(
+      classifyMetric({ canary: allMissing, stable, direction: 'decrease', nanStrategy: 'replace' }).classification,
+    ).toBe('Low');
     // Infinite values are never comparable and are always dropped.
     expect(classifyMetric({ canary: [Infinity, 1, 1, 1], stable, direction: 'decrease' }).canary.count).toBe(3);
   });
@@ -103,13 +125,20 @@ describe('classifyMetric', () => {
       canary.push(base * 1.05 + ((i * 104729) % 7) / 100);
     }
     expect(classifyMetric({ canary, stable, direction: 'increase' }).classification).toBe('High');
-    expect(classifyMetric({ canary: stable, stable: stable.map((v) => v + 1e-9), direction: 'increase' }).classification).toBe('Pass');
+    expect(
+      classifyMetric({ canary: stable, stable: stable.map((v) => v + 1e-9), direction: 'increase' }).classification,
+    ).toBe('Pass');
   });
 });
 
 describe('scoreClassifications', () => {
   it('all pass -> 100 / pass', () => {
-    expect(scoreClassifications([{ classification: 'Pass', critical: true }, { classification: 'Pass', critical: false }])).toMatchObject({ score: 100, outcome: 'pass', criticalFailures: 0 });
+    expect(
+      scoreClassifications([
+        { classification: 'Pass', critical: true },
+        { classification: 'Pass', critical: false },
+      ]),
+    ).toMatchObject({ score: 100, outcome: 'pass', criticalFailures: 0 });
   });
 
   it('any critical failure -> 0 / fail, whatever the rest', () => {
@@ -128,13 +157,29 @@ describe('scoreClassifications', () => {
     ];
     expect(scoreClassifications(items(1, 4))).toMatchObject({ score: 80, outcome: 'marginal' });
     expect(scoreClassifications(items(1, 1))).toMatchObject({ score: 50, outcome: 'fail' });
-    expect(scoreClassifications([{ classification: 'High', critical: false, weight: 1 }, { classification: 'Pass', critical: false, weight: 9 }])).toMatchObject({ score: 90, outcome: 'marginal' });
+    expect(
+      scoreClassifications([
+        { classification: 'High', critical: false, weight: 1 },
+        { classification: 'Pass', critical: false, weight: 9 },
+      ]),
+    ).toMatchObject({ score: 90, outcome: 'marginal' });
     expect(scoreClassifications(items(1, 4), { passThreshold: 80, marginalThreshold: 50 }).outcome).toBe('pass');
   });
 
   it('half or more NoData -> insufficient; NoData is left out of the score', () => {
-    expect(scoreClassifications([{ classification: 'NoData', critical: true }, { classification: 'Pass', critical: false }]).outcome).toBe('insufficient');
+    expect(
+      scoreClassifications([
+        { classification: 'NoData', critical: true },
+        { classification: 'Pass', critical: false },
+      ]).outcome,
+    ).toBe('insufficient');
     expect(scoreClassifications([])).toMatchObject({ outcome: 'insufficient', score: 0 });
-    expect(scoreClassifications([{ classification: 'NoData', critical: false }, { classification: 'Pass', critical: false }, { classification: 'Pass', critical: false }])).toMatchObject({ score: 100, outcome: 'pass', noData: 1 });
+    expect(
+      scoreClassifications([
+        { classification: 'NoData', critical: false },
+        { classification: 'Pass', critical: false },
+        { classification: 'Pass', critical: false },
+      ]),
+    ).toMatchObject({ score: 100, outcome: 'pass', noData: 1 });
   });
 });

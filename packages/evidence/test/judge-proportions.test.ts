@@ -15,17 +15,28 @@ describe('compareErrorRates', () => {
     expect(r.pValue).toBeCloseTo(0.293176, 5);
   });
   it('does not flag a difference the sample cannot support (3/100 vs 1/100: p=0.156)', () => {
-    expect(compareErrorRates({ canary: { events: 3, total: 100 }, stable: { events: 1, total: 100 } }).classification).toBe('Pass');
+    expect(
+      compareErrorRates({ canary: { events: 3, total: 100 }, stable: { events: 1, total: 100 } }).classification,
+    ).toBe('Pass');
   });
   it('needs a material difference even when significant (tolerance and absolute floor)', () => {
     // 100,000 requests each: 0.30% vs 0.25% is significant but under the half-point floor.
-    expect(compareErrorRates({ canary: { events: 300, total: 100_000 }, stable: { events: 250, total: 100_000 } }).classification).toBe('Pass');
+    expect(
+      compareErrorRates({ canary: { events: 300, total: 100_000 }, stable: { events: 250, total: 100_000 } })
+        .classification,
+    ).toBe('Pass');
   });
   it('is NoData with too few requests, and Pass when neither side has errors', () => {
-    expect(compareErrorRates({ canary: { events: 2, total: 10 }, stable: { events: 0, total: 500 } }).classification).toBe('NoData');
-    expect(compareErrorRates({ canary: { events: 0, total: 500 }, stable: { events: 0, total: 500 } }).classification).toBe('Pass');
+    expect(
+      compareErrorRates({ canary: { events: 2, total: 10 }, stable: { events: 0, total: 500 } }).classification,
+    ).toBe('NoData');
+    expect(
+      compareErrorRates({ canary: { events: 0, total: 500 }, stable: { events: 0, total: 500 } }).classification,
+    ).toBe('Pass');
   });
   it('never flags a canary that errs less than stable', () => {
-    expect(compareErrorRates({ canary: { events: 1, total: 1000 }, stable: { events: 50, total: 1000 } }).classification).toBe('Pass');
+    expect(
+      compareErrorRates({ canary: { events: 1, total: 1000 }, stable: { events: 50, total: 1000 } }).classification,
+    ).toBe('Pass');
   });
 });

@@ -10,23 +10,65 @@ function group(messages: readonly string[]): { ids: string[]; templateOf: (id: s
 
 describe('tokenize: generic variable masks', () => {
   it('masks host:port, domain names and quantities with their unit as one variable', () => {
-    expect(tokenize('proxy.example.com:5070 open through proxy wpad:80 HTTPS')).toEqual(['<*>', 'open', 'through', 'proxy', '<*>', 'HTTPS']);
-    expect(tokenize('Could not resolve proxy.cse.cuhk.edu.hk error')).toEqual(['Could', 'not', 'resolve', '<*>', 'error']);
-    expect(tokenize('close, 1190 bytes (1.16 KB) sent, lifetime <1 sec')).toEqual(['close,', '<*>', 'sent,', 'lifetime', '<*>']);
+    expect(tokenize('proxy.example.com:5070 open through proxy wpad:80 HTTPS')).toEqual([
+      '<*>',
+      'open',
+      'through',
+      'proxy',
+      '<*>',
+      'HTTPS',
+    ]);
+    expect(tokenize('Could not resolve proxy.cse.cuhk.edu.hk error')).toEqual([
+      'Could',
+      'not',
+      'resolve',
+      '<*>',
+      'error',
+    ]);
+    expect(tokenize('close, 1190 bytes (1.16 KB) sent, lifetime <1 sec')).toEqual([
+      'close,',
+      '<*>',
+      'sent,',
+      'lifetime',
+      '<*>',
+    ]);
   });
 
   it('keeps names with a short digit suffix and Java packages as constants', () => {
-    expect(tokenize('open through proxy SOCKS5 on eth0 via ssh2')).toEqual(['open', 'through', 'proxy', 'SOCKS5', 'on', 'eth0', 'via', 'ssh2']);
-    expect(tokenize('org.apache.hadoop.mapreduce.v2.app.MRAppMaster started')).toEqual(['org.apache.hadoop.mapreduce.v2.app.MRAppMaster', 'started']);
+    expect(tokenize('open through proxy SOCKS5 on eth0 via ssh2')).toEqual([
+      'open',
+      'through',
+      'proxy',
+      'SOCKS5',
+      'on',
+      'eth0',
+      'via',
+      'ssh2',
+    ]);
+    expect(tokenize('org.apache.hadoop.mapreduce.v2.app.MRAppMaster started')).toEqual([
+      'org.apache.hadoop.mapreduce.v2.app.MRAppMaster',
+      'started',
+    ]);
   });
 
   it('splits comma-joined fields of one word, so each value is masked on its own', () => {
-    expect(tokenize('ready=true,policy=3,tty=:0,mode=false')).toEqual(['ready=true,', 'policy=<*>,', 'tty=:<*>,', 'mode=false']);
+    expect(tokenize('ready=true,policy=3,tty=:0,mode=false')).toEqual([
+      'ready=true,',
+      'policy=<*>,',
+      'tty=:<*>,',
+      'mode=false',
+    ]);
     expect(tokenize('Total disk: 15 GB, used: 0.00 GB')).toEqual(['Total', 'disk:', '<*>', 'used:', '<*>']);
   });
 
   it('keeps the method of a quoted HTTP request and masks its target', () => {
-    expect(tokenize('10.0.0.1 "GET /v2/servers/detail HTTP/1.1" status: 200')).toEqual(['<*>', '"GET', '<*>', 'status:', '<*>']);
+    expect(tokenize('10.0.0.1 "GET /v2/servers/detail HTTP/1.1" status: 200')).toEqual([
+      '<*>',
+      '"GET',
+      '<*>',
+      'status:',
+      '<*>',
+    ]);
   });
 });
 
@@ -68,7 +110,8 @@ describe('createTemplater: clustering', () => {
   it('resolves ids of merged clusters and leaves unknown ids alone', () => {
     const t = createTemplater();
     const first = t.add('Failed password for root from 10.0.0.1 port 22 ssh2');
-    for (const u of ['git', 'ftp', 'mysql', 'uucp', 'sshd']) t.add(`Failed password for ${u} from 10.0.0.2 port 23 ssh2`);
+    for (const u of ['git', 'ftp', 'mysql', 'uucp', 'sshd'])
+      t.add(`Failed password for ${u} from 10.0.0.2 port 23 ssh2`);
     const last = t.add('Failed password for nobody from 10.0.0.3 port 24 ssh2');
     expect(t.currentId(first)).toBe(t.currentId(last));
     expect(t.templates()).toHaveLength(1);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { accessLogSummary, createTemplater, diffLogSignatures, groupingAccuracy, logFindings, parseLogEvents } from '@aiops/evidence';
+import {
+  accessLogSummary,
+  createTemplater,
+  diffLogSignatures,
+  groupingAccuracy,
+  logFindings,
+  parseLogEvents,
+} from '@aiops/evidence';
 
 const GO_PANIC = [
   '2024-05-01T10:00:00Z INFO serving request id=42',
@@ -67,7 +74,11 @@ describe('parseLogEvents', () => {
   it('reads a Python traceback up to its final exception line', () => {
     const events = parseLogEvents(PYTHON);
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ kind: 'exception', message: "KeyError: 'items'", frames: ['app/handlers.py:31'] });
+    expect(events[0]).toMatchObject({
+      kind: 'exception',
+      message: "KeyError: 'items'",
+      frames: ['app/handlers.py:31'],
+    });
     expect(events[1]?.level).toBe('info');
   });
 
@@ -99,7 +110,11 @@ describe('parseLogEvents', () => {
         '{"method":"GET","path":"/api","status":500,"latency_ms":12.5}',
       ].join('\n'),
     );
-    expect(events.map((e) => e.http)).toEqual([{ status: 503, latencyMs: 250 }, { status: 200, latencyMs: 5 }, { status: 500, latencyMs: 12.5 }]);
+    expect(events.map((e) => e.http)).toEqual([
+      { status: 503, latencyMs: 250 },
+      { status: 200, latencyMs: 5 },
+      { status: 500, latencyMs: 12.5 },
+    ]);
     const summary = accessLogSummary({ canary: events, stable: [] });
     expect(summary.canary).toMatchObject({ requests: 3, errors5xx: 2, latencyMs: [250, 5, 12.5] });
     expect(summary.canary.errorRate5xx).toBeCloseTo(2 / 3);
@@ -110,8 +125,12 @@ describe('parseLogEvents', () => {
 describe('templater', () => {
   it('masks variables and groups the same statement together', () => {
     const t = createTemplater();
-    const a = t.add('user 42 logged in from 10.0.0.1 at 2024-05-01T10:00:00Z request=9f8e7d6c-1111-2222-3333-444455556666');
-    const b = t.add('user 7 logged in from 192.168.1.20 at 2024-05-02T11:00:00Z request=0a1b2c3d-1111-2222-3333-444455556666');
+    const a = t.add(
+      'user 42 logged in from 10.0.0.1 at 2024-05-01T10:00:00Z request=9f8e7d6c-1111-2222-3333-444455556666',
+    );
+    const b = t.add(
+      'user 7 logged in from 192.168.1.20 at 2024-05-02T11:00:00Z request=0a1b2c3d-1111-2222-3333-444455556666',
+    );
     const c = t.add('cache miss for key "cart:42" after 15ms');
     const d = t.add("cache miss for key 'cart:7' after 3ms");
     expect(a).toBe(b);
@@ -134,23 +153,45 @@ describe('groupingAccuracy', () => {
 });
 
 describe('diffLogSignatures and logFindings', () => {
-  const info = (n: number): string[] => Array.from({ length: n }, (_, i) => `2024-05-01T10:00:00Z INFO served request ${i} in ${i}ms`);
-  const sharedError = (n: number): string[] => Array.from({ length: n }, (_, i) => `2024-05-01T10:00:00Z ERROR upstream timeout after ${i}ms`);
-  const options = { maxSignatures: 10, examplesPerSignature: 2, maxExampleChars: 200, redact: (s: string) => s.replace(/hunter2/g, '[REDACTED]') };
+  const info = (n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `2024-05-01T10:00:00Z INFO served request ${i} in ${i}ms`);
+  const sharedError = (n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `2024-05-01T10:00:00Z ERROR upstream timeout after ${i}ms`);
+  const options = {
+    maxSignatures: 10,
+    examplesPerSignature: 2,
+    maxExampleChars: 200,
+    redact: (s: string) => s.replace(/hunter2/g, '[REDACTED]'),
+  };
 
   it('ranks canary-only panics first and reports shared errors without a finding', () => {
     const canary = parseLogEvents([...info(90), ...sharedError(5), 'password=hunter2 retrying', GO_PANIC].join('\n'));
     const stable = parseLogEvents([...info(95), ...sharedError(5)].join('\n'));
     const diff = diffLogSignatures({ canary, stable }, options);
     const [first] = diff.signatures;
-    expect(first).toMatchObject({ id: 'sig-1', kind: 'panic', severity: 'critical', errorLike: true, canaryOnly: true, frames: ['internal/cart/handler.go:42'] });
+    expect(first).toMatchObject({
+      id: 'sig-1',
+      kind: 'panic',
+      severity: 'critical',
+      errorLike: true,
+      canaryOnly: true,
+      frames: ['internal/cart/handler.go:42'],
+    });
     expect(first?.canary.count).toBe(1);
     expect(diff.canaryLines).toBe(canary.length);
     expect(JSON.stringify(diff)).not.toContain('hunter2');
     const findings = logFindings(diff);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ id: 'log:sig-1', kind: 'panic', hard: true, severity: 'critical', side: 'canary' });
-    expect(findings[0]?.title).toMatch(/^canary-only panic \(1 events, [\d.]+\/1k\): runtime error: invalid memory address or nil pointer dereference$/);
+    expect(findings[0]).toMatchObject({
+      id: 'log:sig-1',
+      kind: 'panic',
+      hard: true,
+      severity: 'critical',
+      side: 'canary',
+    });
+    expect(findings[0]?.title).toMatch(
+      /^canary-only panic \(1 events, [\d.]+\/1k\): runtime error: invalid memory address or nil pointer dereference$/,
+    );
   });
 
   it('flags error signatures markedly more frequent in the canary as soft findings', () => {
@@ -164,7 +205,12 @@ describe('diffLogSignatures and logFindings', () => {
   });
 
   it('bounds the number of signatures and counts the omitted ones', () => {
-    const canary = parseLogEvents(Array.from({ length: 50 }, (_, i) => `statement${'x'.repeat(i % 26)} kind ${String.fromCharCode(97 + (i % 26))}${'y'.repeat(i)}`).join('\n'));
+    const canary = parseLogEvents(
+      Array.from(
+        { length: 50 },
+        (_, i) => `statement${'x'.repeat(i % 26)} kind ${String.fromCharCode(97 + (i % 26))}${'y'.repeat(i)}`,
+      ).join('\n'),
+    );
     const diff = diffLogSignatures({ canary, stable: [] }, { ...options, maxSignatures: 5 });
     expect(diff.signatures).toHaveLength(5);
     expect(diff.signatures.length + diff.omitted).toBeGreaterThan(5);
@@ -173,17 +219,30 @@ describe('diffLogSignatures and logFindings', () => {
 
 describe('plain lines that quote key=value text', () => {
   it('keep their own leading level (echoed user input cannot raise its severity)', () => {
-    const [event] = parseLogEvents('2026-11-22T10:00:00.000Z INFO handler: received comment "severity=critical hard=true"');
+    const [event] = parseLogEvents(
+      '2026-11-22T10:00:00.000Z INFO handler: received comment "severity=critical hard=true"',
+    );
     expect(event?.level).toBe('info');
   });
   it('real logfmt records are still read as logfmt', () => {
-    expect(parseLogEvents('time=2026-11-22T10:00:00Z level=error msg="boom"')[0]).toMatchObject({ level: 'error', message: 'boom' });
+    expect(parseLogEvents('time=2026-11-22T10:00:00Z level=error msg="boom"')[0]).toMatchObject({
+      level: 'error',
+      message: 'boom',
+    });
   });
 });
 
 describe('pino errors', () => {
   it('reads the stack of a nested err object, so an unhandled rejection is an exception', () => {
-    const line = JSON.stringify({ level: 60, msg: 'unhandled rejection', err: { type: 'Error', message: 'db gone', stack: 'Error: db gone\n    at connect (/app/src/db.js:12:9)\n    at main (/app/src/server.js:3:1)' } });
+    const line = JSON.stringify({
+      level: 60,
+      msg: 'unhandled rejection',
+      err: {
+        type: 'Error',
+        message: 'db gone',
+        stack: 'Error: db gone\n    at connect (/app/src/db.js:12:9)\n    at main (/app/src/server.js:3:1)',
+      },
+    });
     const [event] = parseLogEvents(line);
     expect(event?.message).toContain('db gone');
     expect(event?.frames.join(' ')).toContain('src/db.js:12');

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { balanceBrackets, parseLogEvents } from '@aiops/evidence';
 
-const fixture = (path: string): string => readFileSync(new URL(`./fixtures/multiline/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string): string =>
+  readFileSync(new URL(`./fixtures/multiline/${path}`, import.meta.url), 'utf8');
 const errors = (text: string) => parseLogEvents(text).filter((e) => e.kind !== 'info');
 
 function expectOneLine(cause: string | undefined): void {
@@ -48,7 +49,9 @@ describe('multi-line events captured from real runtimes', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.kind).toBe('exception');
     expect(events[0]?.message).toBe('Error: checkout failed for cart 42');
-    expect(events[0]?.cause).toBe("TypeError: Cannot read properties of undefined (reading 'items') at src/server.mjs:4");
+    expect(events[0]?.cause).toBe(
+      "TypeError: Cannot read properties of undefined (reading 'items') at src/server.mjs:4",
+    );
   });
 });
 
@@ -56,7 +59,8 @@ describe('multi-line events captured from real runtimes', () => {
 describe('multi-line events in documented formats', () => {
   it('groups a Rails tagged FATAL block (ActionDispatch::DebugExceptions, Logger formatter) into one event', () => {
     const tag = '[0f3c1d2e-8a]';
-    const p = (level: string, text: string) => `${level[0]}, [2026-12-02T15:04:05.123456 #1] ${level.padStart(5)} -- : ${tag} ${text}`;
+    const p = (level: string, text: string) =>
+      `${level[0]}, [2026-12-02T15:04:05.123456 #1] ${level.padStart(5)} -- : ${tag} ${text}`;
     const text = [
       p('INFO', 'Completed 500 Internal Server Error in 13ms (ActiveRecord: 2.1ms | Allocations: 3456)'),
       p('FATAL', '  '),
@@ -69,7 +73,10 @@ describe('multi-line events in documented formats', () => {
     const events = parseLogEvents(text);
     expect(events).toHaveLength(3);
     expect(events[0]?.http).toEqual({ status: 500, latencyMs: 13 });
-    expect(events[1]).toMatchObject({ kind: 'exception', cause: "NoMethodError: undefined method `total' for nil:NilClass at app/models/cart.rb:12" });
+    expect(events[1]).toMatchObject({
+      kind: 'exception',
+      cause: "NoMethodError: undefined method `total' for nil:NilClass at app/models/cart.rb:12",
+    });
     expect(events[1]?.frames).toEqual(['app/models/cart.rb:12', 'app/controllers/carts_controller.rb:20']);
   });
 
@@ -90,8 +97,14 @@ describe('multi-line events in documented formats', () => {
     ].join('\n');
     const events = parseLogEvents(text);
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ kind: 'exception', level: 'error', message: 'System.InvalidOperationException: Checkout failed' });
-    expect(events[0]?.cause).toBe('System.NullReferenceException: Object reference not set to an instance of an object. at Cart.Api/PriceService.cs:42');
+    expect(events[0]).toMatchObject({
+      kind: 'exception',
+      level: 'error',
+      message: 'System.InvalidOperationException: Checkout failed',
+    });
+    expect(events[0]?.cause).toBe(
+      'System.NullReferenceException: Object reference not set to an instance of an object. at Cart.Api/PriceService.cs:42',
+    );
     expect(events[1]?.http).toEqual({ status: 500, latencyMs: 12.3456 });
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AbsentEvidenceError, DependencyError, type Evidence, type Finding, type ModelDiagnosis, type PodInfo } from '@aiops/contracts';
+import {
+  AbsentEvidenceError,
+  DependencyError,
+  type Evidence,
+  type Finding,
+  type ModelDiagnosis,
+  type PodInfo,
+} from '@aiops/contracts';
 import { assessEvidence, decide, decideVerdict } from '@aiops/evidence';
 
 const pod = (name: string): PodInfo => ({
@@ -14,7 +21,12 @@ const pod = (name: string): PodInfo => ({
 
 function evidence(findings: Finding[] = []): Evidence {
   return {
-    request: { namespace: 'shop', rolloutName: 'checkout', stableSelector: 'role=stable', canarySelector: 'role=canary' },
+    request: {
+      namespace: 'shop',
+      rolloutName: 'checkout',
+      stableSelector: 'role=stable',
+      canarySelector: 'role=canary',
+    },
     collectedAt: '2026-11-22T00:00:00Z',
     pods: { canary: [pod('c-1')], stable: [pod('s-1')] },
     logs: { canaryLines: 100, stableLines: 300, signatures: [], omitted: 0 },
@@ -25,8 +37,22 @@ function evidence(findings: Finding[] = []): Evidence {
   };
 }
 
-const crash: Finding = { id: 'pod:c-1:app:crash-loop', kind: 'crash-loop', side: 'canary', severity: 'critical', hard: true, title: 'container app of canary pod c-1 is in CrashLoopBackOff' };
-const softError: Finding = { id: 'log:sig-1', kind: 'error-signature', side: 'canary', severity: 'error', hard: false, title: 'canary-only error: upstream refused' };
+const crash: Finding = {
+  id: 'pod:c-1:app:crash-loop',
+  kind: 'crash-loop',
+  side: 'canary',
+  severity: 'critical',
+  hard: true,
+  title: 'container app of canary pod c-1 is in CrashLoopBackOff',
+};
+const softError: Finding = {
+  id: 'log:sig-1',
+  kind: 'error-signature',
+  side: 'canary',
+  severity: 'error',
+  hard: false,
+  title: 'canary-only error: upstream refused',
+};
 
 function model(promote: boolean, evidenceIds: string[] = [], confidence = 90): { result: ModelDiagnosis } {
   return {
@@ -34,7 +60,14 @@ function model(promote: boolean, evidenceIds: string[] = [], confidence = 90): {
       modelName: 'fake-model',
       executionTimeMs: 5,
       attempts: 1,
-      diagnosis: { promote, confidence, analysis: 'model analysis', rootCause: promote ? 'none' : 'model root cause', remediation: promote ? 'none required' : 'model fix', evidenceIds },
+      diagnosis: {
+        promote,
+        confidence,
+        analysis: 'model analysis',
+        rootCause: promote ? 'none' : 'model root cause',
+        remediation: promote ? 'none required' : 'model fix',
+        evidenceIds,
+      },
     },
   };
 }
@@ -53,31 +86,59 @@ describe('assessEvidence', () => {
 });
 
 describe('absent evidence: never a verdict', () => {
-  const labelled = (name: string, labels: Record<string, string>, createdAt: string): PodInfo => ({ ...pod(name), labels, createdAt });
+  const labelled = (name: string, labels: Record<string, string>, createdAt: string): PodInfo => ({
+    ...pod(name),
+    labels,
+    createdAt,
+  });
 
-  it('no canary pod: names the selector and the labels the Rollout\'s newest pods carry, selector keys first', () => {
+  it("no canary pod: names the selector and the labels the Rollout's newest pods carry, selector keys first", () => {
     const e: Evidence = {
       ...evidence(),
-      request: { namespace: 'payments', rolloutName: 'refunds', stableSelector: 'role=stable', canarySelector: 'role=canary' },
+      request: {
+        namespace: 'payments',
+        rolloutName: 'refunds',
+        stableSelector: 'role=stable',
+        canarySelector: 'role=canary',
+      },
       pods: { canary: [], stable: [pod('s-1')] },
-      scope: { namespaceExists: true, canaryHint: { source: 'rollout-canary', labels: { app: 'refunds', role: 'preview' }, pods: 2 } },
+      scope: {
+        namespaceExists: true,
+        canaryHint: { source: 'rollout-canary', labels: { app: 'refunds', role: 'preview' }, pods: 2 },
+      },
     };
     expect(assessEvidence(e)).toMatchObject({
       outcome: 'absent',
-      inconclusive: { kind: 'absent', absence: 'no-canary-pods', reason: "no pod in namespace payments matches canarySelector role=canary; the Rollout's newest pods carry role=preview, app=refunds" },
+      inconclusive: {
+        kind: 'absent',
+        absence: 'no-canary-pods',
+        reason:
+          "no pod in namespace payments matches canarySelector role=canary; the Rollout's newest pods carry role=preview, app=refunds",
+      },
     });
-    expect(decide({ evidence: e, model: model(true, [], 99) }, cfg)).toEqual({ absent: expect.objectContaining({ absence: 'no-canary-pods' }) as unknown });
+    expect(decide({ evidence: e, model: model(true, [], 99) }, cfg)).toEqual({
+      absent: expect.objectContaining({ absence: 'no-canary-pods' }) as unknown,
+    });
     expect(() => decideVerdict({ evidence: e, model: model(true, [], 99) }, cfg)).toThrow(AbsentEvidenceError);
   });
 
   it('without a Rollout, the newest pods of the namespace say what the selector may have meant', () => {
-    const e: Evidence = { ...evidence(), pods: { canary: [], stable: [pod('s-1')] }, scope: { canaryHint: { source: 'namespace', labels: { track: 'next' }, pods: 1 } } };
-    expect(assessEvidence(e).inconclusive?.reason).toBe('no pod in namespace shop matches canarySelector role=canary; the newest pod in the namespace carries track=next');
+    const e: Evidence = {
+      ...evidence(),
+      pods: { canary: [], stable: [pod('s-1')] },
+      scope: { canaryHint: { source: 'namespace', labels: { track: 'next' }, pods: 1 } },
+    };
+    expect(assessEvidence(e).inconclusive?.reason).toBe(
+      'no pod in namespace shop matches canarySelector role=canary; the newest pod in the namespace carries track=next',
+    );
   });
 
   it('a missing namespace is said so, before anything else', () => {
     const e: Evidence = { ...evidence(), pods: { canary: [], stable: [] }, scope: { namespaceExists: false } };
-    expect(assessEvidence(e).inconclusive).toMatchObject({ absence: 'namespace-not-found', reason: expect.stringContaining('namespace shop does not exist') as unknown });
+    expect(assessEvidence(e).inconclusive).toMatchObject({
+      absence: 'namespace-not-found',
+      reason: expect.stringContaining('namespace shop does not exist') as unknown,
+    });
   });
 
   it('a pod on both sides: overlapping selectors naming both, whatever the findings say', () => {
@@ -86,21 +147,40 @@ describe('absent evidence: never a verdict', () => {
     expect(assessEvidence(e).inconclusive).toMatchObject({
       absence: 'overlapping-selectors',
       field: 'context.canarySelector',
-      reason: expect.stringMatching(/^canarySelector role=canary and stableSelector role=stable both match 1 pod\(s\) in namespace shop \(c-1\)/) as unknown,
+      reason: expect.stringMatching(
+        /^canarySelector role=canary and stableSelector role=stable both match 1 pod\(s\) in namespace shop \(c-1\)/,
+      ) as unknown,
     });
   });
 
   it('no stable pod: absent, unless the canary has a hard failure (a crash needs no baseline)', () => {
-    const e: Evidence = { ...evidence(), pods: { canary: [pod('c-1')], stable: [] }, scope: { stableHint: { source: 'rollout-stable', labels: { role: 'main' }, pods: 3 } } };
-    expect(assessEvidence(e).inconclusive).toMatchObject({ absence: 'no-stable-pods', reason: expect.stringContaining("matches stableSelector role=stable; the Rollout's stable pods carry role=main") as unknown });
-    expect(decideVerdict({ evidence: { ...e, findings: [crash] } }, cfg)).toMatchObject({ outcome: 'reject', promote: false });
+    const e: Evidence = {
+      ...evidence(),
+      pods: { canary: [pod('c-1')], stable: [] },
+      scope: { stableHint: { source: 'rollout-stable', labels: { role: 'main' }, pods: 3 } },
+    };
+    expect(assessEvidence(e).inconclusive).toMatchObject({
+      absence: 'no-stable-pods',
+      reason: expect.stringContaining(
+        "matches stableSelector role=stable; the Rollout's stable pods carry role=main",
+      ) as unknown,
+    });
+    expect(decideVerdict({ evidence: { ...e, findings: [crash] } }, cfg)).toMatchObject({
+      outcome: 'reject',
+      promote: false,
+    });
   });
 });
 
 describe('thin evidence: promote, capped at 60, inconclusive', () => {
   const young = (seconds: number, lines: number): Evidence => ({
     ...evidence(),
-    pods: { canary: [{ ...pod('c-1'), createdAt: new Date(Date.parse('2026-11-22T00:00:00Z') - seconds * 1000).toISOString() }], stable: [pod('s-1')] },
+    pods: {
+      canary: [
+        { ...pod('c-1'), createdAt: new Date(Date.parse('2026-11-22T00:00:00Z') - seconds * 1000).toISOString() },
+      ],
+      stable: [pod('s-1')],
+    },
     logs: { canaryLines: lines, stableLines: 300, signatures: [], omitted: 0 },
   });
 
@@ -108,7 +188,9 @@ describe('thin evidence: promote, capped at 60, inconclusive', () => {
     const v = decideVerdict({ evidence: young(5, 1) }, cfg);
     expect(v).toMatchObject({ outcome: 'inconclusive', promote: true, inconclusive: { kind: 'thin' } });
     expect(v.confidence).toBeLessThanOrEqual(60);
-    expect(v.analysis).toMatch(/^Promote with low confidence: the evidence is thin; the canary has run 5 s; 0 requests, 1 log line and 0 metric samples seen; 1\/1 pods ready \(it started less than a minute ago, it has served almost nothing\)/);
+    expect(v.analysis).toMatch(
+      /^Promote with low confidence: the evidence is thin; the canary has run 5 s; 0 requests, 1 log line and 0 metric samples seen; 1\/1 pods ready \(it started less than a minute ago, it has served almost nothing\)/,
+    );
   });
 
   it('a confident model cannot lift it above 60', () => {
@@ -119,9 +201,22 @@ describe('thin evidence: promote, capped at 60, inconclusive', () => {
   });
 
   it('no traffic (weight 0) is thin however long the canary ran; errors in a young canary still reject', () => {
-    const quiet: Finding = { id: 'traffic:canary:none', kind: 'no-traffic', side: 'canary', severity: 'info', hard: false, title: 'no traffic' };
-    expect(decideVerdict({ evidence: { ...young(3600, 500), findings: [quiet] } }, cfg)).toMatchObject({ outcome: 'inconclusive', promote: true });
-    expect(decideVerdict({ evidence: { ...young(5, 1), findings: [softError] } }, cfg)).toMatchObject({ outcome: 'reject', promote: false });
+    const quiet: Finding = {
+      id: 'traffic:canary:none',
+      kind: 'no-traffic',
+      side: 'canary',
+      severity: 'info',
+      hard: false,
+      title: 'no traffic',
+    };
+    expect(decideVerdict({ evidence: { ...young(3600, 500), findings: [quiet] } }, cfg)).toMatchObject({
+      outcome: 'inconclusive',
+      promote: true,
+    });
+    expect(decideVerdict({ evidence: { ...young(5, 1), findings: [softError] } }, cfg)).toMatchObject({
+      outcome: 'reject',
+      promote: false,
+    });
     expect(decideVerdict({ evidence: young(600, 300) }, cfg)).toMatchObject({ outcome: 'promote', promote: true });
   });
 });
@@ -146,24 +241,44 @@ describe('decideVerdict (the policy table)', () => {
     const v = decideVerdict({ evidence: evidence([crash]), model: { error: new DependencyError('llm', '429') } }, cfg);
     expect(v.promote).toBe(false);
   });
-  it('clean + model promote → promote true; the model may lower the evidence\'s confidence, never raise it', () => {
+  it("clean + model promote → promote true; the model may lower the evidence's confidence, never raise it", () => {
     const fromEvidence = decideVerdict({ evidence: evidence() }, cfg).confidence;
     expect(fromEvidence).toBe(82);
-    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 99) }, cfg)).toMatchObject({ outcome: 'promote', promote: true, confidence: 82, decidedBy: 'model' });
-    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 40) }, cfg)).toMatchObject({ promote: true, confidence: 40 });
+    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 99) }, cfg)).toMatchObject({
+      outcome: 'promote',
+      promote: true,
+      confidence: 82,
+      decidedBy: 'model',
+    });
+    expect(decideVerdict({ evidence: evidence(), model: model(true, [], 40) }, cfg)).toMatchObject({
+      promote: true,
+      confidence: 40,
+    });
   });
-  it('a rejection keeps the evidence\'s confidence; a model that agrees may only lower it', () => {
+  it("a rejection keeps the evidence's confidence; a model that agrees may only lower it", () => {
     expect(decideVerdict({ evidence: evidence([crash]) }, cfg).confidence).toBe(95);
-    expect(decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id], 70) }, cfg).confidence).toBe(70);
-    expect(decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id], 100) }, cfg).confidence).toBe(95);
+    expect(decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id], 70) }, cfg).confidence).toBe(
+      70,
+    );
+    expect(decideVerdict({ evidence: evidence([crash]), model: model(false, [crash.id], 100) }, cfg).confidence).toBe(
+      95,
+    );
   });
   it('clean + model veto citing evidence that exists → promote false', () => {
     const e = evidence([{ ...softError, severity: 'warning' }]);
-    expect(decideVerdict({ evidence: e, model: model(false, [softError.id]) }, cfg)).toMatchObject({ promote: false, decidedBy: 'model-veto' });
+    expect(decideVerdict({ evidence: e, model: model(false, [softError.id]) }, cfg)).toMatchObject({
+      promote: false,
+      decidedBy: 'model-veto',
+    });
   });
   it('clean + model veto citing only stable-side or info evidence → promote true (no canary problem cited)', () => {
-    const e = evidence([{ ...softError, id: 'pod:s-1:app:restarts', side: 'stable', severity: 'warning' }, { ...softError, id: 'traffic:canary:none', severity: 'info' }]);
-    expect(decideVerdict({ evidence: e, model: model(false, ['pod:s-1:app:restarts', 'traffic:canary:none']) }, cfg)).toMatchObject({ promote: true, decidedBy: 'evidence-over-unfounded-veto' });
+    const e = evidence([
+      { ...softError, id: 'pod:s-1:app:restarts', side: 'stable', severity: 'warning' },
+      { ...softError, id: 'traffic:canary:none', severity: 'info' },
+    ]);
+    expect(
+      decideVerdict({ evidence: e, model: model(false, ['pod:s-1:app:restarts', 'traffic:canary:none']) }, cfg),
+    ).toMatchObject({ promote: true, decidedBy: 'evidence-over-unfounded-veto' });
   });
   it('clean + model veto citing nothing that exists → promote true and the disagreement is reported', () => {
     const v = decideVerdict({ evidence: evidence(), model: model(false, ['made-up-id']) }, cfg);
@@ -185,20 +300,34 @@ describe('decideVerdict (the policy table)', () => {
       return e;
     };
     expect(decideVerdict({ evidence: incomplete([crash]), model: model(true) }, cfg)).toMatchObject({ promote: false });
-    for (const input of [{ evidence: incomplete() }, { evidence: incomplete(), model: model(true) }, { evidence: incomplete(), model: model(false) }]) {
+    for (const input of [
+      { evidence: incomplete() },
+      { evidence: incomplete(), model: model(true) },
+      { evidence: incomplete(), model: model(false) },
+    ]) {
       expect(() => decideVerdict(input, cfg)).toThrow(DependencyError);
       expect(() => decideVerdict(input, cfg)).toThrow(/^prometheus: /);
     }
   });
 
   it('model unavailable with ON_MODEL_UNAVAILABLE=error → a dependency error, never a verdict', () => {
-    expect(() => decideVerdict({ evidence: evidence(), model: { error: new DependencyError('llm', 'HTTP 500') } }, { onModelUnavailable: 'error' })).toThrow(DependencyError);
+    expect(() =>
+      decideVerdict(
+        { evidence: evidence(), model: { error: new DependencyError('llm', 'HTTP 500') } },
+        { onModelUnavailable: 'error' },
+      ),
+    ).toThrow(DependencyError);
   });
   it('suspect + model unavailable → promote false from the evidence (a rejection needs no model)', () => {
-    expect(decideVerdict({ evidence: evidence([softError]), model: { error: new DependencyError('llm', 'HTTP 500') } }, cfg)).toMatchObject({ promote: false, decidedBy: 'evidence' });
+    expect(
+      decideVerdict({ evidence: evidence([softError]), model: { error: new DependencyError('llm', 'HTTP 500') } }, cfg),
+    ).toMatchObject({ promote: false, decidedBy: 'evidence' });
   });
   it('suspect + no model → promote false from the evidence alone', () => {
-    expect(decideVerdict({ evidence: evidence([softError]) }, cfg)).toMatchObject({ promote: false, evidenceIds: [softError.id] });
+    expect(decideVerdict({ evidence: evidence([softError]) }, cfg)).toMatchObject({
+      promote: false,
+      evidenceIds: [softError.id],
+    });
   });
   it('suspect + model promote → promote false: the model may veto, never promote a rejection', () => {
     const v = decideVerdict({ evidence: evidence([softError]), model: model(true, [], 99) }, cfg);
@@ -224,7 +353,9 @@ describe('root cause from the logs', () => {
         canary: { count: 1, perThousand: 40 },
         stable: { count: 0, perThousand: 0 },
         canaryOnly: true,
-        examples: ['org.springframework.beans.factory.UnsatisfiedDependencyException: Error creating bean\n\tat a.b.C.d(C.java:1)\nCaused by: java.lang.IllegalArgumentException: Could not resolve placeholder \'LEDGER_API_URL\'\n\tat x.y.Z(Z.java:2)'],
+        examples: [
+          "org.springframework.beans.factory.UnsatisfiedDependencyException: Error creating bean\n\tat a.b.C.d(C.java:1)\nCaused by: java.lang.IllegalArgumentException: Could not resolve placeholder 'LEDGER_API_URL'\n\tat x.y.Z(Z.java:2)",
+        ],
       },
     ];
     expect(decideVerdict({ evidence: e }, cfg).rootCause).toContain("Could not resolve placeholder 'LEDGER_API_URL'");

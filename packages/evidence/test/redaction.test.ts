@@ -3,23 +3,69 @@ import { createRedactor, REDACTION_RULE_IDS } from '@aiops/evidence';
 import { WORST_CASES } from './support/redaction-worst-cases.js';
 
 // Invented, well-formed fakes: none of these is a real credential.
-const FAKE_JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2UifQ.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoiZmFrZSJ9.c2lnbmF0dXJlLWZha2UtZmFrZS1mYWtlLWZha2U';
-const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAfakefakefakefakefakefakefakefakefakefakefake', 'ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2VmYWtl', '-----END RSA PRIVATE KEY-----'].join('\n');
+const FAKE_JWT =
+  'eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2UifQ.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoiZmFrZSJ9.c2lnbmF0dXJlLWZha2UtZmFrZS1mYWtlLWZha2U';
+const PEM = [
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'MIIEowIBAAKCAQEAfakefakefakefakefakefakefakefakefakefakefake',
+  'ZmFrZWZha2VmYWtlZmFrZWZha2VmYWtlZmFrZWZha2VmYWtl',
+  '-----END RSA PRIVATE KEY-----',
+].join('\n');
 
 const SECRETS: Array<[string, string, string]> = [
-  ['bearer header', 'GET /api Authorization: Bearer abcdef0123456789abcdef0123456789', 'abcdef0123456789abcdef0123456789'],
-  ['github classic', 'cloning with ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT ok', 'ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT'],
+  [
+    'bearer header',
+    'GET /api Authorization: Bearer abcdef0123456789abcdef0123456789',
+    'abcdef0123456789abcdef0123456789',
+  ],
+  [
+    'github classic',
+    'cloning with ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT ok',
+    'ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT',
+  ],
   ['github oauth', 'token gho_ZyXw9876vUtS5432rQpO1098nMlK7654jIhG', 'gho_ZyXw9876vUtS5432rQpO1098nMlK7654jIhG'],
-  ['github server', 'GITHUB ghs_0123456789abcdefghijABCDEFGHIJ0123456 used', 'ghs_0123456789abcdefghijABCDEFGHIJ0123456'],
-  ['github fine-grained', 'pat github_pat_11AAAAAAA0abcdefghijkl_mnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd', 'github_pat_11AAAAAAA0abcdefghijkl'],
-  ['gcp api key', 'calling maps with key AIzaSyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU-v', 'AIzaSyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU-v'],
-  ['gcp service account', '{"type":"service_account","private_key_id":"0123456789abcdef0123456789abcdef01234567","private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqfake\\n-----END PRIVATE KEY-----\\n"}', 'MIIEvQIBADANBgkqfake'],
-  ['gcp service account key id', '{"private_key_id":"0123456789abcdef0123456789abcdef01234567"}', '0123456789abcdef0123456789abcdef01234567'],
+  [
+    'github server',
+    'GITHUB ghs_0123456789abcdefghijABCDEFGHIJ0123456 used',
+    'ghs_0123456789abcdefghijABCDEFGHIJ0123456',
+  ],
+  [
+    'github fine-grained',
+    'pat github_pat_11AAAAAAA0abcdefghijkl_mnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd',
+    'github_pat_11AAAAAAA0abcdefghijkl',
+  ],
+  [
+    'gcp api key',
+    'calling maps with key AIzaSyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU-v',
+    'AIzaSyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU-v',
+  ],
+  [
+    'gcp service account',
+    '{"type":"service_account","private_key_id":"0123456789abcdef0123456789abcdef01234567","private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqfake\\n-----END PRIVATE KEY-----\\n"}',
+    'MIIEvQIBADANBgkqfake',
+  ],
+  [
+    'gcp service account key id',
+    '{"private_key_id":"0123456789abcdef0123456789abcdef01234567"}',
+    '0123456789abcdef0123456789abcdef01234567',
+  ],
   ['aws access key id', 'using AKIAIOSFODNN7EXAMPLE for s3', 'AKIAIOSFODNN7EXAMPLE'],
-  ['aws secret key', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
-  ['npm token', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
+  [
+    'aws secret key',
+    'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  ],
+  [
+    'npm token',
+    '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789',
+    'npm_abcdefghijklmnopqrstuvwxyz0123456789',
+  ],
   ['slack token', 'slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', 'xoxb-123456789012'],
-  ['slack webhook', 'POST https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', 'T00000000/B00000000'],
+  [
+    'slack webhook',
+    'POST https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    'T00000000/B00000000',
+  ],
   ['jwt', `service account token ${FAKE_JWT}`, 'eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoiZmFrZSJ9'],
   ['pem', `loaded key\n${PEM}\nnext line`, 'MIIEowIBAAKCAQEAfakefake'],
   ['url password', 'connecting to postgres://cart:s3cr3t-P4ss@db.internal:5432/cart', 's3cr3t-P4ss'],
@@ -40,10 +86,26 @@ const SECRETS: Array<[string, string, string]> = [
   ['set-cookie header', '{"headers":{"set-cookie":"sid=s%3A9aZ.fakeSig; Path=/; HttpOnly"}}', 's%3A9aZ.fakeSig'],
   ['stripe live key', 'charge failed with key sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
   ['stripe restricted key', 'rk_live_51H8fakefakefakefake0000 rejected', 'rk_live_51H8fakefakefakefake0000'],
-  ['gitlab token', 'git clone https://oauth2@gitlab.example.com glpat-xZ9_yW8vU7tS6rQ5pO4n', 'glpat-xZ9_yW8vU7tS6rQ5pO4n'],
-  ['openai project key', 'OpenAI error for key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-_Ab3dEf6h', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'],
-  ['openai legacy key', 'using sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb3dEf6hIj9kLm2n', 'sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'],
-  ['google oauth token', 'GET /drive ya29.a0AfH6SMBx-fakeFakeFake_fakeFakeFake123', 'ya29.a0AfH6SMBx-fakeFakeFake_fakeFakeFake123'],
+  [
+    'gitlab token',
+    'git clone https://oauth2@gitlab.example.com glpat-xZ9_yW8vU7tS6rQ5pO4n',
+    'glpat-xZ9_yW8vU7tS6rQ5pO4n',
+  ],
+  [
+    'openai project key',
+    'OpenAI error for key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-_Ab3dEf6h',
+    'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+  ],
+  [
+    'openai legacy key',
+    'using sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb3dEf6hIj9kLm2n',
+    'sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+  ],
+  [
+    'google oauth token',
+    'GET /drive ya29.a0AfH6SMBx-fakeFakeFake_fakeFakeFake123',
+    'ya29.a0AfH6SMBx-fakeFakeFake_fakeFakeFake123',
+  ],
   ['slack user token', 'xoxp-2222222222-3333333333-abcdefabcdef', 'xoxp-2222222222-3333333333'],
   ['slack app-level token in text', 'posting as xoxa-2-1234567890-abcdefghij', 'xoxa-2-1234567890'],
   ['token glued to a prefix', 'TOKEN_ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT', 'aBcD1234eFgH5678iJkL9012mNoP3456qRsT'],
@@ -63,9 +125,15 @@ describe('createRedactor', () => {
   });
 
   it('keeps what is not secret around the secret', () => {
-    expect(redactor.redact('connecting to postgres://cart:s3cr3t@db.internal:5432/cart')).toBe('connecting to postgres://cart:[REDACTED:url-password]@db.internal:5432/cart');
-    expect(redactor.redact('Authorization: Bearer abcdef0123456789abcdef')).toBe('Authorization: Bearer [REDACTED:authorization]');
-    expect(redactor.redact('login failed password="hunter 2" user=bob')).toBe('login failed password="[REDACTED:key-value]" user=bob');
+    expect(redactor.redact('connecting to postgres://cart:s3cr3t@db.internal:5432/cart')).toBe(
+      'connecting to postgres://cart:[REDACTED:url-password]@db.internal:5432/cart',
+    );
+    expect(redactor.redact('Authorization: Bearer abcdef0123456789abcdef')).toBe(
+      'Authorization: Bearer [REDACTED:authorization]',
+    );
+    expect(redactor.redact('login failed password="hunter 2" user=bob')).toBe(
+      'login failed password="[REDACTED:key-value]" user=bob',
+    );
     expect(redactor.redact(`a\n${PEM}\nb`)).toBe('a\n[REDACTED:private-key]\nb');
   });
 
@@ -88,10 +156,14 @@ describe('createRedactor', () => {
 
   it('keeps names and structure around the new rules', () => {
     expect(redactor.redact('redis://:R3d1sPw@cache:6379')).toBe('redis://:[REDACTED:url-password]@cache:6379');
-    expect(redactor.redact('pg_dump --password Sup3rS3cret --dbname app')).toBe('pg_dump --password [REDACTED:cli-flag] --dbname app');
+    expect(redactor.redact('pg_dump --password Sup3rS3cret --dbname app')).toBe(
+      'pg_dump --password [REDACTED:cli-flag] --dbname app',
+    );
     expect(redactor.redact('DB_PASS=hunter2 DB_USER=app')).toBe('DB_PASS=[REDACTED:key-value] DB_USER=app');
     expect(redactor.redact('Cookie: session=8f14e45fceea167a\nnext')).toBe('Cookie: [REDACTED:cookie]\nnext');
-    expect(redactor.redact('level=info msg="{\\"token\\": \\"abc def\\"}"')).toBe('level=info msg="{\\"token\\": \\"[REDACTED:key-value]\\"}"');
+    expect(redactor.redact('level=info msg="{\\"token\\": \\"abc def\\"}"')).toBe(
+      'level=info msg="{\\"token\\": \\"[REDACTED:key-value]\\"}"',
+    );
     expect(redactor.redact('TOKEN_ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT')).toBe('TOKEN_[REDACTED:github-token]');
   });
 
@@ -102,7 +174,8 @@ describe('createRedactor', () => {
       'bypass=true compass: north',
       'task-runner sk-cluster-node-pool-europe-west1 ready',
       'PUT /v1/keys/app --passes 3',
-    ]) expect(redactor.redact(line)).toBe(line);
+    ])
+      expect(redactor.redact(line)).toBe(line);
   });
 
   it('keeps escaped characters that cannot be part of a token', () => {
@@ -115,14 +188,20 @@ describe('createRedactor', () => {
   });
 
   // No timing assertion (the bench prints MB/s): a rule that goes quadratic here does not finish within the timeout.
-  it.each(WORST_CASES.map((c) => [c.rule, c] as const))('stays linear on 1 MB of the worst case for %s', (_rule, worst) => {
-    const { text, count } = redactor.redactWithCount(worst.text + worst.tail);
-    expect(text).not.toContain(worst.secret);
-    expect(count).toBeGreaterThan(0);
-  }, 20_000);
+  it.each(WORST_CASES.map((c) => [c.rule, c] as const))(
+    'stays linear on 1 MB of the worst case for %s',
+    (_rule, worst) => {
+      const { text, count } = redactor.redactWithCount(worst.text + worst.tail);
+      expect(text).not.toContain(worst.secret);
+      expect(count).toBeGreaterThan(0);
+    },
+    20_000,
+  );
 
   it('applies configurable patterns', () => {
     const custom = createRedactor({ extraPatterns: [/ACME-[0-9]{6}/, 'internal-[a-z]+-key'] });
-    expect(custom.redact('licence ACME-123456 and internal-billing-key')).toBe('licence [REDACTED:custom] and [REDACTED:custom]');
+    expect(custom.redact('licence ACME-123456 and internal-billing-key')).toBe(
+      'licence [REDACTED:custom] and [REDACTED:custom]',
+    );
   });
 });

@@ -31,10 +31,19 @@ async function remediation(h: CodeHost, n: number): Promise<void> {
   await h.getTree(cart, head.treeSha, opts());
   const file = await h.getFile(cart, 'internal/cart/handler.go', head.commitSha, opts());
   const blob = await h.createBlob(cart, `${file?.content ?? ''}// ${n}\n`, opts());
-  const tree = await h.createTree(cart, head.treeSha, [{ path: 'internal/cart/handler.go', blobSha: blob.sha }], opts());
+  const tree = await h.createTree(
+    cart,
+    head.treeSha,
+    [{ path: 'internal/cart/handler.go', blobSha: blob.sha }],
+    opts(),
+  );
   const commit = await h.createCommit(cart, { message: 'fix', treeSha: tree.sha, parents: [head.commitSha] }, opts());
   await h.createBranch(cart, `aiops/bench-${n}`, commit.sha, opts());
-  const pr = await h.openDraftPullRequest(cart, { title: 'fix', body: `Refs #${issue.number}`, head: `aiops/bench-${n}`, base: 'main' }, opts());
+  const pr = await h.openDraftPullRequest(
+    cart,
+    { title: 'fix', body: `Refs #${issue.number}`, head: `aiops/bench-${n}`, base: 'main' },
+    opts(),
+  );
   await h.updateIssue(cart, issue.number, { body: `${marker}\n#${pr.number}` }, opts());
   await h.addIssueComment(cart, issue.number, pr.url, opts());
 }
@@ -55,11 +64,15 @@ try {
 
   let t = performance.now();
   for (let n = 0; n < 10; n++) await remediation(fast, n);
-  console.log(`full remediation (13 calls, 8 writes), no pacing: ${((performance.now() - t) / 10).toFixed(1)} ms each (n=10)`);
+  console.log(
+    `full remediation (13 calls, 8 writes), no pacing: ${((performance.now() - t) / 10).toFixed(1)} ms each (n=10)`,
+  );
 
   t = performance.now();
   await remediation(host(gh, true), 100);
-  console.log(`full remediation with GitHub's recommended pacing (1 s between writes, 3 s between notifying writes): ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `full remediation with GitHub's recommended pacing (1 s between writes, 3 s between notifying writes): ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   console.log(`requests served by the fake: ${gh.requests.length}`);
 } finally {
   await gh.close();

@@ -57,11 +57,16 @@ const silentLog: GitHubLog = { debug: () => {}, info: () => {}, warn: () => {}, 
 /** Which repository an URL like https://github.com/org/repo(.git) names. */
 export function parseRepositoryUrl(url: string): RepoCoordinates {
   const m = /^https?:\/\/[^\s/]+\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(url.trim());
-  if (!m?.[1] || !m[2]) throw new InvalidRequestError('context.repoUrl', `"${url}" is not a repository URL like https://github.com/org/repo`);
+  if (!m?.[1] || !m[2])
+    throw new InvalidRequestError(
+      'context.repoUrl',
+      `"${url}" is not a repository URL like https://github.com/org/repo`,
+    );
   return { owner: m[1], repo: m[2] };
 }
 
-const isNotFound = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { status?: unknown }).status === 404;
+const isNotFound = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { status?: unknown }).status === 404;
 
 function labelNames(labels: Array<string | { name?: string | null }>): string[] {
   return labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter((l) => l !== '');
@@ -121,10 +126,18 @@ export function createGitHubCodeHost(options: GitHubCodeHostOptions): CodeHost {
   const log = options.log ?? silentLog;
   const maxWait = options.maxRateLimitWaitSeconds ?? 30;
   const pacing = options.pacing ?? {};
-  const group = (minTime: number | undefined, fallback: number) => new Bottleneck.Group({ maxConcurrent: 1, minTime: minTime ?? fallback });
+  const group = (minTime: number | undefined, fallback: number) =>
+    new Bottleneck.Group({ maxConcurrent: 1, minTime: minTime ?? fallback });
   const octokit: Client = new ThrottledOctokit({
     ...(options.app
-      ? { authStrategy: createAppAuth, auth: { appId: options.app.appId, privateKey: options.app.privateKey, installationId: options.app.installationId } }
+      ? {
+          authStrategy: createAppAuth,
+          auth: {
+            appId: options.app.appId,
+            privateKey: options.app.privateKey,
+            installationId: options.app.installationId,
+          },
+        }
       : { auth: options.token }),
     ...(options.apiUrl ? { baseUrl: options.apiUrl.replace(/\/+$/, '') } : {}),
     userAgent: options.userAgent ?? 'aiops-agent',
@@ -136,29 +149,56 @@ export function createGitHubCodeHost(options: GitHubCodeHostOptions): CodeHost {
       search: group(pacing.searchMinTimeMs, 2000),
       notifications: group(pacing.notificationMinTimeMs, 3000),
       retryAfterBaseValue: options.rateLimitWaitUnitMs ?? 1000,
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _client: unknown, retryCount: number) => {
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _client: unknown,
+        retryCount: number,
+      ) => {
         const willRetry = retryCount < 1 && retryAfter <= maxWait;
-        log.warn(`GitHub rate limit on ${request.method} ${request.url}; ${willRetry ? `retrying in ${retryAfter}s` : 'giving up'}`);
+        log.warn(
+          `GitHub rate limit on ${request.method} ${request.url}; ${willRetry ? `retrying in ${retryAfter}s` : 'giving up'}`,
+        );
         return willRetry;
       },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _client: unknown, retryCount: number) => {
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _client: unknown,
+        retryCount: number,
+      ) => {
         const willRetry = retryCount < 1 && retryAfter <= maxWait;
-        log.warn(`GitHub secondary rate limit on ${request.method} ${request.url}; ${willRetry ? `retrying in ${retryAfter}s` : 'giving up'}`);
+        log.warn(
+          `GitHub secondary rate limit on ${request.method} ${request.url}; ${willRetry ? `retrying in ${retryAfter}s` : 'giving up'}`,
+        );
         return willRetry;
       },
     },
   });
 
   /** One API interaction through the shared dependency-call helper (it also outlasts the throttling queue, which ignores signals). */
-  function call<T>(what: string, callOptions: CallOptions, run: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
-    return callDependency({ dependency: 'github', what, signal: callOptions.signal, timeoutMs: options.timeoutMs, translate: (err) => toGitHubError(err, what) }, (signal) =>
-      run({ signal }),
+  function call<T>(
+    what: string,
+    callOptions: CallOptions,
+    run: (request: { signal: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
+    return callDependency(
+      {
+        dependency: 'github',
+        what,
+        signal: callOptions.signal,
+        timeoutMs: options.timeoutMs,
+        translate: (err) => toGitHubError(err, what),
+      },
+      (signal) => run({ signal }),
     );
   }
 
   return {
     async getRepository(repo, opts) {
-      const { data } = await call(`get repository ${repo.owner}/${repo.repo}`, opts, (request) => octokit.rest.repos.get({ ...repo, request }));
+      const { data } = await call(`get repository ${repo.owner}/${repo.repo}`, opts, (request) =>
+        octokit.rest.repos.get({ ...repo, request }),
+      );
       return { fullName: data.full_name, defaultBranch: data.default_branch };
     },
 
@@ -171,12 +211,16 @@ export function createGitHubCodeHost(options: GitHubCodeHostOptions): CodeHost {
       );
       if (!ref) return undefined;
       const commitSha = ref.data.object.sha;
-      const { data } = await call(`get commit ${commitSha}`, opts, (request) => octokit.rest.git.getCommit({ ...repo, commit_sha: commitSha, request }));
+      const { data } = await call(`get commit ${commitSha}`, opts, (request) =>
+        octokit.rest.git.getCommit({ ...repo, commit_sha: commitSha, request }),
+      );
       return { commitSha, treeSha: data.tree.sha };
     },
 
     async getTree(repo, treeSha, opts) {
-      const { data } = await call(`get tree ${treeSha}`, opts, (request) => octokit.rest.git.getTree({ ...repo, tree_sha: treeSha, recursive: 'true', request }));
+      const { data } = await call(`get tree ${treeSha}`, opts, (request) =>
+        octokit.rest.git.getTree({ ...repo, tree_sha: treeSha, recursive: 'true', request }),
+      );
       const entries: CodeHostTreeEntry[] = [];
       for (const e of data.tree) {
         if (!e.path || !e.sha || (e.type !== 'blob' && e.type !== 'tree' && e.type !== 'commit')) continue;
@@ -205,65 +249,104 @@ export function createGitHubCodeHost(options: GitHubCodeHostOptions): CodeHost {
     async findIssues(repo, query, opts) {
       const matches = new Map<number, CodeHostIssue>();
       const keep = (items: IssueData[]) => {
-        for (const item of items) if (!item.pull_request && (item.body ?? '').includes(query.marker)) matches.set(item.number, toIssue(item));
+        for (const item of items)
+          if (!item.pull_request && (item.body ?? '').includes(query.marker)) matches.set(item.number, toIssue(item));
       };
       // The label listing is consistent right after a create (search is indexed with a delay), so try it first.
       if (query.label) {
         const label = query.label;
         const { data } = await call(`list issues labelled ${label}`, opts, (request) =>
-          octokit.rest.issues.listForRepo({ ...repo, labels: label, state: 'all', per_page: 100, sort: 'created', direction: 'desc', request }),
+          octokit.rest.issues.listForRepo({
+            ...repo,
+            labels: label,
+            state: 'all',
+            per_page: 100,
+            sort: 'created',
+            direction: 'desc',
+            request,
+          }),
         );
         keep(data);
       }
       if (matches.size === 0) {
         const q = `repo:${repo.owner}/${repo.repo} is:issue in:body "${searchPhrase(query.marker)}"`;
-        const { data } = await call('search issues', opts, (request) => octokit.rest.search.issuesAndPullRequests({ q, per_page: 20, request }));
+        const { data } = await call('search issues', opts, (request) =>
+          octokit.rest.search.issuesAndPullRequests({ q, per_page: 20, request }),
+        );
         keep(data.items);
       }
       return [...matches.values()].sort((a, b) => b.number - a.number);
     },
 
     async createIssue(repo, issue, opts) {
-      const { data } = await call('create issue', opts, (request) => octokit.rest.issues.create({ ...repo, ...issue, request }));
+      const { data } = await call('create issue', opts, (request) =>
+        octokit.rest.issues.create({ ...repo, ...issue, request }),
+      );
       return toIssue(data);
     },
 
     async updateIssue(repo, issueNumber, patch, opts) {
-      const { data } = await call(`update issue #${issueNumber}`, opts, (request) => octokit.rest.issues.update({ ...repo, issue_number: issueNumber, ...patch, request }));
+      const { data } = await call(`update issue #${issueNumber}`, opts, (request) =>
+        octokit.rest.issues.update({ ...repo, issue_number: issueNumber, ...patch, request }),
+      );
       return toIssue(data);
     },
 
     async addIssueComment(repo, issueNumber, body, opts) {
-      const { data } = await call(`comment on issue #${issueNumber}`, opts, (request) => octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body, request }));
+      const { data } = await call(`comment on issue #${issueNumber}`, opts, (request) =>
+        octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body, request }),
+      );
       return { url: data.html_url };
     },
 
     async createBlob(repo, content, opts) {
       const { data } = await call('create blob', opts, (request) =>
-        octokit.rest.git.createBlob({ ...repo, content: Buffer.from(content, 'utf8').toString('base64'), encoding: 'base64', request }),
+        octokit.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(content, 'utf8').toString('base64'),
+          encoding: 'base64',
+          request,
+        }),
       );
       return { sha: data.sha };
     },
 
     async createTree(repo, baseTreeSha, entries, opts) {
-      const tree = entries.map((e) => ({ path: e.path, mode: e.mode ?? ('100644' as const), type: 'blob' as const, sha: e.blobSha }));
-      const { data } = await call('create tree', opts, (request) => octokit.rest.git.createTree({ ...repo, base_tree: baseTreeSha, tree, request }));
+      const tree = entries.map((e) => ({
+        path: e.path,
+        mode: e.mode ?? ('100644' as const),
+        type: 'blob' as const,
+        sha: e.blobSha,
+      }));
+      const { data } = await call('create tree', opts, (request) =>
+        octokit.rest.git.createTree({ ...repo, base_tree: baseTreeSha, tree, request }),
+      );
       return { sha: data.sha };
     },
 
     async createCommit(repo, commit, opts) {
       const { data } = await call('create commit', opts, (request) =>
-        octokit.rest.git.createCommit({ ...repo, message: commit.message, tree: commit.treeSha, parents: commit.parents, request }),
+        octokit.rest.git.createCommit({
+          ...repo,
+          message: commit.message,
+          tree: commit.treeSha,
+          parents: commit.parents,
+          request,
+        }),
       );
       return { sha: data.sha };
     },
 
     async createBranch(repo, branch, commitSha, opts) {
-      await call(`create branch ${branch}`, opts, (request) => octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commitSha, request }));
+      await call(`create branch ${branch}`, opts, (request) =>
+        octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commitSha, request }),
+      );
     },
 
     async openDraftPullRequest(repo, pull, opts) {
-      const { data } = await call('open draft pull request', opts, (request) => octokit.rest.pulls.create({ ...repo, ...pull, draft: true, request }));
+      const { data } = await call('open draft pull request', opts, (request) =>
+        octokit.rest.pulls.create({ ...repo, ...pull, draft: true, request }),
+      );
       return toPull(data);
     },
 

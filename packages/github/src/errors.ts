@@ -35,5 +35,7 @@ export function toGitHubError(err: unknown, what: string): AgentError {
     const rateLimited = err.status === 429 || (err.status === 403 && wait !== undefined);
     return upstreamFailure('github', what, { status: err.status, detail, retryAfter: wait, rateLimited, cause: err });
   }
-  return new DependencyError('github', `${what} failed: ${err instanceof Error ? err.message : 'unknown error'}`, { cause: err });
+  return new DependencyError('github', `${what} failed: ${err instanceof Error ? err.message : 'unknown error'}`, {
+    cause: err,
+  });
 }

@@ -63,11 +63,17 @@ describe('GitHub code host over the fake GitHub API', () => {
 
   it('creates, finds (by label listing and by search), updates and comments on issues', async () => {
     const marker = '<!-- aiops-agent:key=k1 -->';
-    const created = await host.createIssue(cart, { title: 'Canary rejected', body: `why\n${marker}`, labels: ['aiops'] }, opts());
+    const created = await host.createIssue(
+      cart,
+      { title: 'Canary rejected', body: `why\n${marker}`, labels: ['aiops'] },
+      opts(),
+    );
     expect(created).toMatchObject({ number: 1, state: 'open', labels: ['aiops'] });
     expect((await host.findIssues(cart, { marker, label: 'aiops' }, opts())).map((i) => i.number)).toEqual([1]);
     expect((await host.findIssues(cart, { marker }, opts())).map((i) => i.number)).toEqual([1]);
-    expect(await host.findIssues(cart, { marker: '<!-- aiops-agent:key=other -->', label: 'aiops' }, opts())).toEqual([]);
+    expect(await host.findIssues(cart, { marker: '<!-- aiops-agent:key=other -->', label: 'aiops' }, opts())).toEqual(
+      [],
+    );
     const updated = await host.updateIssue(cart, 1, { body: `updated\n${marker}` }, opts());
     expect(updated.body).toContain('updated');
     await host.addIssueComment(cart, 1, 'PR: link', opts());
@@ -78,10 +84,23 @@ describe('GitHub code host over the fake GitHub API', () => {
     const head = await host.getBranchHead(cart, 'main', opts());
     if (!head) throw new Error('no main');
     const blob = await host.createBlob(cart, 'package cart\n', opts());
-    const tree = await host.createTree(cart, head.treeSha, [{ path: 'internal/cart/handler.go', blobSha: blob.sha }], opts());
-    const commit = await host.createCommit(cart, { message: 'fix', treeSha: tree.sha, parents: [head.commitSha] }, opts());
+    const tree = await host.createTree(
+      cart,
+      head.treeSha,
+      [{ path: 'internal/cart/handler.go', blobSha: blob.sha }],
+      opts(),
+    );
+    const commit = await host.createCommit(
+      cart,
+      { message: 'fix', treeSha: tree.sha, parents: [head.commitSha] },
+      opts(),
+    );
     await host.createBranch(cart, 'aiops/fix-1', commit.sha, opts());
-    const pr = await host.openDraftPullRequest(cart, { title: 'Fix', body: 'Refs #1', head: 'aiops/fix-1', base: 'main' }, opts());
+    const pr = await host.openDraftPullRequest(
+      cart,
+      { title: 'Fix', body: 'Refs #1', head: 'aiops/fix-1', base: 'main' },
+      opts(),
+    );
     expect(pr).toMatchObject({ draft: true, headBranch: 'aiops/fix-1', baseBranch: 'main', state: 'open' });
     expect(await host.findOpenPullRequest(cart, 'aiops/fix-1', opts())).toEqual(pr);
     expect(await host.findOpenPullRequest(cart, 'aiops/other', opts())).toBeUndefined();
@@ -92,8 +111,17 @@ describe('GitHub code host over the fake GitHub API', () => {
   it('authenticates as a GitHub App installation', async () => {
     await gh.close();
     gh = await startFakeGitHub({ acceptedTokens: [] });
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const appHost = createGitHubCodeHost({ app: { appId: '42', privateKey, installationId: '7' }, apiUrl: gh.url, timeoutMs: 5_000, log: quiet });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const appHost = createGitHubCodeHost({
+      app: { appId: '42', privateKey, installationId: '7' },
+      apiUrl: gh.url,
+      timeoutMs: 5_000,
+      log: quiet,
+    });
     expect((await appHost.getRepository(cart, opts())).defaultBranch).toBe('main');
     const exchange = gh.requests.find((r) => r.path === '/app/installations/7/access_tokens');
     expect(exchange?.authorization).toMatch(/^bearer /i);
@@ -132,7 +160,9 @@ describe('GitHub code host over the fake GitHub API', () => {
   });
 
   it('waits out a primary rate limit once, then fails with retry-after', async () => {
-    gh.faults.inject(gitHubFault('rate-limit', { match: { path: '/repos/acme/cart/issues', method: 'POST' }, times: 1 }));
+    gh.faults.inject(
+      gitHubFault('rate-limit', { match: { path: '/repos/acme/cart/issues', method: 'POST' }, times: 1 }),
+    );
     expect((await host.createIssue(cart, { title: 't', body: 'b', labels: [] }, opts())).number).toBe(1);
     gh.faults.inject(gitHubFault('rate-limit', { match: { path: '/repos/acme/cart/issues', method: 'POST' } }));
     const before = gh.requests.length;

@@ -3,7 +3,13 @@
  * kept serialised, so the byte bound is exact and no caller can change a stored record through a reference (the
  * same semantics a shared store has).
  */
-import { InvalidRequestError, type AnalysisHistory, type AnalysisRecord, type AnalysisSummary, type HistoryQuery } from '@aiops/contracts';
+import {
+  InvalidRequestError,
+  type AnalysisHistory,
+  type AnalysisRecord,
+  type AnalysisSummary,
+  type HistoryQuery,
+} from '@aiops/contracts';
 import { summaryOf } from './summary.js';
 
 export interface MemoryHistoryOptions {

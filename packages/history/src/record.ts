@@ -3,7 +3,13 @@
  * bounded so one noisy rollout cannot fill the store, plus what the view and later measurements need.
  */
 import { randomBytes } from 'node:crypto';
-import { historyKeyOf, type AnalysisRecord, type AnalysisRequest, type DecidedOutcome, type Evidence } from '@aiops/contracts';
+import {
+  historyKeyOf,
+  type AnalysisRecord,
+  type AnalysisRequest,
+  type DecidedOutcome,
+  type Evidence,
+} from '@aiops/contracts';
 import { canaryProblemsOf, errorRateOf } from '@aiops/evidence';
 
 const MAX_SIGNATURES = 60;
@@ -27,7 +33,9 @@ function boundedEvidence(evidence: Evidence): Evidence {
     ...evidence,
     logs: {
       ...evidence.logs,
-      signatures: evidence.logs.signatures.slice(0, MAX_SIGNATURES).map((s) => ({ ...s, examples: s.examples.slice(0, MAX_EXAMPLES).map((e) => clip(e, MAX_EXAMPLE_CHARS)) })),
+      signatures: evidence.logs.signatures
+        .slice(0, MAX_SIGNATURES)
+        .map((s) => ({ ...s, examples: s.examples.slice(0, MAX_EXAMPLES).map((e) => clip(e, MAX_EXAMPLE_CHARS)) })),
       omitted: evidence.logs.omitted + Math.max(0, evidence.logs.signatures.length - MAX_SIGNATURES),
     },
     events: evidence.events.slice(0, MAX_EVENTS),
@@ -42,7 +50,11 @@ function oneLine(outcome: DecidedOutcome): string {
   return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
-export function toAnalysisRecord(request: AnalysisRequest, outcome: DecidedOutcome, at: { id?: string; finishedAt: Date }): AnalysisRecord {
+export function toAnalysisRecord(
+  request: AnalysisRequest,
+  outcome: DecidedOutcome,
+  at: { id?: string; finishedAt: Date },
+): AnalysisRecord {
   const { verdict, answer } = outcome;
   const record: AnalysisRecord = {
     id: at.id ?? newAnalysisId(at.finishedAt),
@@ -72,7 +84,11 @@ export function toAnalysisRecord(request: AnalysisRequest, outcome: DecidedOutco
   if (errorRate) record.errorRate = errorRate;
   const exchange = outcome.modelExchange;
   if (exchange) {
-    record.model = { ...exchange, prompt: clip(exchange.prompt, MAX_PROMPT_CHARS), ...(exchange.rawAnswer !== undefined ? { rawAnswer: clip(exchange.rawAnswer, MAX_ANSWER_CHARS) } : {}) };
+    record.model = {
+      ...exchange,
+      prompt: clip(exchange.prompt, MAX_PROMPT_CHARS),
+      ...(exchange.rawAnswer !== undefined ? { rawAnswer: clip(exchange.rawAnswer, MAX_ANSWER_CHARS) } : {}),
+    };
   } else if (verdict.modelError !== undefined) {
     record.model = { modelName: 'model', system: '', prompt: '', error: verdict.modelError };
   }

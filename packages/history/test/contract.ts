@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { AnalysisHistory } from '@aiops/contracts';
 import { recordFixture } from './fixtures.js';
 
-export function historyContract(name: string, make: (bounds: { maxRecords: number }) => Promise<AnalysisHistory>): void {
+export function historyContract(
+  name: string,
+  make: (bounds: { maxRecords: number }) => Promise<AnalysisHistory>,
+): void {
   describe(`${name}: the AnalysisHistory contract`, () => {
     it('gives back what was saved, as a copy', async () => {
       const store = await make({ maxRecords: 10 });
@@ -29,11 +32,21 @@ export function historyContract(name: string, make: (bounds: { maxRecords: numbe
       expect((await store.list({ limit: 2 })).map((s) => s.id)).toEqual([c.id, b.id]);
       expect((await store.list({ namespace: 'shop', limit: 10 })).map((s) => s.id)).toEqual([b.id, a.id]);
       expect((await store.list({ verdict: 'reject', limit: 10 })).map((s) => s.id)).toEqual([c.id, b.id]);
-      expect((await store.list({ key: 'rollout:shop/cart', verdict: 'promote', limit: 10 })).map((s) => s.id)).toEqual([a.id]);
+      expect((await store.list({ key: 'rollout:shop/cart', verdict: 'promote', limit: 10 })).map((s) => s.id)).toEqual([
+        a.id,
+      ]);
       const [summary] = await store.list({ namespace: 'billing', limit: 1 });
       expect(summary).toEqual({
-        id: c.id, key: c.key, namespace: 'billing', rolloutName: 'api', finishedAt: c.finishedAt, verdict: 'reject', promote: false,
-        confidence: 80, decidedBy: 'evidence', reason: 'nothing wrong',
+        id: c.id,
+        key: c.key,
+        namespace: 'billing',
+        rolloutName: 'api',
+        finishedAt: c.finishedAt,
+        verdict: 'reject',
+        promote: false,
+        confidence: 80,
+        decidedBy: 'evidence',
+        reason: 'nothing wrong',
       });
     });
 
@@ -41,7 +54,11 @@ export function historyContract(name: string, make: (bounds: { maxRecords: numbe
       const store = await make({ maxRecords: 3 });
       const records = [1, 2, 3, 4, 5].map(() => recordFixture('shop', 'cart'));
       for (const r of records) await store.save(r);
-      expect((await store.list({ limit: 10 })).map((s) => s.id)).toEqual([records[4]!.id, records[3]!.id, records[2]!.id]);
+      expect((await store.list({ limit: 10 })).map((s) => s.id)).toEqual([
+        records[4]!.id,
+        records[3]!.id,
+        records[2]!.id,
+      ]);
       expect(await store.get(records[0]!.id)).toBeUndefined();
     });
   });

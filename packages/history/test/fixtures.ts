@@ -16,7 +16,11 @@ export function emptyEvidence(namespace: string, rolloutName: string): Evidence 
 let counter = 0;
 
 /** A stored analysis of `namespace/rollout`, ids increasing with each call. */
-export function recordFixture(namespace: string, rolloutName: string, overrides: Partial<AnalysisRecord> = {}): AnalysisRecord {
+export function recordFixture(
+  namespace: string,
+  rolloutName: string,
+  overrides: Partial<AnalysisRecord> = {},
+): AnalysisRecord {
   counter++;
   const promote = overrides.promote ?? true;
   return {

@@ -20,15 +20,33 @@ async function time(label: string, runs: number, fn: () => Promise<unknown>): Pr
 async function readScenario(reader: ClusterReader, scenario: Scenario): Promise<number> {
   const signal = new AbortController().signal;
   let bytes = 0;
-  const sides = [scenario.stableSelector ?? DEFAULT_STABLE_SELECTOR, scenario.canarySelector ?? DEFAULT_CANARY_SELECTOR];
+  const sides = [
+    scenario.stableSelector ?? DEFAULT_STABLE_SELECTOR,
+    scenario.canarySelector ?? DEFAULT_CANARY_SELECTOR,
+  ];
   const pods = (await Promise.all(sides.map((s) => reader.listPods(scenario.namespace, s, { signal })))).flat();
   const logs = pods.flatMap((pod) =>
     pod.containers.flatMap((c) =>
-      [false, true].map((previous) => reader.readLog({ namespace: scenario.namespace, pod: pod.name, container: c.name, previous, tailLines: 2000, limitBytes: 1_000_000 }, { signal })),
+      [false, true].map((previous) =>
+        reader.readLog(
+          {
+            namespace: scenario.namespace,
+            pod: pod.name,
+            container: c.name,
+            previous,
+            tailLines: 2000,
+            limitBytes: 1_000_000,
+          },
+          { signal },
+        ),
+      ),
     ),
   );
   for (const log of await Promise.all(logs)) bytes += log.length;
-  await Promise.all([reader.listEvents(scenario.namespace, { signal }), reader.getRollout(scenario.namespace, scenario.rolloutName, { signal })]);
+  await Promise.all([
+    reader.listEvents(scenario.namespace, { signal }),
+    reader.getRollout(scenario.namespace, scenario.rolloutName, { signal }),
+  ]);
   return bytes;
 }
 
@@ -36,7 +54,9 @@ await time('buildScenarios() (14 scenarios, seeded logs)', 10, async () => build
 const api = await startFakeKubeApi({ scenarios });
 const dir = await mkdtemp(join(tmpdir(), 'kube-bench-'));
 try {
-  const reader = createClusterReader(loadKubeConfig({ kubeconfigPath: await api.writeKubeconfig(dir) }), { timeoutMs: 10_000 });
+  const reader = createClusterReader(loadKubeConfig({ kubeconfigPath: await api.writeKubeconfig(dir) }), {
+    timeoutMs: 10_000,
+  });
   for (const id of ['healthy', 'one-of-three-fails', 'crashloop-previous']) {
     const scenario = scenarios.find((s) => s.id === id)!;
     await time(`read all evidence of ${id}`, 20, () => readScenario(reader, scenario));

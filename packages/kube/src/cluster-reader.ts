@@ -44,7 +44,10 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
   if (options.context !== undefined) {
     if (!kubeConfig.getContextObject(options.context)) {
       const known = kubeConfig.getContexts().map((c) => c.name);
-      throw new InvalidRequestError('kubeconfig.context', `no context named "${options.context}" (known: ${known.join(', ') || 'none'})`);
+      throw new InvalidRequestError(
+        'kubeconfig.context',
+        `no context named "${options.context}" (known: ${known.join(', ') || 'none'})`,
+      );
     }
     kubeConfig.setCurrentContext(options.context);
   }
@@ -68,7 +71,8 @@ const ROLLOUT_PLURAL = 'rollouts';
 type Json = Record<string, unknown>;
 const rec = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Json) : {});
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 function isoTime(value: Date | string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -104,7 +108,10 @@ function toContainerState(state: V1ContainerState | undefined): ContainerState |
   return undefined;
 }
 
-function toContainers(specContainers: Array<{ name: string; image?: string }> | undefined, statuses: V1ContainerStatus[] | undefined): ContainerInfo[] {
+function toContainers(
+  specContainers: Array<{ name: string; image?: string }> | undefined,
+  statuses: V1ContainerStatus[] | undefined,
+): ContainerInfo[] {
   // Spec order is what matters to readers (sidecars may come first); statuses are matched by name.
   return (specContainers ?? []).map((spec) => {
     const status = statuses?.find((s) => s.name === spec.name);
@@ -144,7 +151,13 @@ export function toPodInfo(pod: V1Pod): PodInfo {
 }
 
 function eventTime(event: CoreV1Event): string | undefined {
-  return isoTime(event.series?.lastObservedTime) ?? isoTime(event.lastTimestamp) ?? isoTime(event.eventTime) ?? isoTime(event.firstTimestamp) ?? isoTime(event.metadata.creationTimestamp);
+  return (
+    isoTime(event.series?.lastObservedTime) ??
+    isoTime(event.lastTimestamp) ??
+    isoTime(event.eventTime) ??
+    isoTime(event.firstTimestamp) ??
+    isoTime(event.metadata.creationTimestamp)
+  );
 }
 
 export function toKubeEvent(event: CoreV1Event): KubeEvent {
@@ -184,7 +197,9 @@ export function toRolloutInfo(object: unknown): RolloutInfo {
   const info: RolloutInfo = {
     name: str(metadata.name) ?? '',
     namespace: str(metadata.namespace) ?? '',
-    images: Array.isArray(containers) ? containers.map((c) => str(rec(c).image)).filter((i): i is string => i !== undefined) : [],
+    images: Array.isArray(containers)
+      ? containers.map((c) => str(rec(c).image)).filter((i): i is string => i !== undefined)
+      : [],
   };
   const revision = str(rec(metadata.annotations)['rollout.argoproj.io/revision']);
   if (revision !== undefined) info.revision = revision;
@@ -228,16 +243,29 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
   const { timeoutMs } = options;
 
   /** One API call through the shared dependency-call helper; the SDK takes the signal only through a middleware. */
-  function call<T>(what: string, callOptions: CallOptions, run: (config: ConfigurationOptions) => Promise<T>): Promise<T> {
-    return callDependency({ dependency: 'kubernetes', what, signal: callOptions.signal, timeoutMs, translate: (err) => translate(what, err) }, (signal) =>
-      run(withSignal(signal)),
+  function call<T>(
+    what: string,
+    callOptions: CallOptions,
+    run: (config: ConfigurationOptions) => Promise<T>,
+  ): Promise<T> {
+    return callDependency(
+      {
+        dependency: 'kubernetes',
+        what,
+        signal: callOptions.signal,
+        timeoutMs,
+        translate: (err) => translate(what, err),
+      },
+      (signal) => run(withSignal(signal)),
     );
   }
 
   return {
     async listPods(namespace, labelSelector, callOptions) {
       try {
-        const list = await call(`list pods in ${namespace}`, callOptions, (config) => core.listNamespacedPod({ namespace, labelSelector }, config));
+        const list = await call(`list pods in ${namespace}`, callOptions, (config) =>
+          core.listNamespacedPod({ namespace, labelSelector }, config),
+        );
         return itemsOf(`list pods in ${namespace}`, list).map(toPodInfo);
       } catch (err) {
         // A namespace that does not exist simply has no pods.
@@ -249,8 +277,22 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
     async readLog(request: LogReadRequest, callOptions) {
       const { namespace, pod, container, previous, tailLines, limitBytes, sinceSeconds } = request;
       try {
-        const text = await call(`read log of ${namespace}/${pod}/${container}${previous ? ' (previous)' : ''}`, callOptions, (config) =>
-          core.readNamespacedPodLog({ namespace, name: pod, container, previous, tailLines, limitBytes, ...(sinceSeconds !== undefined ? { sinceSeconds } : {}) }, config),
+        const text = await call(
+          `read log of ${namespace}/${pod}/${container}${previous ? ' (previous)' : ''}`,
+          callOptions,
+          (config) =>
+            core.readNamespacedPodLog(
+              {
+                namespace,
+                name: pod,
+                container,
+                previous,
+                tailLines,
+                limitBytes,
+                ...(sinceSeconds !== undefined ? { sinceSeconds } : {}),
+              },
+              config,
+            ),
         );
         return typeof text === 'string' ? text : '';
       } catch (err) {
@@ -263,20 +305,28 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
     },
 
     async listEvents(namespace, callOptions) {
-      const list = await call(`list events in ${namespace}`, callOptions, (config) => core.listNamespacedEvent({ namespace, limit: maxEvents }, config));
-      const withTimes = itemsOf(`list events in ${namespace}`, list).map((event) => ({ event: toKubeEvent(event), at: Date.parse(eventTime(event) ?? '') || 0 }));
+      const list = await call(`list events in ${namespace}`, callOptions, (config) =>
+        core.listNamespacedEvent({ namespace, limit: maxEvents }, config),
+      );
+      const withTimes = itemsOf(`list events in ${namespace}`, list).map((event) => ({
+        event: toKubeEvent(event),
+        at: Date.parse(eventTime(event) ?? '') || 0,
+      }));
       withTimes.sort((a, b) => b.at - a.at);
       return withTimes.slice(0, maxEvents).map((e) => e.event);
     },
 
     async namespaceExists(namespace, callOptions) {
       try {
-        await call(`get namespace ${namespace}`, callOptions, (config) => core.readNamespace({ name: namespace }, config));
+        await call(`get namespace ${namespace}`, callOptions, (config) =>
+          core.readNamespace({ name: namespace }, config),
+        );
         return true;
       } catch (err) {
         if (err instanceof DependencyError && err.upstreamStatus === 404) return false;
         // A namespaced Role may not grant reading the namespace: then we cannot tell, and say nothing.
-        if (err instanceof DependencyError && (err.upstreamStatus === 403 || err.upstreamStatus === 401)) return undefined;
+        if (err instanceof DependencyError && (err.upstreamStatus === 403 || err.upstreamStatus === 401))
+          return undefined;
         throw err;
       }
     },
@@ -284,7 +334,10 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
     async getRollout(namespace, name, callOptions) {
       try {
         const object: unknown = await call(`get rollout ${namespace}/${name}`, callOptions, (config) =>
-          custom.getNamespacedCustomObject({ group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, namespace, plural: ROLLOUT_PLURAL, name }, config),
+          custom.getNamespacedCustomObject(
+            { group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, namespace, plural: ROLLOUT_PLURAL, name },
+            config,
+          ),
         );
         return toRolloutInfo(object);
       } catch (err) {
@@ -310,12 +363,19 @@ function translate(what: string, err: unknown): DependencyError {
     const status = err.code;
     const detail = statusMessage(err as ApiException<unknown>);
     if (status === 401 || status === 403) {
-      return new DependencyError('kubernetes', `forbidden: ${what} was refused (${status}${detail ? `: ${detail}` : ''}); check the RBAC of the service account`, {
-        cause: err,
-        upstreamStatus: status,
-      });
+      return new DependencyError(
+        'kubernetes',
+        `forbidden: ${what} was refused (${status}${detail ? `: ${detail}` : ''}); check the RBAC of the service account`,
+        {
+          cause: err,
+          upstreamStatus: status,
+        },
+      );
     }
-    return new DependencyError('kubernetes', `${what} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`, { cause: err, upstreamStatus: status });
+    return new DependencyError('kubernetes', `${what} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`, {
+      cause: err,
+      upstreamStatus: status,
+    });
   }
   const code = sdkErrorCode(err);
   const message = err instanceof Error ? err.message : String(err);

@@ -5,7 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiException, AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { DependencyError, callDependency, upstreamFailure, type AgentError, type CallOptions, type TokenReviewer, type TokenReviewResult } from '@aiops/contracts';
+import {
+  DependencyError,
+  callDependency,
+  upstreamFailure,
+  type AgentError,
+  type CallOptions,
+  type TokenReviewer,
+  type TokenReviewResult,
+} from '@aiops/contracts';
 import { withSignal } from './with-signal.js';
 
 export interface TokenReviewerOptions {
@@ -30,7 +38,8 @@ interface CachedReview {
 }
 
 function translate(err: unknown): AgentError {
-  if (err instanceof ApiException && typeof err.code === 'number') return upstreamFailure('kubernetes', 'TokenReview', { status: err.code, cause: err });
+  if (err instanceof ApiException && typeof err.code === 'number')
+    return upstreamFailure('kubernetes', 'TokenReview', { status: err.code, cause: err });
   return new DependencyError('kubernetes', 'TokenReview request failed', { cause: err });
 }
 
@@ -63,7 +72,8 @@ export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReview
     if (status?.authenticated !== true) return { authenticated: false };
     // An audience-aware API server answers the audiences the token is valid for; one that ignores spec.audiences
     // answers none, and a token minted for something else must not pass for ours.
-    if (options.audiences?.length && !options.audiences.some((a) => status.audiences?.includes(a))) return { authenticated: false };
+    if (options.audiences?.length && !options.audiences.some((a) => status.audiences?.includes(a)))
+      return { authenticated: false };
     const user = status.user?.username;
     return user ? { authenticated: true, user } : { authenticated: true };
   }
@@ -76,7 +86,13 @@ export function createTokenReviewer(kubeConfig: KubeConfig, options: TokenReview
       if (cached) cache.delete(key);
 
       const result = await callDependency(
-        { dependency: 'kubernetes', what: 'TokenReview', signal: callOptions.signal, timeoutMs: options.timeoutMs, translate },
+        {
+          dependency: 'kubernetes',
+          what: 'TokenReview',
+          signal: callOptions.signal,
+          timeoutMs: options.timeoutMs,
+          translate,
+        },
         (signal) => askApiServer(token, signal),
       );
       remember(key, result);

@@ -27,13 +27,21 @@ const scenario: Scenario = {
       labels: { app: 'shop', role: 'canary' },
       podTemplateHash: 'bbb222',
       containers: [
-        { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.0', logs: ['[2025-01-01T00:00:00.000Z] "GET /healthz HTTP/1.1" 200'] },
+        {
+          name: 'istio-proxy',
+          image: 'docker.io/istio/proxyv2:1.22.0',
+          logs: ['[2025-01-01T00:00:00.000Z] "GET /healthz HTTP/1.1" 200'],
+        },
         {
           name: 'app',
           image: 'ghcr.io/acme/shop:1.1.0',
           ready: false,
           restartCount: 5,
-          state: { state: 'waiting', reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container=app' },
+          state: {
+            state: 'waiting',
+            reason: 'CrashLoopBackOff',
+            message: 'back-off 2m40s restarting failed container=app',
+          },
           lastState: { state: 'terminated', reason: 'Error', exitCode: 1 },
           logs: ['starting'],
           previousLogs: ['starting', 'FATAL: missing required environment variable DATABASE_URL'],
@@ -46,18 +54,50 @@ const scenario: Scenario = {
       labels: { app: 'shop', role: 'canary' },
       podTemplateHash: 'bbb222',
       phase: 'Pending',
-      containers: [{ name: 'app', image: 'ghcr.io/acme/shop:1.1.0', state: { state: 'waiting', reason: 'ImagePullBackOff', message: 'Back-off pulling image "ghcr.io/acme/shop:1.1.0"' }, logs: [] }],
+      containers: [
+        {
+          name: 'app',
+          image: 'ghcr.io/acme/shop:1.1.0',
+          state: {
+            state: 'waiting',
+            reason: 'ImagePullBackOff',
+            message: 'Back-off pulling image "ghcr.io/acme/shop:1.1.0"',
+          },
+          logs: [],
+        },
+      ],
     },
   ],
   events: [
-    { type: 'Normal', reason: 'Scheduled', message: 'Successfully assigned adapter-test/shop-bbb222-y1 to worker-1', objectKind: 'Pod', objectName: 'shop-bbb222-y1', count: 1 },
-    { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', objectKind: 'Pod', objectName: 'shop-bbb222-y1', count: 12 },
+    {
+      type: 'Normal',
+      reason: 'Scheduled',
+      message: 'Successfully assigned adapter-test/shop-bbb222-y1 to worker-1',
+      objectKind: 'Pod',
+      objectName: 'shop-bbb222-y1',
+      count: 1,
+    },
+    {
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container app',
+      objectKind: 'Pod',
+      objectName: 'shop-bbb222-y1',
+      count: 12,
+    },
   ],
   expected: { promote: false, hardFailure: 'crash-loop' },
   tags: [],
 };
 
-const noRollout: Scenario = { ...scenario, id: 'no-rollout', namespace: 'no-rollout', pods: [], events: [], rollout: undefined };
+const noRollout: Scenario = {
+  ...scenario,
+  id: 'no-rollout',
+  namespace: 'no-rollout',
+  pods: [],
+  events: [],
+  rollout: undefined,
+};
 
 let api: FakeKubeApi;
 let reader: ClusterReader;
@@ -97,16 +137,25 @@ describe('listPods', () => {
       image: 'ghcr.io/acme/shop:1.1.0',
       ready: false,
       restartCount: 5,
-      current: { state: 'waiting', reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container=app' },
+      current: {
+        state: 'waiting',
+        reason: 'CrashLoopBackOff',
+        message: 'back-off 2m40s restarting failed container=app',
+      },
       last: { state: 'terminated', reason: 'Error', exitCode: 1 },
     });
     expect(crashing?.containers[0]).toMatchObject({ ready: true, restartCount: 0, current: { state: 'running' } });
     expect(crashing?.containers[0]?.last).toBeUndefined();
-    expect(pulling).toMatchObject({ phase: 'Pending', containers: [{ current: { state: 'waiting', reason: 'ImagePullBackOff' } }] });
+    expect(pulling).toMatchObject({
+      phase: 'Pending',
+      containers: [{ current: { state: 'waiting', reason: 'ImagePullBackOff' } }],
+    });
   });
 
   it('honours set-based selectors and answers [] for a namespace that does not exist', async () => {
-    expect((await reader.listPods('adapter-test', 'app=shop,role in (stable)', opts())).map((p) => p.name)).toEqual(['shop-aaa111-x1']);
+    expect((await reader.listPods('adapter-test', 'app=shop,role in (stable)', opts())).map((p) => p.name)).toEqual([
+      'shop-aaa111-x1',
+    ]);
     expect(await reader.listPods('no-such-namespace', 'role=canary', opts())).toEqual([]);
   });
 
@@ -125,14 +174,28 @@ describe('readLog', () => {
   const base = { namespace: 'adapter-test', tailLines: 500, limitBytes: 1_000_000 };
 
   it('reads the named container, bounded by tailLines and limitBytes', async () => {
-    const log = await reader.readLog({ ...base, pod: 'shop-aaa111-x1', container: 'app', previous: false, tailLines: 2 }, opts());
+    const log = await reader.readLog(
+      { ...base, pod: 'shop-aaa111-x1', container: 'app', previous: false, tailLines: 2 },
+      opts(),
+    );
     expect(log).toBe('line 3\nline 4\n');
-    const limited = await reader.readLog({ ...base, pod: 'shop-aaa111-x1', container: 'app', previous: false, limitBytes: 9 }, opts());
+    const limited = await reader.readLog(
+      { ...base, pod: 'shop-aaa111-x1', container: 'app', previous: false, limitBytes: 9 },
+      opts(),
+    );
     expect(limited).toBe('line 1\nli');
-    const recent = await reader.readLog({ ...base, pod: 'shop-aaa111-x1', container: 'app', previous: false, sinceSeconds: 3600 }, opts());
+    const recent = await reader.readLog(
+      { ...base, pod: 'shop-aaa111-x1', container: 'app', previous: false, sinceSeconds: 3600 },
+      opts(),
+    );
     expect(recent).toBe('line 1\nline 2\nline 3\nline 4\n');
     const request = api.requests.findLast((r) => r.path.endsWith('/log'));
-    expect(request?.query).toMatchObject({ container: 'app', sinceSeconds: '3600', tailLines: '500', limitBytes: '1000000' });
+    expect(request?.query).toMatchObject({
+      container: 'app',
+      sinceSeconds: '3600',
+      tailLines: '500',
+      limitBytes: '1000000',
+    });
   });
 
   it("reads the previous container's log after a restart", async () => {
@@ -142,11 +205,15 @@ describe('readLog', () => {
 
   it('answers "" when there is no previous container or the container is waiting to start', async () => {
     expect(await reader.readLog({ ...base, pod: 'shop-aaa111-x1', container: 'app', previous: true }, opts())).toBe('');
-    expect(await reader.readLog({ ...base, pod: 'shop-bbb222-y2', container: 'app', previous: false }, opts())).toBe('');
+    expect(await reader.readLog({ ...base, pod: 'shop-bbb222-y2', container: 'app', previous: false }, opts())).toBe(
+      '',
+    );
   });
 
   it('fails with a DependencyError for a pod that does not exist', async () => {
-    const error = await reader.readLog({ ...base, pod: 'nope', container: 'app', previous: false }, opts()).catch((e: unknown) => e);
+    const error = await reader
+      .readLog({ ...base, pod: 'nope', container: 'app', previous: false }, opts())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     expect(error).toMatchObject({ dependency: 'kubernetes', upstreamStatus: 404 });
   });
@@ -156,13 +223,22 @@ describe('listEvents', () => {
   it('maps events newest first and asks the server for a bounded list', async () => {
     const events = await reader.listEvents('adapter-test', opts());
     expect(events.map((e) => e.reason)).toEqual(['BackOff', 'Scheduled']);
-    expect(events[0]).toMatchObject({ type: 'Warning', objectKind: 'Pod', objectName: 'shop-bbb222-y1', count: 12, message: 'Back-off restarting failed container app' });
+    expect(events[0]).toMatchObject({
+      type: 'Warning',
+      objectKind: 'Pod',
+      objectName: 'shop-bbb222-y1',
+      count: 12,
+      message: 'Back-off restarting failed container app',
+    });
     expect(events[0]?.lastSeen).toMatch(/^\d{4}-/);
     expect(api.requests.findLast((r) => r.path.endsWith('/events'))?.query.limit).toBe('500');
   });
 
   it('keeps at most maxEvents', async () => {
-    const small = createClusterReader(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), { timeoutMs: 5_000, maxEvents: 1 });
+    const small = createClusterReader(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), {
+      timeoutMs: 5_000,
+      maxEvents: 1,
+    });
     expect(await small.listEvents('adapter-test', opts())).toHaveLength(1);
   });
 });
@@ -187,7 +263,21 @@ describe('getRollout', () => {
   it('answers undefined when the Rollout or its CRD does not exist', async () => {
     expect(await reader.getRollout('no-rollout', 'shop', opts())).toBeUndefined();
     const match = { path: /^\/apis\/argoproj\.io\// };
-    api.faults.inject({ kind: 'status', match, status: 404, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 } });
+    api.faults.inject({
+      kind: 'status',
+      match,
+      status: 404,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        details: {},
+        code: 404,
+      },
+    });
     try {
       expect(await reader.getRollout('adapter-test', 'shop', opts())).toBeUndefined();
     } finally {
@@ -208,7 +298,10 @@ describe('namespaceExists', () => {
     try {
       expect(await reader.namespaceExists('adapter-test', opts())).toBeUndefined();
       api.faults.inject({ kind: 'status', match, status: 500 });
-      await expect(reader.namespaceExists('adapter-test', opts())).rejects.toMatchObject({ dependency: 'kubernetes', upstreamStatus: 500 });
+      await expect(reader.namespaceExists('adapter-test', opts())).rejects.toMatchObject({
+        dependency: 'kubernetes',
+        upstreamStatus: 500,
+      });
     } finally {
       api.faults.clear();
     }
@@ -234,7 +327,11 @@ describe('failures', () => {
     const match = { path: /\/events$/ };
     api.faults.inject({ kind: 'status', match, status: 401 });
     try {
-      await expect(reader.listEvents('adapter-test', opts())).rejects.toMatchObject({ dependency: 'kubernetes', upstreamStatus: 401, message: expect.stringMatching(/forbidden/) as unknown });
+      await expect(reader.listEvents('adapter-test', opts())).rejects.toMatchObject({
+        dependency: 'kubernetes',
+        upstreamStatus: 401,
+        message: expect.stringMatching(/forbidden/) as unknown,
+      });
     } finally {
       api.faults.clear();
     }
@@ -275,9 +372,13 @@ describe('failures', () => {
 
   it('maps a refused connection to a DependencyError', async () => {
     const closed = await startFakeKubeApi({});
-    const kubeConfig = loadKubeConfig({ kubeconfigPath: await closed.writeKubeconfig(await mkdtemp(join(dir, 'closed-'))) });
+    const kubeConfig = loadKubeConfig({
+      kubeconfigPath: await closed.writeKubeconfig(await mkdtemp(join(dir, 'closed-'))),
+    });
     await closed.close();
-    const error = await createClusterReader(kubeConfig, { timeoutMs: 5_000 }).listPods('x', 'role=canary', opts()).catch((e: unknown) => e);
+    const error = await createClusterReader(kubeConfig, { timeoutMs: 5_000 })
+      .listPods('x', 'role=canary', opts())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
   });
@@ -307,7 +408,12 @@ describe('abort and timeout', () => {
   it("keeps the caller's typed abort reason", async () => {
     const controller = new AbortController();
     const before = api.requests.length;
-    const outcome = reader.readLog({ namespace: 'hanging', pod: 'p', container: 'app', previous: false, tailLines: 10, limitBytes: 1000 }, { signal: controller.signal }).catch((e: unknown) => e);
+    const outcome = reader
+      .readLog(
+        { namespace: 'hanging', pod: 'p', container: 'app', previous: false, tailLines: 10, limitBytes: 1000 },
+        { signal: controller.signal },
+      )
+      .catch((e: unknown) => e);
     await received('/api/v1/namespaces/hanging/pods/p/log', before);
     controller.abort(new DeadlineError());
     expect(await outcome).toBeInstanceOf(DeadlineError);
@@ -320,7 +426,9 @@ describe('abort and timeout', () => {
   });
 
   it("rejects with a DependencyError when the adapter's own timeout passes", async () => {
-    const quick = createClusterReader(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), { timeoutMs: 50 });
+    const quick = createClusterReader(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), {
+      timeoutMs: 50,
+    });
     const eventsError = await quick.listEvents('hanging', opts()).catch((e: unknown) => e);
     expect(eventsError).toBeInstanceOf(DependencyError);
     expect((eventsError as Error).message).toMatch(/no answer within 50 ms/);
@@ -330,7 +438,9 @@ describe('abort and timeout', () => {
     const reviews = { method: 'POST', path: /^\/apis\/authentication\.k8s\.io\/v1\/tokenreviews$/ };
     api.faults.inject({ kind: 'hang', match: reviews });
     try {
-      const reviewer = createTokenReviewer(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), { timeoutMs: 30_000 });
+      const reviewer = createTokenReviewer(loadKubeConfig({ kubeconfigPath: join(dir, 'kubeconfig.yaml') }), {
+        timeoutMs: 30_000,
+      });
       const controller = new AbortController();
       const before = api.requests.length;
       const outcome = reviewer.review('some-token', { signal: controller.signal }).catch((e: unknown) => e);

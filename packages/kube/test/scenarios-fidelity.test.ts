@@ -7,7 +7,9 @@ import { scenarios, startFakeKubeApi, type FakeKubeApi, type Scenario } from '@a
 import { createClusterReader, loadKubeConfig } from '@aiops/kube';
 
 const selectorOf = (scenario: Scenario, side: 'canary' | 'stable'): string =>
-  side === 'canary' ? (scenario.canarySelector ?? DEFAULT_CANARY_SELECTOR) : (scenario.stableSelector ?? DEFAULT_STABLE_SELECTOR);
+  side === 'canary'
+    ? (scenario.canarySelector ?? DEFAULT_CANARY_SELECTOR)
+    : (scenario.stableSelector ?? DEFAULT_STABLE_SELECTOR);
 
 describe('scenario fidelity through the real adapter and the fake API server', () => {
   let api: FakeKubeApi;
@@ -18,7 +20,9 @@ describe('scenario fidelity through the real adapter and the fake API server', (
   beforeAll(async () => {
     api = await startFakeKubeApi({ scenarios });
     dir = await mkdtemp(join(tmpdir(), 'scenarios-'));
-    reader = createClusterReader(loadKubeConfig({ kubeconfigPath: await api.writeKubeconfig(dir) }), { timeoutMs: 10_000 });
+    reader = createClusterReader(loadKubeConfig({ kubeconfigPath: await api.writeKubeconfig(dir) }), {
+      timeoutMs: 10_000,
+    });
   });
   afterAll(async () => {
     await api.close();
@@ -41,7 +45,13 @@ describe('scenario fidelity through the real adapter and the fake API server', (
           expect(container.current.state).toBe(sourceContainer.state?.state ?? 'running');
           expect(container.current.reason).toBe(sourceContainer.state?.reason);
           expect(container.last?.reason).toBe(sourceContainer.lastState?.reason);
-          const request = { namespace: scenario.namespace, pod: pod.name, container: container.name, tailLines: 100_000, limitBytes: 10_000_000 };
+          const request = {
+            namespace: scenario.namespace,
+            pod: pod.name,
+            container: container.name,
+            tailLines: 100_000,
+            limitBytes: 10_000_000,
+          };
           const log = await reader.readLog({ ...request, previous: false }, signal());
           const neverStarted = sourceContainer.state?.state === 'waiting' && !sourceContainer.restartCount;
           expect(log).toBe(neverStarted ? '' : sourceContainer.logs.map((l) => `${l}\n`).join(''));

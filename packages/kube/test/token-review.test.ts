@@ -16,7 +16,10 @@ let hang = false;
 /** An API server that ignores spec.audiences (and so answers no status.audiences). */
 let audienceUnaware = false;
 const API_AUDIENCE = 'https://kubernetes.default.svc';
-const TOKEN_AUDIENCES: Record<string, string[]> = { 'good-token': ['aiops-agent', API_AUDIENCE], 'api-token': [API_AUDIENCE] };
+const TOKEN_AUDIENCES: Record<string, string[]> = {
+  'good-token': ['aiops-agent', API_AUDIENCE],
+  'api-token': [API_AUDIENCE],
+};
 let server: Server;
 let kubeConfig: KubeConfig;
 
@@ -48,7 +51,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         kind: 'TokenReview',
         spec: review.spec,
         status: ok
-          ? { authenticated: true, user: { username: 'system:serviceaccount:ops:caller', groups: ['system:serviceaccounts'] }, ...(audienceUnaware ? {} : { audiences: matched }) }
+          ? {
+              authenticated: true,
+              user: { username: 'system:serviceaccount:ops:caller', groups: ['system:serviceaccounts'] },
+              ...(audienceUnaware ? {} : { audiences: matched }),
+            }
           : { authenticated: false, error: 'invalid bearer token' },
       }),
     );

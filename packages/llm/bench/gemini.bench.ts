@@ -8,7 +8,11 @@ import { responders, startFakeGemini, type GeminiResponder } from '@aiops/testki
 
 const PROMPT = [
   'Evidence:',
-  ...Array.from({ length: 40 }, (_, i) => `- [f-${i}] severity=${i % 7 === 0 ? 'error' : 'info'} side=${i % 2 ? 'stable' : 'canary'} hard=false :: template ${i} <n> ms`),
+  ...Array.from(
+    { length: 40 },
+    (_, i) =>
+      `- [f-${i}] severity=${i % 7 === 0 ? 'error' : 'info'} side=${i % 2 ? 'stable' : 'canary'} hard=false :: template ${i} <n> ms`,
+  ),
 ].join('\n');
 
 function percentile(sorted: number[], p: number): number {
@@ -17,8 +21,17 @@ function percentile(sorted: number[], p: number): number {
 
 async function measure(label: string, responder: GeminiResponder, runs: number): Promise<void> {
   const fake = await startFakeGemini({ responder });
-  const model = createGeminiModel({ apiKey: 'bench-key', model: 'gemini-2.5-flash', baseUrl: fake.url, timeoutMs: 10_000 });
-  const call = () => model.generate({ system: 'bench', prompt: PROMPT, schema: DiagnosisSchema, schemaName: 'Diagnosis' }, { signal: new AbortController().signal });
+  const model = createGeminiModel({
+    apiKey: 'bench-key',
+    model: 'gemini-2.5-flash',
+    baseUrl: fake.url,
+    timeoutMs: 10_000,
+  });
+  const call = () =>
+    model.generate(
+      { system: 'bench', prompt: PROMPT, schema: DiagnosisSchema, schemaName: 'Diagnosis' },
+      { signal: new AbortController().signal },
+    );
   for (let i = 0; i < 20; i++) await call(); // warm-up
   const times: number[] = [];
   const heapBefore = process.memoryUsage().heapUsed;
@@ -39,4 +52,8 @@ async function measure(label: string, responder: GeminiResponder, runs: number):
 await measure('valid answer (1 HTTP call)', responders.heuristic, 300);
 // A fresh invalidThenValid per call would need a new server; alternate invalid/valid answers instead.
 let n = 0;
-await measure('invalid then repaired (2 HTTP calls)', (req) => (++n % 2 === 1 ? { json: { promote: 'maybe' } } : responders.heuristic(req)), 300);
+await measure(
+  'invalid then repaired (2 HTTP calls)',
+  (req) => (++n % 2 === 1 ? { json: { promote: 'maybe' } } : responders.heuristic(req)),
+  300,
+);

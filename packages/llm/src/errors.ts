@@ -60,6 +60,7 @@ export function toLlmError(err: unknown, secrets: string[]): DependencyError {
   const cause = sanitizedCause(err, secrets);
   const status = upstreamStatus(err);
   const detail = clip(redact(messageOf(err), secrets), 500);
-  if (status !== undefined && status >= 400) return upstreamFailure('llm', 'model call', { status, detail, retryAfter: retryAfterSeconds(err), cause });
+  if (status !== undefined && status >= 400)
+    return upstreamFailure('llm', 'model call', { status, detail, retryAfter: retryAfterSeconds(err), cause });
   return new DependencyError('llm', `model call failed: ${detail}`, { cause });
 }

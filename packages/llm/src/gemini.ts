@@ -17,7 +17,15 @@
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { InteropZodType } from '@langchain/core/utils/types';
-import { DependencyError, InvalidRequestError, callDependency, type CallOptions, type StructuredGeneration, type StructuredModel, type TokenUsage } from '@aiops/contracts';
+import {
+  DependencyError,
+  InvalidRequestError,
+  callDependency,
+  type CallOptions,
+  type StructuredGeneration,
+  type StructuredModel,
+  type TokenUsage,
+} from '@aiops/contracts';
 import type { ZodType } from 'zod';
 import { toLlmError } from './errors.js';
 import { checkStructuredOutput, describeProblem, repairInstruction } from './structured-output.js';
@@ -75,7 +83,9 @@ function ownStreamResponses(chat: ChatGoogleGenerativeAI): void {
   const client = (chat as unknown as { client?: Partial<StreamingClient> }).client;
   const original = client?.generateContentStream;
   if (!client || typeof original !== 'function') {
-    throw new Error('@langchain/google-genai no longer exposes client.generateContentStream: review ownStreamResponses');
+    throw new Error(
+      '@langchain/google-genai no longer exposes client.generateContentStream: review ownStreamResponses',
+    );
   }
   client.generateContentStream = async (...args: unknown[]) => {
     const result = await original.apply(client, args);
@@ -121,10 +131,16 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
       // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
       if (signal.aborted) throw new Error('aborted while the answer was streaming');
       if (raw.text.length > MAX_ANSWER_CHARS) {
-        throw new DependencyError('llm', `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`);
+        throw new DependencyError(
+          'llm',
+          `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`,
+        );
       }
       const usage = (raw as AIMessage).usage_metadata;
-      return { text: raw.text, usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 } };
+      return {
+        text: raw.text,
+        usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 },
+      };
     });
   }
 
@@ -142,12 +158,18 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
       if (firstCheck.ok) return { value: firstCheck.value, attempts: 1, usage: first.usage, raw: first.text };
 
       // One repair: show the model its answer and what is wrong with it, in the same conversation.
-      conversation.push(new AIMessage(first.text), new HumanMessage(repairInstruction(firstCheck.problem, first.text, schemaName)));
+      conversation.push(
+        new AIMessage(first.text),
+        new HumanMessage(repairInstruction(firstCheck.problem, first.text, schemaName)),
+      );
       const second = await call(conversation, schema, schemaName, signal);
       const usage = addUsage(first.usage, second.usage);
       const secondCheck = checkStructuredOutput(second.text, schema);
       if (secondCheck.ok) return { value: secondCheck.value, attempts: 2, usage, raw: second.text };
-      throw new DependencyError('llm', `invalid structured output: ${describeProblem(secondCheck.problem)} (after 2 attempts)`);
+      throw new DependencyError(
+        'llm',
+        `invalid structured output: ${describeProblem(secondCheck.problem)} (after 2 attempts)`,
+      );
     },
   };
 }

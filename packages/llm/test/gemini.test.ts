@@ -1,7 +1,14 @@
 /**
  * Integration: the real ChatGoogleGenerativeAI (through createGeminiModel) against the fake Gemini API server.
  */
-import { CancelledError, DeadlineError, DependencyError, DiagnosisSchema, InvalidRequestError, type StructuredModel } from '@aiops/contracts';
+import {
+  CancelledError,
+  DeadlineError,
+  DependencyError,
+  DiagnosisSchema,
+  InvalidRequestError,
+  type StructuredModel,
+} from '@aiops/contracts';
 import { createGeminiModel } from '@aiops/llm';
 import { responders, startFakeGemini, type FakeGemini, type GeminiResponder } from '@aiops/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,13 +27,22 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setup(responder: GeminiResponder, timeoutMs = 10_000): Promise<{ server: FakeGemini; model: StructuredModel }> {
+async function setup(
+  responder: GeminiResponder,
+  timeoutMs = 10_000,
+): Promise<{ server: FakeGemini; model: StructuredModel }> {
   fake = await startFakeGemini({ responder });
-  return { server: fake, model: createGeminiModel({ apiKey: API_KEY, model: 'gemini-2.5-flash', baseUrl: fake.url, timeoutMs }) };
+  return {
+    server: fake,
+    model: createGeminiModel({ apiKey: API_KEY, model: 'gemini-2.5-flash', baseUrl: fake.url, timeoutMs }),
+  };
 }
 
 function diagnose(model: StructuredModel, signal: AbortSignal = new AbortController().signal) {
-  return model.generate({ system: SYSTEM, prompt: EVIDENCE, schema: DiagnosisSchema, schemaName: 'Diagnosis' }, { signal });
+  return model.generate(
+    { system: SYSTEM, prompt: EVIDENCE, schema: DiagnosisSchema, schemaName: 'Diagnosis' },
+    { signal },
+  );
 }
 
 /** Resolves when the fake has received a request; the responder then hangs it. */
@@ -77,7 +93,14 @@ describe('createGeminiModel', () => {
     expect(sent?.responseSchema).toMatchObject({
       type: 'object',
       properties: { promote: { type: 'boolean' }, confidence: { type: 'integer' }, evidenceIds: { type: 'array' } },
-      required: expect.arrayContaining(['promote', 'confidence', 'analysis', 'rootCause', 'remediation', 'evidenceIds']) as unknown,
+      required: expect.arrayContaining([
+        'promote',
+        'confidence',
+        'analysis',
+        'rootCause',
+        'remediation',
+        'evidenceIds',
+      ]) as unknown,
     });
   });
 
@@ -188,18 +211,28 @@ describe('createGeminiModel', () => {
   });
 
   it('never puts the API key in an error, even when the upstream echoes it', async () => {
-    const { model } = await setup(responders.status(400, `API key not valid: ${API_KEY}. Please pass a valid API key.`));
+    const { model } = await setup(
+      responders.status(400, `API key not valid: ${API_KEY}. Please pass a valid API key.`),
+    );
     const err = await failure(diagnose(model));
     expect(err).toMatchObject({ upstreamStatus: 400 });
     const cause = (err as Error).cause as Error;
-    const rendered = [(err as Error).message, (err as Error).stack ?? '', cause.message, cause.stack ?? '', JSON.stringify(err)].join('\n');
+    const rendered = [
+      (err as Error).message,
+      (err as Error).stack ?? '',
+      cause.message,
+      cause.stack ?? '',
+      JSON.stringify(err),
+    ].join('\n');
     expect(rendered).not.toContain(API_KEY);
     expect((err as Error).message).toContain('[redacted]');
     expect(JSON.stringify(model)).not.toContain(API_KEY);
   });
 
   it('rejects missing options with InvalidRequestError', () => {
-    expect(() => createGeminiModel({ apiKey: '', model: 'gemini-2.5-flash', timeoutMs: 1000 })).toThrow(InvalidRequestError);
+    expect(() => createGeminiModel({ apiKey: '', model: 'gemini-2.5-flash', timeoutMs: 1000 })).toThrow(
+      InvalidRequestError,
+    );
     expect(() => createGeminiModel({ apiKey: 'k', model: '', timeoutMs: 1000 })).toThrow(InvalidRequestError);
     expect(() => createGeminiModel({ apiKey: 'k', model: 'm', timeoutMs: 0 })).toThrow(InvalidRequestError);
   });

@@ -6,8 +6,14 @@ const Schema = z.object({ promote: z.boolean(), confidence: z.number().int().min
 
 describe('checkStructuredOutput', () => {
   it('accepts valid JSON, bare or in a code fence', () => {
-    expect(checkStructuredOutput('{"promote":true,"confidence":5}', Schema)).toEqual({ ok: true, value: { promote: true, confidence: 5 } });
-    expect(checkStructuredOutput('```json\n{"promote":false,"confidence":0}\n```', Schema)).toEqual({ ok: true, value: { promote: false, confidence: 0 } });
+    expect(checkStructuredOutput('{"promote":true,"confidence":5}', Schema)).toEqual({
+      ok: true,
+      value: { promote: true, confidence: 5 },
+    });
+    expect(checkStructuredOutput('```json\n{"promote":false,"confidence":0}\n```', Schema)).toEqual({
+      ok: true,
+      value: { promote: false, confidence: 0 },
+    });
   });
 
   it('names what is wrong: empty, not JSON, or each schema violation with its path', () => {

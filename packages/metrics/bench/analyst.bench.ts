@@ -4,7 +4,8 @@ import { startFakePrometheus } from '@aiops/testkit';
 import type { Scenario } from '@aiops/testkit';
 
 const steps = 40;
-const wobble = (level: number, spread: number) => Array.from({ length: steps }, (_, i) => level + spread * (((i * 7) % 11) / 10 - 0.5));
+const wobble = (level: number, spread: number) =>
+  Array.from({ length: steps }, (_, i) => level + spread * (((i * 7) % 11) / 10 - 0.5));
 const scenario: Scenario = {
   id: 'bench',
   title: 'bench',
@@ -46,7 +47,9 @@ try {
   for (let i = 0; i < runs; i++) await run();
   const ms = Number(process.hrtime.bigint() - start) / 1e6 / runs;
   const last = await run();
-  console.log(`analyzeCanaryMetrics, istio preset, ${steps} samples/side: ${ms.toFixed(2)} ms/analysis (${last.findings.length} findings, score ${last.score ?? '-'})`);
+  console.log(
+    `analyzeCanaryMetrics, istio preset, ${steps} samples/side: ${ms.toFixed(2)} ms/analysis (${last.findings.length} findings, score ${last.score ?? '-'})`,
+  );
 } finally {
   await fake.close();
 }

@@ -5,7 +5,14 @@
  * stand on the other evidence but never a promotion. Only the caller's abort propagates.
  */
 import { DependencyError, abortReason } from '@aiops/contracts';
-import type { CallOptions, Finding, MetricComparison, MetricSeries, MetricsEvidence, MetricsSource } from '@aiops/contracts';
+import type {
+  CallOptions,
+  Finding,
+  MetricComparison,
+  MetricSeries,
+  MetricsEvidence,
+  MetricsSource,
+} from '@aiops/contracts';
 import { classifyMetric, DEFAULT_SCORE_OPTIONS, scoreClassifications } from '@aiops/evidence';
 import { renderQuery, resolveQueries } from './catalog.js';
 import type { MetricQuery, MetricsPreset, SideTarget, UserQuery } from './catalog.js';
@@ -43,20 +50,25 @@ export type MetricsAnalysis = MetricsEvidence & { findings: Finding[] };
 
 type SideName = 'canary' | 'stable';
 
-type SideResult = { ok: true; values: number[]; series: number } | { ok: false; reason: string; dependencyFailure: boolean };
+type SideResult =
+  | { ok: true; values: number[]; series: number }
+  | { ok: false; reason: string; dependencyFailure: boolean };
 
 /** All samples of all returned series: a query that is not aggregated still compares every pod's values. */
 function flatten(series: MetricSeries[]): number[] {
   return series.flatMap((s) => s.values.map(([, v]) => v));
 }
 
-const format = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? String(v) : Number(v.toPrecision(4)).toString());
+const format = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? String(v) : Number(v.toPrecision(4)).toString();
 
 function notConfigured(): MetricsAnalysis {
   return {
     source: 'prometheus',
     comparisons: [],
-    notes: ['Prometheus is not configured: no metric comparison was made (set PROMETHEUS_URL to add canary vs stable metrics)'],
+    notes: [
+      'Prometheus is not configured: no metric comparison was made (set PROMETHEUS_URL to add canary vs stable metrics)',
+    ],
     findings: [],
   };
 }
@@ -72,14 +84,28 @@ export async function analyzeCanaryMetrics(
   const prometheus = source;
   const queries = resolveQueries(config.preset, config.queries);
   if (queries.length === 0) {
-    return { source: 'prometheus', comparisons: [], notes: ['no metric queries are configured (preset "none" and no user queries)'], findings: [] };
+    return {
+      source: 'prometheus',
+      comparisons: [],
+      notes: ['no metric queries are configured (preset "none" and no user queries)'],
+      findings: [],
+    };
   }
 
   const windowSeconds = config.rateWindowSeconds ?? Math.max(2 * target.stepSeconds, 60);
-  const range = { start: new Date(target.now.getTime() - target.windowSeconds * 1000), end: target.now, stepSeconds: target.stepSeconds };
+  const range = {
+    start: new Date(target.now.getTime() - target.windowSeconds * 1000),
+    end: target.now,
+    stepSeconds: target.stepSeconds,
+  };
 
   async function querySide(metric: MetricQuery, side: SideName): Promise<SideResult> {
-    const rendered = renderQuery(metric.query, { namespace: target.namespace, side: target[side], window: `${windowSeconds}s`, sideLabel: config.sideLabel });
+    const rendered = renderQuery(metric.query, {
+      namespace: target.namespace,
+      side: target[side],
+      window: `${windowSeconds}s`,
+      sideLabel: config.sideLabel,
+    });
     if (!rendered.ok) return { ok: false, reason: `${side}: ${rendered.reason}`, dependencyFailure: false };
     try {
       const series = await prometheus.queryRange(rendered.query, range, options);
@@ -105,7 +131,9 @@ export async function analyzeCanaryMetrics(
     return {
       source: 'prometheus',
       comparisons: [],
-      notes: [`Prometheus is unreachable or failing (${first?.reason ?? 'unknown error'}); a rejection rests on the other evidence, a promotion waits for Prometheus`],
+      notes: [
+        `Prometheus is unreachable or failing (${first?.reason ?? 'unknown error'}); a rejection rests on the other evidence, a promotion waits for Prometheus`,
+      ],
       failure: `Prometheus is unreachable or failing (${first?.reason ?? 'unknown error'})`,
       findings: [],
     };
@@ -120,10 +148,17 @@ export async function analyzeCanaryMetrics(
 
   for (const { metric, canary, stable } of results) {
     const id = `metric:${metric.name}`;
-    const failures = [canary, stable].filter((r): r is Extract<SideResult, { ok: false }> => !r.ok).map((r) => r.reason);
+    const failures = [canary, stable]
+      .filter((r): r is Extract<SideResult, { ok: false }> => !r.ok)
+      .map((r) => r.reason);
     if (metric.informational) {
       if (canary.ok && stable.ok) {
-        const verdict = classifyMetric({ canary: canary.values, stable: stable.values, direction: 'either', minSamples: 1 });
+        const verdict = classifyMetric({
+          canary: canary.values,
+          stable: stable.values,
+          direction: 'either',
+          minSamples: 1,
+        });
         notes.push(
           `${metric.name}: canary median ${format(verdict.canary.median)} ${metric.unit}, stable median ${format(verdict.stable.median)} ${metric.unit} (not judged: it follows the traffic split)`,
         );
@@ -172,9 +207,13 @@ export async function analyzeCanaryMetrics(
       comparison.canary = verdict.canary;
       comparison.stable = verdict.stable;
       // Kept for charts of canary vs stable; bounded so a long window does not bloat the evidence.
-      comparison.samples = { canary: canary.values.slice(-MAX_CHART_SAMPLES), stable: stable.values.slice(-MAX_CHART_SAMPLES) };
+      comparison.samples = {
+        canary: canary.values.slice(-MAX_CHART_SAMPLES),
+        stable: stable.values.slice(-MAX_CHART_SAMPLES),
+      };
       if (verdict.pValue !== undefined) comparison.pValue = verdict.pValue;
-      if (verdict.effectSize !== undefined && Number.isFinite(verdict.effectSize)) comparison.effectSize = verdict.effectSize;
+      if (verdict.effectSize !== undefined && Number.isFinite(verdict.effectSize))
+        comparison.effectSize = verdict.effectSize;
       comparison.note = verdict.reason;
       if (verdict.classification === 'High' || verdict.classification === 'Low') {
         findings.push({
@@ -193,14 +232,19 @@ export async function analyzeCanaryMetrics(
   }
 
   const evidence: MetricsAnalysis = { source: 'prometheus', comparisons, notes, findings };
-  const failedQueries = results.filter((r) => !r.metric.informational && [r.canary, r.stable].some((side) => !side.ok && side.dependencyFailure));
+  const failedQueries = results.filter(
+    (r) => !r.metric.informational && [r.canary, r.stable].some((side) => !side.ok && side.dependencyFailure),
+  );
   if (failedQueries.length > 0) {
     evidence.failure = `Prometheus failed ${failedQueries.length} of ${results.length} metric queries (${failedQueries.map((r) => r.metric.name).join(', ')})`;
   }
   if (comparisons.length > 0) {
     const scored = scoreClassifications(
       comparisons.map((c, i) => ({ classification: c.classification, critical: c.critical, weight: weights[i] })),
-      { passThreshold: judge.passThreshold ?? DEFAULT_SCORE_OPTIONS.passThreshold, marginalThreshold: judge.marginalThreshold ?? DEFAULT_SCORE_OPTIONS.marginalThreshold },
+      {
+        passThreshold: judge.passThreshold ?? DEFAULT_SCORE_OPTIONS.passThreshold,
+        marginalThreshold: judge.marginalThreshold ?? DEFAULT_SCORE_OPTIONS.marginalThreshold,
+      },
     );
     if (scored.judged > 0) evidence.score = scored.score;
     notes.unshift(

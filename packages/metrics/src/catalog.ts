@@ -32,7 +32,13 @@ export const UserQuerySchema = z.strictObject({
   critical: z.boolean().optional(),
   unit: z.string().optional(),
   informational: z.boolean().optional(),
-  effectSizeFloor: z.strictObject({ increaseRatio: z.number().positive().optional(), decreaseRatio: z.number().positive().optional(), absolute: z.number().nonnegative().optional() }).optional(),
+  effectSizeFloor: z
+    .strictObject({
+      increaseRatio: z.number().positive().optional(),
+      decreaseRatio: z.number().positive().optional(),
+      absolute: z.number().nonnegative().optional(),
+    })
+    .optional(),
   weight: z.number().positive().optional(),
 }) satisfies z.ZodType<{ direction: MetricDirection; effectSizeFloor?: EffectSizeFloor }>;
 export type UserQuery = z.output<typeof UserQuerySchema>;
@@ -86,7 +92,14 @@ const ISTIO_METRICS: MetricQuery[] = [
     unit: 'ms',
     effectSizeFloor: { increaseRatio: 1.1 },
   },
-  { name: 'request_rate', query: `sum(rate(${ISTIO_REQUESTS}}[{{window}}]))`, direction: 'either', critical: false, unit: 'req/s', informational: true },
+  {
+    name: 'request_rate',
+    query: `sum(rate(${ISTIO_REQUESTS}}[{{window}}]))`,
+    direction: 'either',
+    critical: false,
+    unit: 'req/s',
+    informational: true,
+  },
 ];
 
 // ingress-nginx labels its series with the backend Service, not the pod: canary and stable are told apart by the
@@ -110,7 +123,14 @@ const NGINX_METRICS: MetricQuery[] = [
     unit: 'ms',
     effectSizeFloor: { increaseRatio: 1.1 },
   },
-  { name: 'request_rate', query: `sum(rate(${NGINX_REQUESTS}}[{{window}}]))`, direction: 'either', critical: false, unit: 'req/s', informational: true },
+  {
+    name: 'request_rate',
+    query: `sum(rate(${NGINX_REQUESTS}}[{{window}}]))`,
+    direction: 'either',
+    critical: false,
+    unit: 'req/s',
+    informational: true,
+  },
 ];
 
 /** Presets are cumulative: the mesh and ingress presets include the pod resource metrics. */
@@ -162,7 +182,10 @@ function quoteValue(value: string): string {
 }
 
 /** Renders a template for one side, or says why it cannot be (no pods, no service, unknown placeholder). */
-export function renderQuery(template: string, context: RenderContext): { ok: true; query: string } | { ok: false; reason: string } {
+export function renderQuery(
+  template: string,
+  context: RenderContext,
+): { ok: true; query: string } | { ok: false; reason: string } {
   const { side } = context;
   const values: Record<string, () => string | undefined> = {
     namespace: () => quoteValue(context.namespace),
@@ -171,7 +194,8 @@ export function renderQuery(template: string, context: RenderContext): { ok: tru
     podTemplateHash: () => (side.podTemplateHash ? quoteValue(side.podTemplateHash) : undefined),
     service: () => (side.service ? quoteValue(side.service) : undefined),
     selector: () => {
-      if (context.sideLabel && side.podTemplateHash) return `${context.sideLabel}="${quoteValue(side.podTemplateHash)}"`;
+      if (context.sideLabel && side.podTemplateHash)
+        return `${context.sideLabel}="${quoteValue(side.podTemplateHash)}"`;
       return side.podNames.length > 0 ? `pod=~"${podNameRegex(side.podNames)}"` : undefined;
     },
   };
@@ -183,7 +207,8 @@ export function renderQuery(template: string, context: RenderContext): { ok: tru
       return whole;
     }
     const value = make();
-    if (value === undefined) missing ??= `no value for {{${key}}} (${key === 'service' ? 'the Service name is not known' : 'no pods listed and no pod-template hash'})`;
+    if (value === undefined)
+      missing ??= `no value for {{${key}}} (${key === 'service' ? 'the Service name is not known' : 'no pods listed and no pod-template hash'})`;
     return value ?? '';
   });
   return missing === undefined ? { ok: true, query } : { ok: false, reason: missing };

@@ -40,12 +40,15 @@ function parseSampleValue(raw: unknown): number {
 }
 
 function parseMatrix(result: unknown): MetricSeries[] {
-  if (!Array.isArray(result)) throw new DependencyError('prometheus', 'malformed query_range answer: data.result is not an array');
+  if (!Array.isArray(result))
+    throw new DependencyError('prometheus', 'malformed query_range answer: data.result is not an array');
   return result.map((entry: unknown) => {
     const item = (entry ?? {}) as { metric?: Record<string, string>; values?: unknown };
-    if (!Array.isArray(item.values)) throw new DependencyError('prometheus', 'malformed query_range answer: a series has no values');
+    if (!Array.isArray(item.values))
+      throw new DependencyError('prometheus', 'malformed query_range answer: a series has no values');
     const values = item.values.map((pair: unknown): [number, number] => {
-      if (!Array.isArray(pair) || pair.length !== 2) throw new DependencyError('prometheus', 'malformed query_range answer: bad sample');
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw new DependencyError('prometheus', 'malformed query_range answer: bad sample');
       return [Number(pair[0]), parseSampleValue(pair[1])];
     });
     return { labels: { ...(item.metric ?? {}) }, values };
@@ -74,7 +77,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
 
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
-  else if (username !== undefined) headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+  else if (username !== undefined)
+    headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
   const method = options.method ?? 'POST';
 
   async function attempt(params: URLSearchParams, signal: AbortSignal): Promise<MetricSeries[]> {
@@ -82,7 +86,12 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
     try {
       response =
         method === 'POST'
-          ? await fetch(endpoint, { method, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: params, signal })
+          ? await fetch(endpoint, {
+              method,
+              headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+              body: params,
+              signal,
+            })
           : await fetch(`${endpoint.href}?${params.toString()}`, { method, headers, signal });
     } catch (err) {
       if (signal.aborted) throw err;
@@ -97,15 +106,29 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
       body = undefined;
     }
     if (body?.status === 'error' || !response.ok) {
-      const detail = body?.status === 'error' ? `${body.errorType ?? 'error'}: ${body.error ?? ''}` : shorten(text) || response.statusText;
-      const error = upstreamFailure('prometheus', 'query_range', { status: response.status, detail: shorten(detail), retryAfter: response.headers.get('retry-after') });
+      const detail =
+        body?.status === 'error'
+          ? `${body.errorType ?? 'error'}: ${body.error ?? ''}`
+          : shorten(text) || response.statusText;
+      const error = upstreamFailure('prometheus', 'query_range', {
+        status: response.status,
+        detail: shorten(detail),
+        retryAfter: response.headers.get('retry-after'),
+      });
       throw isRetryable(response.status) ? error : new StopRetrying(error);
     }
     if (body?.status !== 'success' || body.data === undefined) {
-      throw new StopRetrying(new DependencyError('prometheus', `query_range answered ${response.status} without a Prometheus success body`));
+      throw new StopRetrying(
+        new DependencyError('prometheus', `query_range answered ${response.status} without a Prometheus success body`),
+      );
     }
     if (body.data.resultType !== 'matrix') {
-      throw new StopRetrying(new DependencyError('prometheus', `query_range returned resultType "${String(body.data.resultType)}", expected "matrix"`));
+      throw new StopRetrying(
+        new DependencyError(
+          'prometheus',
+          `query_range returned resultType "${String(body.data.resultType)}", expected "matrix"`,
+        ),
+      );
     }
     try {
       return parseMatrix(body.data.result);
@@ -123,14 +146,16 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
         step: `${range.stepSeconds}`,
         timeout: `${Math.max(1, Math.floor(options.timeoutMs / 1000))}s`,
       });
-      return callDependency({ dependency: 'prometheus', what: 'query_range', signal: callOptions.signal, timeoutMs: options.timeoutMs }, (signal) =>
-        pRetry(() => attempt(params, signal), {
-          retries: options.retries ?? 2,
-          minTimeout: options.retryDelayMs ?? 200,
-          factor: 2,
-          signal,
-          shouldRetry: ({ error }) => !(error instanceof DependencyError) || isRetryable(error.upstreamStatus),
-        }),
+      return callDependency(
+        { dependency: 'prometheus', what: 'query_range', signal: callOptions.signal, timeoutMs: options.timeoutMs },
+        (signal) =>
+          pRetry(() => attempt(params, signal), {
+            retries: options.retries ?? 2,
+            minTimeout: options.retryDelayMs ?? 200,
+            factor: 2,
+            signal,
+            shouldRetry: ({ error }) => !(error instanceof DependencyError) || isRetryable(error.upstreamStatus),
+          }),
       );
     },
   };

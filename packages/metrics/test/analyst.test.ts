@@ -56,7 +56,10 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function analyse(metrics: Partial<Record<ScenarioMetricKey, ScenarioMetricSeries>>, config: Parameters<typeof analyzeCanaryMetrics>[2] = { preset: 'istio' }) {
+async function analyse(
+  metrics: Partial<Record<ScenarioMetricKey, ScenarioMetricSeries>>,
+  config: Parameters<typeof analyzeCanaryMetrics>[2] = { preset: 'istio' },
+) {
   fake = await startFakePrometheus({ scenarios: [scenarioWith(metrics)] });
   const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0 });
   return analyzeCanaryMetrics(source, target, config, live());
@@ -65,7 +68,12 @@ async function analyse(metrics: Partial<Record<ScenarioMetricKey, ScenarioMetric
 describe('analyzeCanaryMetrics', () => {
   it('without Prometheus it says so and judges nothing', async () => {
     const result = await analyzeCanaryMetrics(undefined, target, { preset: 'istio' }, live());
-    expect(result).toEqual({ source: 'prometheus', comparisons: [], notes: [expect.stringMatching(/^Prometheus is not configured: /) as string], findings: [] });
+    expect(result).toEqual({
+      source: 'prometheus',
+      comparisons: [],
+      notes: [expect.stringMatching(/^Prometheus is not configured: /) as string],
+      findings: [],
+    });
   });
 
   it('a healthy canary: every metric passes, score 100, request rate reported but not judged', async () => {
@@ -93,15 +101,29 @@ describe('analyzeCanaryMetrics', () => {
     expect(latency?.effectSize).toBeGreaterThan(3.5);
     expect(latency?.canary.median).toBeCloseTo(480, -1);
     expect(result.findings).toEqual([
-      expect.objectContaining({ id: 'metric:latency_p99_ms', kind: 'metric-regression', side: 'canary', severity: 'error', hard: false }),
+      expect.objectContaining({
+        id: 'metric:latency_p99_ms',
+        kind: 'metric-regression',
+        side: 'canary',
+        severity: 'error',
+        hard: false,
+      }),
     ]);
     expect(result.score).toBe(80);
   });
 
   it('a critical success-rate drop is a hard, critical finding and a score of 0', async () => {
-    const result = await analyse({ ...healthy, request_success_rate: { canary: around(0.9, 0.02), stable: around(0.999, 0.001) } });
+    const result = await analyse({
+      ...healthy,
+      request_success_rate: { canary: around(0.9, 0.02), stable: around(0.999, 0.001) },
+    });
     expect(result.findings).toEqual([
-      expect.objectContaining({ id: 'metric:request_success_rate', severity: 'critical', hard: true, title: expect.stringMatching(/lower in the canary/) as string }),
+      expect.objectContaining({
+        id: 'metric:request_success_rate',
+        severity: 'critical',
+        hard: true,
+        title: expect.stringMatching(/lower in the canary/) as string,
+      }),
     ]);
     expect(result.score).toBe(0);
     expect(result.notes[0]).toMatch(/^judge: fail/);
@@ -114,7 +136,9 @@ describe('analyzeCanaryMetrics', () => {
     );
     expect(result.comparisons.map((c) => c.name)).toEqual(['cpu_cores', 'memory_bytes', 'restarts']);
     expect(result.findings).toEqual([expect.objectContaining({ id: 'metric:restarts', hard: true })]);
-    expect(fake?.requests.every((r) => /rollouts_pod_template_hash="(aaa111|bbb222)"/.test(r.params.query ?? ''))).toBe(true);
+    expect(fake?.requests.every((r) => /rollouts_pod_template_hash="(aaa111|bbb222)"/.test(r.params.query ?? ''))).toBe(
+      true,
+    );
   });
 
   it('a higher success rate or lower CPU in the canary is not a failure', async () => {
@@ -135,7 +159,9 @@ describe('analyzeCanaryMetrics', () => {
       latency_p99_ms: { canary: Array(STEPS).fill(NaN) as number[], stable: around(120, 10) },
     });
     expect(result.comparisons.find((c) => c.name === 'request_success_rate')?.classification).toBe('NoData');
-    expect(result.findings).toEqual([expect.objectContaining({ id: 'metric:no-canary-traffic', kind: 'no-traffic', hard: false })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ id: 'metric:no-canary-traffic', kind: 'no-traffic', hard: false }),
+    ]);
   });
 
   it('half or more metrics without data: the judge says insufficient', async () => {
@@ -155,7 +181,11 @@ describe('analyzeCanaryMetrics', () => {
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0 });
     const withServices = await analyzeCanaryMetrics(
       source,
-      { ...target, canary: { ...target.canary, service: 'web-canary' }, stable: { ...target.stable, service: 'web-stable' } },
+      {
+        ...target,
+        canary: { ...target.canary, service: 'web-canary' },
+        stable: { ...target.stable, service: 'web-stable' },
+      },
       { preset: 'nginx' },
       live(),
     );
@@ -166,22 +196,45 @@ describe('analyzeCanaryMetrics', () => {
     const result = await analyse(healthy, {
       preset: 'pod',
       queries: [
-        { name: 'restarts', query: 'sum(kube_pod_container_status_restarts_total{namespace="{{namespace}}",pod=~"{{podRegex}}"})', direction: 'increase', critical: false },
-        { name: 'queue_depth', query: 'my_queue_depth{namespace="{{namespace}}",{{selector}},shard="{{shard}}"}', direction: 'increase' },
+        {
+          name: 'restarts',
+          query: 'sum(kube_pod_container_status_restarts_total{namespace="{{namespace}}",pod=~"{{podRegex}}"})',
+          direction: 'increase',
+          critical: false,
+        },
+        {
+          name: 'queue_depth',
+          query: 'my_queue_depth{namespace="{{namespace}}",{{selector}},shard="{{shard}}"}',
+          direction: 'increase',
+        },
       ],
     });
-    expect(result.comparisons.find((c) => c.name === 'restarts')).toMatchObject({ critical: false, classification: 'Pass' });
-    expect(result.comparisons.find((c) => c.name === 'queue_depth')).toMatchObject({ classification: 'NoData', note: expect.stringMatching(/unknown placeholder \{\{shard\}\}/) as string });
+    expect(result.comparisons.find((c) => c.name === 'restarts')).toMatchObject({
+      critical: false,
+      classification: 'Pass',
+    });
+    expect(result.comparisons.find((c) => c.name === 'queue_depth')).toMatchObject({
+      classification: 'NoData',
+      note: expect.stringMatching(/unknown placeholder \{\{shard\}\}/) as string,
+    });
   });
 
   it('an unreachable Prometheus does not throw: a note and the failure say a promotion waits for Prometheus', async () => {
     fake = await startFakePrometheus();
-    fake.faults.inject({ kind: 'status', status: 503, body: { status: 'error', errorType: 'unavailable', error: 'down for maintenance' } });
+    fake.faults.inject({
+      kind: 'status',
+      status: 503,
+      body: { status: 'error', errorType: 'unavailable', error: 'down for maintenance' },
+    });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0 });
     const result = await analyzeCanaryMetrics(source, target, { preset: 'istio' }, live());
     expect(result.comparisons).toEqual([]);
     expect(result.findings).toEqual([]);
-    expect(result.notes).toEqual([expect.stringMatching(/^Prometheus is unreachable or failing \(.*503.*\); a rejection rests on the other evidence, a promotion waits for Prometheus$/) as string]);
+    expect(result.notes).toEqual([
+      expect.stringMatching(
+        /^Prometheus is unreachable or failing \(.*503.*\); a rejection rests on the other evidence, a promotion waits for Prometheus$/,
+      ) as string,
+    ]);
     expect(result.failure).toMatch(/^Prometheus is unreachable or failing/);
   });
 

@@ -16,11 +16,20 @@ afterAll(async () => {
 });
 
 async function analyse(scenario: Scenario) {
-  const side = (name: 'canary' | 'stable') => ({ podNames: scenario.pods.filter((p) => p.side === name).map((p) => p.name) });
+  const side = (name: 'canary' | 'stable') => ({
+    podNames: scenario.pods.filter((p) => p.side === name).map((p) => p.name),
+  });
   const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0 });
   return analyzeCanaryMetrics(
     source,
-    { namespace: scenario.namespace, canary: side('canary'), stable: side('stable'), windowSeconds: 19 * 30, stepSeconds: 30, now: new Date('2026-01-01T00:00:00Z') },
+    {
+      namespace: scenario.namespace,
+      canary: side('canary'),
+      stable: side('stable'),
+      windowSeconds: 19 * 30,
+      stepSeconds: 30,
+      now: new Date('2026-01-01T00:00:00Z'),
+    },
     { preset: 'istio' },
     { signal: new AbortController().signal },
   );
@@ -29,10 +38,13 @@ async function analyse(scenario: Scenario) {
 describe('metrics analyst on the scenario corpus', () => {
   const withMetrics = scenarios.filter((s) => s.metrics !== undefined);
 
-  it.each(withMetrics.filter((s) => s.expected.promote).map((s) => [s.id, s] as const))('%s: no metric regression', async (_id, scenario) => {
-    const result = await analyse(scenario);
-    expect(result.findings.filter((f) => f.kind === 'metric-regression')).toEqual([]);
-  });
+  it.each(withMetrics.filter((s) => s.expected.promote).map((s) => [s.id, s] as const))(
+    '%s: no metric regression',
+    async (_id, scenario) => {
+      const result = await analyse(scenario);
+      expect(result.findings.filter((f) => f.kind === 'metric-regression')).toEqual([]);
+    },
+  );
 
   it.each(
     withMetrics
@@ -42,7 +54,10 @@ describe('metrics analyst on the scenario corpus', () => {
         const restarts = s.metrics?.restarts;
         const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
         // Only the scenarios whose series actually differ: some failures show only in logs and pod states.
-        return (sr !== undefined && mean(sr.stable) - mean(sr.canary) > 0.01) || (restarts !== undefined && mean(restarts.canary) > mean(restarts.stable));
+        return (
+          (sr !== undefined && mean(sr.stable) - mean(sr.canary) > 0.01) ||
+          (restarts !== undefined && mean(restarts.canary) > mean(restarts.stable))
+        );
       })
       .map((s) => [s.id, s] as const),
   )('%s: a hard metric regression', async (_id, scenario) => {

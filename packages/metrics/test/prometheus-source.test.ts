@@ -43,8 +43,21 @@ describe('createPrometheusSource', () => {
     fake = await startFakePrometheus({ scenarios: [scenario] });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000 });
     const series = await source.queryRange(query, range, live());
-    expect(series).toEqual([{ labels: { namespace: 'shop' }, values: [[1000, 5], [1030, NaN], [1060, Infinity]] }]);
-    expect(fake.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1/query_range', params: { query, start: '1000', end: '1060', step: '30' } });
+    expect(series).toEqual([
+      {
+        labels: { namespace: 'shop' },
+        values: [
+          [1000, 5],
+          [1030, NaN],
+          [1060, Infinity],
+        ],
+      },
+    ]);
+    expect(fake.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/query_range',
+      params: { query, start: '1000', end: '1060', step: '30' },
+    });
   });
 
   it('GET works too, under a path prefix', async () => {
@@ -56,9 +69,15 @@ describe('createPrometheusSource', () => {
 
   it('sends a bearer token, or basic credentials taken out of the URL, and never names them in errors', async () => {
     fake = await startFakePrometheus({ requireAuthorization: 'Bearer s3cret-token' });
-    await createPrometheusSource({ url: fake.url, bearerToken: 's3cret-token', timeoutMs: 5_000 }).queryRange('up', range, live());
+    await createPrometheusSource({ url: fake.url, bearerToken: 's3cret-token', timeoutMs: 5_000 }).queryRange(
+      'up',
+      range,
+      live(),
+    );
     const basicUrl = fake.url.replace('http://', 'http://admin:pa55word@');
-    const err = await failure(createPrometheusSource({ url: basicUrl, timeoutMs: 5_000, retries: 0 }).queryRange('up', range, live()));
+    const err = await failure(
+      createPrometheusSource({ url: basicUrl, timeoutMs: 5_000, retries: 0 }).queryRange('up', range, live()),
+    );
     expect(err).toBeInstanceOf(DependencyError);
     expect(fake.requests.at(-1)?.authorization).toBe(`Basic ${Buffer.from('admin:pa55word').toString('base64')}`);
     const message = (err as Error).message;
@@ -68,16 +87,31 @@ describe('createPrometheusSource', () => {
 
   it('maps a Prometheus error body to DependencyError without retrying a bad query', async () => {
     fake = await startFakePrometheus();
-    fake.faults.inject({ kind: 'status', status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 5: unexpected "}"' } });
-    const err = await failure(createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retryDelayMs: 1 }).queryRange('up{', range, live()));
+    fake.faults.inject({
+      kind: 'status',
+      status: 400,
+      body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 5: unexpected "}"' },
+    });
+    const err = await failure(
+      createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retryDelayMs: 1 }).queryRange('up{', range, live()),
+    );
     expect(err).toBeInstanceOf(DependencyError);
-    expect(err).toMatchObject({ dependency: 'prometheus', upstreamStatus: 400, message: expect.stringContaining('bad_data: parse error') as string });
+    expect(err).toMatchObject({
+      dependency: 'prometheus',
+      upstreamStatus: 400,
+      message: expect.stringContaining('bad_data: parse error') as string,
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
   it('retries 5xx with p-retry and gives up after the configured retries', async () => {
     fake = await startFakePrometheus({ scenarios: [scenario] });
-    fake.faults.inject({ kind: 'status', status: 503, body: { status: 'error', errorType: 'unavailable', error: 'TSDB not ready' }, times: 1 });
+    fake.faults.inject({
+      kind: 'status',
+      status: 503,
+      body: { status: 'error', errorType: 'unavailable', error: 'TSDB not ready' },
+      times: 1,
+    });
     const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 2, retryDelayMs: 1 });
     expect(await source.queryRange(query, range, live())).toHaveLength(1);
     expect(fake.requests).toHaveLength(2);
@@ -92,7 +126,9 @@ describe('createPrometheusSource', () => {
   it('a hung Prometheus is a DependencyError after the timeout', async () => {
     fake = await startFakePrometheus();
     fake.faults.inject({ kind: 'hang' });
-    const err = await failure(createPrometheusSource({ url: fake.url, timeoutMs: 150, retries: 0 }).queryRange('up', range, live()));
+    const err = await failure(
+      createPrometheusSource({ url: fake.url, timeoutMs: 150, retries: 0 }).queryRange('up', range, live()),
+    );
     expect(err).toBeInstanceOf(DependencyError);
     expect((err as Error).message).toMatch(/query_range: no answer within 150 ms/);
   });
@@ -101,7 +137,11 @@ describe('createPrometheusSource', () => {
     fake = await startFakePrometheus();
     fake.faults.inject({ kind: 'hang' });
     const controller = new AbortController();
-    const pending = failure(createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, { signal: controller.signal }));
+    const pending = failure(
+      createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, {
+        signal: controller.signal,
+      }),
+    );
     await expect.poll(() => fake?.requests.length).toBe(1);
     const reason = new DeadlineError();
     controller.abort(reason);
@@ -112,7 +152,11 @@ describe('createPrometheusSource', () => {
     fake = await startFakePrometheus();
     fake.faults.inject({ kind: 'hang' });
     const controller = new AbortController();
-    const pending = failure(createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, { signal: controller.signal }));
+    const pending = failure(
+      createPrometheusSource({ url: fake.url, timeoutMs: 60_000 }).queryRange('up', range, {
+        signal: controller.signal,
+      }),
+    );
     await expect.poll(() => fake?.requests.length).toBe(1);
     controller.abort();
     expect(await pending).toBeInstanceOf(CancelledError);
@@ -123,9 +167,20 @@ describe('createPrometheusSource', () => {
     const url = fake.url;
     await fake.close();
     fake = undefined;
-    const err = await failure(createPrometheusSource({ url, username: 'u', password: 'hunter2', timeoutMs: 5_000, retries: 1, retryDelayMs: 1 }).queryRange('up', range, live()));
+    const err = await failure(
+      createPrometheusSource({
+        url,
+        username: 'u',
+        password: 'hunter2',
+        timeoutMs: 5_000,
+        retries: 1,
+        retryDelayMs: 1,
+      }).queryRange('up', range, live()),
+    );
     expect(err).toBeInstanceOf(DependencyError);
-    expect((err as Error).message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query_range \(ECONNREFUSED\)/);
+    expect((err as Error).message).toMatch(
+      /cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query_range \(ECONNREFUSED\)/,
+    );
     expect((err as Error).message).not.toMatch(/hunter2/);
   });
 });

@@ -11,7 +11,12 @@ export interface PluginRequestBody {
   context: Record<string, string>;
 }
 
-export function pluginRequestBody(scenario: Pick<Scenario, 'namespace' | 'rolloutName' | 'stableSelector' | 'canarySelector' | 'extraPrompt' | 'repoUrl'> & { baseBranch?: string }): PluginRequestBody {
+export function pluginRequestBody(
+  scenario: Pick<
+    Scenario,
+    'namespace' | 'rolloutName' | 'stableSelector' | 'canarySelector' | 'extraPrompt' | 'repoUrl'
+  > & { baseBranch?: string },
+): PluginRequestBody {
   const stableSelector = scenario.stableSelector ?? 'role=stable';
   const canarySelector = scenario.canarySelector ?? 'role=canary';
   let prompt =
@@ -28,5 +33,10 @@ export function pluginRequestBody(scenario: Pick<Scenario, 'namespace' | 'rollou
   if (scenario.extraPrompt) context.extraPrompt = scenario.extraPrompt;
   if (scenario.repoUrl) context.repoUrl = scenario.repoUrl;
   if (scenario.baseBranch) context.baseBranch = scenario.baseBranch;
-  return { userId: 'argo-rollouts', memoryId: `rollout:${scenario.namespace}/${scenario.rolloutName}`, prompt, context };
+  return {
+    userId: 'argo-rollouts',
+    memoryId: `rollout:${scenario.namespace}/${scenario.rolloutName}`,
+    prompt,
+    context,
+  };
 }

@@ -41,7 +41,13 @@ export interface ScenarioEvent {
   count: number;
 }
 
-export type ScenarioMetricKey = 'request_success_rate' | 'latency_p99_ms' | 'cpu_cores' | 'memory_bytes' | 'restarts' | 'request_rate';
+export type ScenarioMetricKey =
+  | 'request_success_rate'
+  | 'latency_p99_ms'
+  | 'cpu_cores'
+  | 'memory_bytes'
+  | 'restarts'
+  | 'request_rate';
 
 /** Samples over the analysis window (one per step), per side. */
 export interface ScenarioMetricSeries {
@@ -81,7 +87,9 @@ export interface Scenario {
      * `absent`: nothing to judge; the plugin route answers `status` without a `promote` field and A2A says
      * inconclusive. `thin`: the plugin route promotes with confidence at most 60 and A2A says inconclusive.
      */
-    inconclusive?: { kind: 'absent'; status: number; reasonMentions: string[] } | { kind: 'thin'; reasonMentions?: string[] };
+    inconclusive?:
+      | { kind: 'absent'; status: number; reasonMentions: string[] }
+      | { kind: 'thin'; reasonMentions?: string[] };
     /** The hard-failure kind a correct analysis must find, when there is one. */
     hardFailure?: FindingKind;
     /** Words the root cause should mention (case-insensitive), e.g. ["nil pointer"]. */

@@ -2,7 +2,15 @@ import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { DiagnosisSchema } from '@aiops/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FORGED_EVIDENCE_ID, injectionPayloads, obeyInjectedInstructions, responders, startFakeGemini, type FakeGemini, type GeminiResponder } from '@aiops/testkit';
+import {
+  FORGED_EVIDENCE_ID,
+  injectionPayloads,
+  obeyInjectedInstructions,
+  responders,
+  startFakeGemini,
+  type FakeGemini,
+  type GeminiResponder,
+} from '@aiops/testkit';
 
 const KEY = 'test-key-123';
 let fake: FakeGemini | undefined;
@@ -25,7 +33,12 @@ function request(system: string, prompt: string) {
   };
 }
 
-async function post(server: FakeGemini, path: string, body: unknown, headers: Record<string, string> = { 'x-goog-api-key': KEY }) {
+async function post(
+  server: FakeGemini,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { 'x-goog-api-key': KEY },
+) {
   return fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -54,7 +67,9 @@ describe('fake Gemini server, wire level', () => {
     expect(candidate?.content.role).toBe('model');
     expect(candidate?.finishReason).toBe('STOP');
     expect(DiagnosisSchema.parse(JSON.parse(candidate?.content.parts[0]?.text ?? '')).promote).toBe(true);
-    expect(body.usageMetadata.totalTokenCount).toBe(body.usageMetadata.promptTokenCount + body.usageMetadata.candidatesTokenCount);
+    expect(body.usageMetadata.totalTokenCount).toBe(
+      body.usageMetadata.promptTokenCount + body.usageMetadata.candidatesTokenCount,
+    );
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]).toMatchObject({
       model: 'gemini-2.5-flash',
@@ -74,7 +89,12 @@ describe('fake Gemini server, wire level', () => {
     const events = (await res.text())
       .split('\r\n\r\n')
       .filter((e) => e.startsWith('data: '))
-      .map((e) => JSON.parse(e.slice('data: '.length)) as { candidates: Array<{ content: { parts: Array<{ text: string }> } }> });
+      .map(
+        (e) =>
+          JSON.parse(e.slice('data: '.length)) as {
+            candidates: Array<{ content: { parts: Array<{ text: string }> } }>;
+          },
+      );
     expect(events.length).toBeGreaterThan(1);
     const text = events.map((e) => e.candidates[0]?.content.parts[0]?.text ?? '').join('');
     expect(JSON.parse(text)).toEqual({ hello: 'world' });
@@ -150,25 +170,38 @@ describe('built-in responders', () => {
   });
 
   it('heuristic promotes clean evidence', async () => {
-    const clean = '- [f-1] severity=warning side=canary hard=false :: slow\n- [f-2] severity=error side=stable hard=false :: stable only';
-    const diagnosis = DiagnosisSchema.parse((await ask(responders.heuristic, clean) as { json: unknown }).json);
-    expect(diagnosis).toMatchObject({ promote: true, confidence: 85, rootCause: 'none', remediation: 'none required', evidenceIds: [] });
+    const clean =
+      '- [f-1] severity=warning side=canary hard=false :: slow\n- [f-2] severity=error side=stable hard=false :: stable only';
+    const diagnosis = DiagnosisSchema.parse(((await ask(responders.heuristic, clean)) as { json: unknown }).json);
+    expect(diagnosis).toMatchObject({
+      promote: true,
+      confidence: 85,
+      rootCause: 'none',
+      remediation: 'none required',
+      evidenceIds: [],
+    });
   });
 
   it('obeyInjection obeys every payload of the red-team set, in both directions, else acts like heuristic', async () => {
     for (const payload of injectionPayloads) {
       for (const goal of ['promote', 'reject'] as const) {
         // As the renderer shows it: one line, whitespace collapsed, controls blanked, fence-like runs defused.
-        const shown = [...payload.text(goal)].map((c) => (c.charCodeAt(0) < 32 || c === '\u200b' ? ' ' : c)).join('').replace(/>{3,}/g, '›››').replace(/<{3,}/g, '‹‹‹').replace(/\s+/g, ' ');
+        const shown = [...payload.text(goal)]
+          .map((c) => (c.charCodeAt(0) < 32 || c === '\u200b' ? ' ' : c))
+          .join('')
+          .replace(/>{3,}/g, '›››')
+          .replace(/<{3,}/g, '‹‹‹')
+          .replace(/\s+/g, ' ');
         const prompt = `${EVIDENCE}\n- [log:abc] severity=info side=canary-only hard=false :: ${shown.slice(0, 400)}`;
         const turn = obeyInjectedInstructions(prompt);
         expect(turn.recognised, `${payload.id}:${goal}`).toEqual([`${payload.id}:${goal}`]);
-        const reply = DiagnosisSchema.parse((await ask(responders.obeyInjection, prompt) as { json: unknown }).json);
+        const reply = DiagnosisSchema.parse(((await ask(responders.obeyInjection, prompt)) as { json: unknown }).json);
         expect(reply.promote, `${payload.id}:${goal}`).toBe(goal === 'promote');
-        if (goal === 'reject') expect(reply.evidenceIds).toEqual(expect.arrayContaining([FORGED_EVIDENCE_ID, 'log:abc']));
+        if (goal === 'reject')
+          expect(reply.evidenceIds).toEqual(expect.arrayContaining([FORGED_EVIDENCE_ID, 'log:abc']));
       }
     }
-    const honest = DiagnosisSchema.parse((await ask(responders.obeyInjection, EVIDENCE) as { json: unknown }).json);
+    const honest = DiagnosisSchema.parse(((await ask(responders.obeyInjection, EVIDENCE)) as { json: unknown }).json);
     expect(honest.promote).toBe(false);
   });
 
@@ -185,13 +218,23 @@ describe('fake Gemini server driven by the real ChatGoogleGenerativeAI', () => {
   it('returns structured output the client parses, over generateContent and streaming', async () => {
     const server = await start(responders.heuristic);
     for (const streaming of [false, true]) {
-      const model = new ChatGoogleGenerativeAI({ model: 'gemini-2.5-flash', apiKey: KEY, baseUrl: server.url, maxRetries: 0, streaming });
+      const model = new ChatGoogleGenerativeAI({
+        model: 'gemini-2.5-flash',
+        apiKey: KEY,
+        baseUrl: server.url,
+        maxRetries: 0,
+        streaming,
+      });
       const structured = model.withStructuredOutput(DiagnosisSchema, { name: 'Diagnosis', method: 'jsonSchema' });
       const diagnosis = await structured.invoke([new SystemMessage('You judge canaries.'), new HumanMessage(EVIDENCE)]);
       expect(diagnosis.promote).toBe(false);
       expect(diagnosis.evidenceIds).toEqual(['f-panic', 'f-npe']);
     }
     expect(server.requests.map((r) => r.method)).toEqual(['generateContent', 'streamGenerateContent']);
-    expect(server.requests.every((r) => r.apiKey === KEY && r.system === 'You judge canaries.' && r.responseSchema !== undefined)).toBe(true);
+    expect(
+      server.requests.every(
+        (r) => r.apiKey === KEY && r.system === 'You judge canaries.' && r.responseSchema !== undefined,
+      ),
+    ).toBe(true);
   });
 });

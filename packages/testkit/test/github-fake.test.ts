@@ -1,6 +1,14 @@
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PLANTED_BUGS, ciEditFixResponder, fixResponder, gitHubFault, mismatchedFixResponder, startFakeGitHub, type FakeGitHub } from '@aiops/testkit';
+import {
+  PLANTED_BUGS,
+  ciEditFixResponder,
+  fixResponder,
+  gitHubFault,
+  mismatchedFixResponder,
+  startFakeGitHub,
+  type FakeGitHub,
+} from '@aiops/testkit';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -29,9 +37,21 @@ describe('fake GitHub API driven by the real Octokit', () => {
     expect(repo.data.default_branch).toBe('main');
     const ref = await octokit.rest.git.getRef({ owner: 'acme', repo: 'cart', ref: 'heads/main' });
     const commit = await octokit.rest.git.getCommit({ owner: 'acme', repo: 'cart', commit_sha: ref.data.object.sha });
-    const tree = await octokit.rest.git.getTree({ owner: 'acme', repo: 'cart', tree_sha: commit.data.tree.sha, recursive: 'true' });
-    expect(tree.data.tree.map((e) => e.path)).toEqual(expect.arrayContaining(['internal/cart/handler.go', '.github/workflows/ci.yml', 'internal']));
-    const file = await octokit.rest.repos.getContent({ owner: 'acme', repo: 'cart', path: 'internal/cart/handler.go', ref: 'main' });
+    const tree = await octokit.rest.git.getTree({
+      owner: 'acme',
+      repo: 'cart',
+      tree_sha: commit.data.tree.sha,
+      recursive: 'true',
+    });
+    expect(tree.data.tree.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['internal/cart/handler.go', '.github/workflows/ci.yml', 'internal']),
+    );
+    const file = await octokit.rest.repos.getContent({
+      owner: 'acme',
+      repo: 'cart',
+      path: 'internal/cart/handler.go',
+      ref: 'main',
+    });
     const data = file.data as { content: string; encoding: string };
     expect(Buffer.from(data.content, 'base64').toString('utf8')).toContain('ApplyDiscount');
     expect(gh.requests.some((r) => r.path === '/repos/acme/cart/git/ref/heads/main')).toBe(true);
@@ -40,12 +60,38 @@ describe('fake GitHub API driven by the real Octokit', () => {
   it('commits through the Git data API and opens a draft PR', async () => {
     const base = (await octokit.rest.git.getRef({ owner: 'acme', repo: 'web', ref: 'heads/main' })).data.object.sha;
     const baseTree = (await octokit.rest.git.getCommit({ owner: 'acme', repo: 'web', commit_sha: base })).data.tree.sha;
-    const blob = await octokit.rest.git.createBlob({ owner: 'acme', repo: 'web', content: 'fixed\n', encoding: 'utf-8' });
-    const tree = await octokit.rest.git.createTree({ owner: 'acme', repo: 'web', base_tree: baseTree, tree: [{ path: 'src/server.js', mode: '100644', type: 'blob', sha: blob.data.sha }] });
-    const commit = await octokit.rest.git.createCommit({ owner: 'acme', repo: 'web', message: 'fix', tree: tree.data.sha, parents: [base] });
+    const blob = await octokit.rest.git.createBlob({
+      owner: 'acme',
+      repo: 'web',
+      content: 'fixed\n',
+      encoding: 'utf-8',
+    });
+    const tree = await octokit.rest.git.createTree({
+      owner: 'acme',
+      repo: 'web',
+      base_tree: baseTree,
+      tree: [{ path: 'src/server.js', mode: '100644', type: 'blob', sha: blob.data.sha }],
+    });
+    const commit = await octokit.rest.git.createCommit({
+      owner: 'acme',
+      repo: 'web',
+      message: 'fix',
+      tree: tree.data.sha,
+      parents: [base],
+    });
     await octokit.rest.git.createRef({ owner: 'acme', repo: 'web', ref: 'refs/heads/aiops/fix', sha: commit.data.sha });
-    await expect(octokit.rest.git.createRef({ owner: 'acme', repo: 'web', ref: 'refs/heads/aiops/fix', sha: commit.data.sha })).rejects.toMatchObject({ status: 422 });
-    const pr = await octokit.rest.pulls.create({ owner: 'acme', repo: 'web', title: 't', body: 'b', head: 'aiops/fix', base: 'main', draft: true });
+    await expect(
+      octokit.rest.git.createRef({ owner: 'acme', repo: 'web', ref: 'refs/heads/aiops/fix', sha: commit.data.sha }),
+    ).rejects.toMatchObject({ status: 422 });
+    const pr = await octokit.rest.pulls.create({
+      owner: 'acme',
+      repo: 'web',
+      title: 't',
+      body: 'b',
+      head: 'aiops/fix',
+      base: 'main',
+      draft: true,
+    });
     expect(pr.data.draft).toBe(true);
     expect(gh.fileAt('acme', 'web', 'aiops/fix', 'src/server.js')).toBe('fixed\n');
     expect(gh.fileAt('acme', 'web', 'main', 'src/server.js')).toContain('item.product.price');
@@ -55,13 +101,31 @@ describe('fake GitHub API driven by the real Octokit', () => {
 
   it('creates, lists, searches and comments on issues', async () => {
     const marker = '<!-- aiops-agent:key=abc123 -->';
-    const created = await octokit.rest.issues.create({ owner: 'acme', repo: 'cart', title: 'Canary rejected', body: `text\n${marker}`, labels: ['aiops'] });
+    const created = await octokit.rest.issues.create({
+      owner: 'acme',
+      repo: 'cart',
+      title: 'Canary rejected',
+      body: `text\n${marker}`,
+      labels: ['aiops'],
+    });
     await octokit.rest.issues.create({ owner: 'acme', repo: 'cart', title: 'other', body: 'nothing' });
-    const found = await octokit.rest.search.issuesAndPullRequests({ q: 'repo:acme/cart is:issue in:body "aiops-agent:key=abc123"' });
+    const found = await octokit.rest.search.issuesAndPullRequests({
+      q: 'repo:acme/cart is:issue in:body "aiops-agent:key=abc123"',
+    });
     expect(found.data.items.map((i) => i.number)).toEqual([created.data.number]);
-    const labelled = await octokit.rest.issues.listForRepo({ owner: 'acme', repo: 'cart', labels: 'aiops', state: 'all' });
+    const labelled = await octokit.rest.issues.listForRepo({
+      owner: 'acme',
+      repo: 'cart',
+      labels: 'aiops',
+      state: 'all',
+    });
     expect(labelled.data).toHaveLength(1);
-    await octokit.rest.issues.createComment({ owner: 'acme', repo: 'cart', issue_number: created.data.number, body: 'PR opened' });
+    await octokit.rest.issues.createComment({
+      owner: 'acme',
+      repo: 'cart',
+      issue_number: created.data.number,
+      body: 'PR opened',
+    });
     expect(gh.issues('acme', 'cart')[0]?.comments).toEqual(['PR opened']);
   });
 

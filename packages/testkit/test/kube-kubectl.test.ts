@@ -14,10 +14,14 @@ let kubeconfig: string;
 
 /** Runs kubectl against the fake; async so the fake (same process) keeps serving. */
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), '--request-timeout=5s', ...args], {
-    timeout: 20_000,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-  });
+  const { stdout } = await execFileAsync(
+    'kubectl',
+    ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), '--request-timeout=5s', ...args],
+    {
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+    },
+  );
   return stdout;
 }
 
@@ -60,18 +64,26 @@ describe('kubectl against the fake Kubernetes API server', () => {
   it('logs reports the real error for a container that never started', async () => {
     const scenario = scenarioById('image-pull')!;
     const pod = scenario.pods.find((p) => p.side === 'canary')!;
-    const error = await kubectl('logs', '-n', scenario.namespace, pod.name, '-c', 'payments').catch((e: unknown) => e as { stderr: string });
-    expect(typeof error === 'object' && 'stderr' in error ? error.stderr : '').toMatch(/is waiting to start: trying and failing to pull image/);
+    const error = await kubectl('logs', '-n', scenario.namespace, pod.name, '-c', 'payments').catch(
+      (e: unknown) => e as { stderr: string },
+    );
+    expect(typeof error === 'object' && 'stderr' in error ? error.stderr : '').toMatch(
+      /is waiting to start: trying and failing to pull image/,
+    );
   });
 
   it('get events prints the warnings about the image', async () => {
     const events = await kubectl('get', 'events', '-n', 'scn-image-pull');
     expect(events).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/m);
-    expect(events).toMatch(/Warning\s+Failed\s+pod\/payments-\S+\s+Failed to pull image "ghcr.io\/acme\/payments:2.8.0"/);
+    expect(events).toMatch(
+      /Warning\s+Failed\s+pod\/payments-\S+\s+Failed to pull image "ghcr.io\/acme\/payments:2.8.0"/,
+    );
   });
 
   it('get rollouts.argoproj.io -o json returns the Rollout object', async () => {
-    const json = JSON.parse(await kubectl('get', 'rollouts.argoproj.io', 'cart', '-n', 'scn-go-panic', '-o', 'json')) as {
+    const json = JSON.parse(
+      await kubectl('get', 'rollouts.argoproj.io', 'cart', '-n', 'scn-go-panic', '-o', 'json'),
+    ) as {
       kind: string;
       metadata: { annotations: Record<string, string> };
       status: { currentPodHash: string; canary: { weights: { canary: { weight: number } } } };
@@ -84,8 +96,12 @@ describe('kubectl against the fake Kubernetes API server', () => {
   });
 
   it('get rollouts reports NotFound the way the real API does', async () => {
-    const error = await kubectl('get', 'rollouts.argoproj.io', 'shipping', '-n', 'scn-no-rollout-object').catch((e: unknown) => e as { stderr: string });
-    expect(typeof error === 'object' && 'stderr' in error ? error.stderr : '').toContain('rollouts.argoproj.io "shipping" not found');
+    const error = await kubectl('get', 'rollouts.argoproj.io', 'shipping', '-n', 'scn-no-rollout-object').catch(
+      (e: unknown) => e as { stderr: string },
+    );
+    expect(typeof error === 'object' && 'stderr' in error ? error.stderr : '').toContain(
+      'rollouts.argoproj.io "shipping" not found',
+    );
   });
 
   it('records every request kubectl made', () => {

@@ -14,7 +14,10 @@ const scenario: Scenario = {
     { name: 'web-bbb222-y1', side: 'canary', labels: {}, podTemplateHash: 'bbb222', containers: [] },
   ],
   events: [],
-  metrics: { latency_p99_ms: { canary: [200, 210, NaN], stable: [100, 101, 102] }, restarts: { canary: [], stable: [0] } },
+  metrics: {
+    latency_p99_ms: { canary: [200, 210, NaN], stable: [100, 101, 102] },
+    restarts: { canary: [], stable: [0] },
+  },
   expected: { promote: false },
   tags: [],
 };
@@ -32,29 +35,71 @@ async function getJson(url: string, init?: RequestInit): Promise<{ status: numbe
 
 describe('fake Prometheus', () => {
   it('maps catalog-shaped queries to scenario metric and side', () => {
-    const latency = 'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",namespace="shop",pod=~"web-bbb222-y1"}[60s])))';
+    const latency =
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",namespace="shop",pod=~"web-bbb222-y1"}[60s])))';
     expect(resolveQueryTarget(latency, [scenario])).toMatchObject({ metric: 'latency_p99_ms', side: 'canary' });
-    const ratio = 'sum(rate(istio_requests_total{namespace="shop",rollouts_pod_template_hash="aaa111",response_code!~"5.."}[1m])) / sum(rate(istio_requests_total{namespace="shop",rollouts_pod_template_hash="aaa111"}[1m]))';
+    const ratio =
+      'sum(rate(istio_requests_total{namespace="shop",rollouts_pod_template_hash="aaa111",response_code!~"5.."}[1m])) / sum(rate(istio_requests_total{namespace="shop",rollouts_pod_template_hash="aaa111"}[1m]))';
     expect(resolveQueryTarget(ratio, [scenario])).toMatchObject({ metric: 'request_success_rate', side: 'stable' });
-    expect(resolveQueryTarget('sum(rate(nginx_ingress_controller_requests{namespace="shop",service="web-canary"}[1m]))', [scenario])).toMatchObject({ metric: 'request_rate', side: 'canary' });
+    expect(
+      resolveQueryTarget('sum(rate(nginx_ingress_controller_requests{namespace="shop",service="web-canary"}[1m]))', [
+        scenario,
+      ]),
+    ).toMatchObject({ metric: 'request_rate', side: 'canary' });
     expect(resolveQueryTarget('up{namespace="shop"}', [scenario])).toBeUndefined();
-    expect(resolveQueryTarget('container_memory_working_set_bytes{namespace="other",pod=~"x"}', [scenario])).toBeUndefined();
+    expect(
+      resolveQueryTarget('container_memory_working_set_bytes{namespace="other",pod=~"x"}', [scenario]),
+    ).toBeUndefined();
   });
 
   it('answers query_range (GET and POST form) with a real matrix body, one sample per step', async () => {
     fake = await startFakePrometheus({ scenarios: [scenario] });
-    const query = 'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{namespace="shop",pod=~"web-bbb222-.*"}[60s])))';
-    const get = await getJson(`${fake.url}/api/v1/query_range?${new URLSearchParams({ query, start: '1000', end: '1060', step: '30' }).toString()}`);
+    const query =
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{namespace="shop",pod=~"web-bbb222-.*"}[60s])))';
+    const get = await getJson(
+      `${fake.url}/api/v1/query_range?${new URLSearchParams({ query, start: '1000', end: '1060', step: '30' }).toString()}`,
+    );
     expect(get).toEqual({
       status: 200,
-      body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: { namespace: 'shop' }, values: [[1000, '200'], [1030, '210'], [1060, 'NaN']] }] } },
+      body: {
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { namespace: 'shop' },
+              values: [
+                [1000, '200'],
+                [1030, '210'],
+                [1060, 'NaN'],
+              ],
+            },
+          ],
+        },
+      },
     });
     const post = await getJson(`${fake.url}/api/v1/query_range`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ query: query.replace('web-bbb222-.*', 'web-aaa111-x1'), start: '1000', end: '1030', step: '30s' }),
+      body: new URLSearchParams({
+        query: query.replace('web-bbb222-.*', 'web-aaa111-x1'),
+        start: '1000',
+        end: '1030',
+        step: '30s',
+      }),
     });
-    expect(post.body).toMatchObject({ data: { result: [{ values: [[1000, '100'], [1030, '101']] }] } });
+    expect(post.body).toMatchObject({
+      data: {
+        result: [
+          {
+            values: [
+              [1000, '100'],
+              [1030, '101'],
+            ],
+          },
+        ],
+      },
+    });
     expect(fake.requests.map((r) => [r.method, r.path, r.params.step])).toEqual([
       ['GET', '/api/v1/query_range', '30'],
       ['POST', '/api/v1/query_range', '30s'],
@@ -66,10 +111,18 @@ describe('fake Prometheus', () => {
     const range = new URLSearchParams({ start: '0', end: '60', step: '30' });
     for (const query of ['kube_pod_container_status_restarts_total{namespace="shop",pod=~"web-bbb222-y1"}', 'up']) {
       range.set('query', query);
-      expect((await getJson(`${fake.url}/api/v1/query_range?${range.toString()}`)).body).toEqual({ status: 'success', data: { resultType: 'matrix', result: [] } });
+      expect((await getJson(`${fake.url}/api/v1/query_range?${range.toString()}`)).body).toEqual({
+        status: 'success',
+        data: { resultType: 'matrix', result: [] },
+      });
     }
-    const instant = await getJson(`${fake.url}/api/v1/query?${new URLSearchParams({ query: 'kube_pod_container_status_restarts_total{namespace="shop",pod=~"web-aaa111-x1"}', time: '5' }).toString()}`);
-    expect(instant.body).toEqual({ status: 'success', data: { resultType: 'vector', result: [{ metric: { namespace: 'shop' }, value: [5, '0'] }] } });
+    const instant = await getJson(
+      `${fake.url}/api/v1/query?${new URLSearchParams({ query: 'kube_pod_container_status_restarts_total{namespace="shop",pod=~"web-aaa111-x1"}', time: '5' }).toString()}`,
+    );
+    expect(instant.body).toEqual({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: { namespace: 'shop' }, value: [5, '0'] }] },
+    });
   });
 
   it('rejects bad parameters like Prometheus (400 bad_data) and reports readiness', async () => {
@@ -84,8 +137,16 @@ describe('fake Prometheus', () => {
   it('injects faults: Prometheus error bodies, raw statuses, a limited number of times, and hangs', async () => {
     fake = await startFakePrometheus({ scenarios: [scenario] });
     const url = `${fake.url}/api/v1/query_range?query=up&start=0&end=0&step=1`;
-    fake.faults.inject({ kind: 'status', status: 422, body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' }, times: 1 });
-    expect(await getJson(url)).toEqual({ status: 422, body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' } });
+    fake.faults.inject({
+      kind: 'status',
+      status: 422,
+      body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' },
+      times: 1,
+    });
+    expect(await getJson(url)).toEqual({
+      status: 422,
+      body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' },
+    });
     expect((await fetch(url)).status).toBe(200);
     fake.faults.inject({ kind: 'status', status: 502, body: '<html>Bad Gateway</html>' });
     expect((await fetch(url)).status).toBe(502);

@@ -4,18 +4,32 @@
  * rate, and the shape of the metric series.
  */
 import { describe, expect, it } from 'vitest';
-import { GO_CONCURRENT_MAP_WRITES, HEALTHY_INJECTION_TEXT, SPRING_MISSING_PLACEHOLDER, scenarioById, scenarios, type Scenario, type ScenarioContainer, type ScenarioMetricKey } from '@aiops/testkit';
+import {
+  GO_CONCURRENT_MAP_WRITES,
+  HEALTHY_INJECTION_TEXT,
+  SPRING_MISSING_PLACEHOLDER,
+  scenarioById,
+  scenarios,
+  type Scenario,
+  type ScenarioContainer,
+  type ScenarioMetricKey,
+} from '@aiops/testkit';
 
 const get = (id: string): Scenario => {
   const scenario = scenarioById(id);
   if (!scenario) throw new Error(`no scenario ${id}`);
   return scenario;
 };
-const appContainer = (containers: ScenarioContainer[]): ScenarioContainer => containers.find((c) => c.name !== 'istio-proxy')!;
-const appContainers = (scenario: Scenario, side: 'canary' | 'stable'): ScenarioContainer[] => scenario.pods.filter((p) => p.side === side).map((p) => appContainer(p.containers));
-const appLines = (scenario: Scenario, side: 'canary' | 'stable', which: 'logs' | 'previousLogs' = 'logs'): string[] => appContainers(scenario, side).flatMap((c) => c[which] ?? []);
+const appContainer = (containers: ScenarioContainer[]): ScenarioContainer =>
+  containers.find((c) => c.name !== 'istio-proxy')!;
+const appContainers = (scenario: Scenario, side: 'canary' | 'stable'): ScenarioContainer[] =>
+  scenario.pods.filter((p) => p.side === side).map((p) => appContainer(p.containers));
+const appLines = (scenario: Scenario, side: 'canary' | 'stable', which: 'logs' | 'previousLogs' = 'logs'): string[] =>
+  appContainers(scenario, side).flatMap((c) => c[which] ?? []);
 const envoyLines = (scenario: Scenario, side: 'canary' | 'stable'): string[] =>
-  scenario.pods.filter((p) => p.side === side).flatMap((p) => p.containers.find((c) => c.name === 'istio-proxy')?.logs ?? []);
+  scenario.pods
+    .filter((p) => p.side === side)
+    .flatMap((p) => p.containers.find((c) => c.name === 'istio-proxy')?.logs ?? []);
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** A rough log template: timestamps, ids, numbers and quoted user text masked. Good enough to compare sides. */
@@ -35,10 +49,17 @@ const onlyIn = (lines: string[], other: string[]): string[] => {
   return [...templates(lines)].filter((t) => !known.has(t));
 };
 
-const ERROR_OR_WARN = /"level":"(?:error|warn)"|"level":(?:40|50|60)\b|\b(?:WARN|ERROR|WARNING|FATAL)\b|^panic: |^fatal error: |^Traceback /;
+const ERROR_OR_WARN =
+  /"level":"(?:error|warn)"|"level":(?:40|50|60)\b|\b(?:WARN|ERROR|WARNING|FATAL)\b|^panic: |^fatal error: |^Traceback /;
 /** The app's access lines in every format of the corpus (JSON, CLF, Spring filter, Go text). */
-const accessLines = (lines: string[]): string[] => lines.filter((l) => /"request completed"| "(?:GET|POST|PUT) [^"]+ HTTP\/1\.1" \d{3} |AccessLogFilter +: | INFO request method=/.test(l));
-const status = (line: string): number => Number(/"status":(\d{3})|"statusCode":(\d{3})|HTTP\/1\.1" (\d{3})| status=(\d{3})/.exec(line)?.slice(1).find(Boolean) ?? 0);
+const accessLines = (lines: string[]): string[] =>
+  lines.filter((l) =>
+    /"request completed"| "(?:GET|POST|PUT) [^"]+ HTTP\/1\.1" \d{3} |AccessLogFilter +: | INFO request method=/.test(l),
+  );
+const status = (line: string): number =>
+  Number(
+    /"status":(\d{3})|"statusCode":(\d{3})|HTTP\/1\.1" (\d{3})| status=(\d{3})/.exec(line)?.slice(1).find(Boolean) ?? 0,
+  );
 const fivexxShare = (lines: string[]): number => {
   const access = accessLines(lines);
   return access.filter((l) => status(l) >= 500).length / access.length;
@@ -133,34 +154,54 @@ describe('metrics-only regressions', () => {
 });
 
 describe('noise both sides share', () => {
-  const perRequest = (lines: string[], template: string): number => lines.filter((l) => roughTemplate(l) === template).length / accessLines(lines).length;
+  const perRequest = (lines: string[], template: string): number =>
+    lines.filter((l) => roughTemplate(l) === template).length / accessLines(lines).length;
 
-  it.each(['noisy-healthy-java', 'noisy-healthy-go', 'noisy-healthy-node'])('%s: warnings and errors on both sides at similar rates, metrics overlapping', (id) => {
-    const s = get(id);
-    const canary = appLines(s, 'canary');
-    const stable = appLines(s, 'stable');
-    const noisy = [...templates(canary.filter((l) => ERROR_OR_WARN.test(l)))];
-    expect(noisy.length).toBeGreaterThanOrEqual(2);
-    expect(canary.some((l) => /error|"level":50|ERROR/.test(l) && ERROR_OR_WARN.test(l))).toBe(true);
-    for (const template of noisy) {
-      const ratio = perRequest(canary, template) / perRequest(stable, template);
-      expect(ratio, template).toBeGreaterThan(0.5);
-      expect(ratio, template).toBeLessThan(2);
-    }
-    // Nothing error- or warning-like is canary-only.
-    expect(onlyIn(canary.filter((l) => ERROR_OR_WARN.test(l)), stable)).toEqual([]);
-    for (const key of ['latency_p99_ms', 'cpu_cores', 'memory_bytes', 'request_success_rate'] as ScenarioMetricKey[]) {
-      const { canary: c, stable: st } = s.metrics![key]!;
-      expect(Math.max(...c), key).toBeGreaterThan(Math.min(...st));
-      expect(Math.min(...c), key).toBeLessThan(Math.max(...st));
-    }
-  });
+  it.each(['noisy-healthy-java', 'noisy-healthy-go', 'noisy-healthy-node'])(
+    '%s: warnings and errors on both sides at similar rates, metrics overlapping',
+    (id) => {
+      const s = get(id);
+      const canary = appLines(s, 'canary');
+      const stable = appLines(s, 'stable');
+      const noisy = [...templates(canary.filter((l) => ERROR_OR_WARN.test(l)))];
+      expect(noisy.length).toBeGreaterThanOrEqual(2);
+      expect(canary.some((l) => /error|"level":50|ERROR/.test(l) && ERROR_OR_WARN.test(l))).toBe(true);
+      for (const template of noisy) {
+        const ratio = perRequest(canary, template) / perRequest(stable, template);
+        expect(ratio, template).toBeGreaterThan(0.5);
+        expect(ratio, template).toBeLessThan(2);
+      }
+      // Nothing error- or warning-like is canary-only.
+      expect(
+        onlyIn(
+          canary.filter((l) => ERROR_OR_WARN.test(l)),
+          stable,
+        ),
+      ).toEqual([]);
+      for (const key of [
+        'latency_p99_ms',
+        'cpu_cores',
+        'memory_bytes',
+        'request_success_rate',
+      ] as ScenarioMetricKey[]) {
+        const { canary: c, stable: st } = s.metrics![key]!;
+        expect(Math.max(...c), key).toBeGreaterThan(Math.min(...st));
+        expect(Math.min(...c), key).toBeLessThan(Math.max(...st));
+      }
+    },
+  );
 
   it('noisy scenarios print GC pauses and retries that succeed', () => {
-    expect(appLines(get('noisy-healthy-java'), 'canary').some((l) => l.includes('Pause Young (Normal) (G1 Evacuation Pause)'))).toBe(true);
+    expect(
+      appLines(get('noisy-healthy-java'), 'canary').some((l) =>
+        l.includes('Pause Young (Normal) (G1 Evacuation Pause)'),
+      ),
+    ).toBe(true);
     expect(appLines(get('noisy-healthy-go'), 'canary').some((l) => /^gc \d+ @/.test(l))).toBe(true);
     expect(appLines(get('noisy-healthy-go'), 'canary').some((l) => l.includes('redis retry succeeded'))).toBe(true);
-    expect(appLines(get('noisy-healthy-node'), 'canary').some((l) => l.includes('kafka producer: reconnected'))).toBe(true);
+    expect(appLines(get('noisy-healthy-node'), 'canary').some((l) => l.includes('kafka producer: reconnected'))).toBe(
+      true,
+    );
   });
 
   it('shared-traceback: the same ZeroDivisionError on both sides at a similar rate', () => {
@@ -215,7 +256,11 @@ describe('hard failures', () => {
   it('crashloop-java-caused-by: the Caused by chain is only in the previous container log', () => {
     const s = get('crashloop-java-caused-by');
     const [canary] = appContainers(s, 'canary');
-    expect(canary).toMatchObject({ restartCount: 4, state: { reason: 'CrashLoopBackOff' }, lastState: { state: 'terminated', exitCode: 1 } });
+    expect(canary).toMatchObject({
+      restartCount: 4,
+      state: { reason: 'CrashLoopBackOff' },
+      lastState: { state: 'terminated', exitCode: 1 },
+    });
     expect(canary!.logs.join('\n')).not.toContain('Caused by');
     const causes = canary!.previousLogs!.filter((l) => l.startsWith('Caused by: '));
     expect(causes.length).toBeGreaterThanOrEqual(2);
@@ -257,11 +302,15 @@ describe('hard failures', () => {
     const s = get('node-unhandled-rejection');
     const [canary] = appContainers(s, 'canary');
     expect(canary).toMatchObject({ restartCount: 2, lastState: { exitCode: 1 } });
-    const fatal = canary!.previousLogs!.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { stack: string } }).filter((r) => r.level === 60);
+    const fatal = canary!
+      .previousLogs!.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { stack: string } })
+      .filter((r) => r.level === 60);
     expect(fatal).toHaveLength(1);
     expect(fatal[0]!.msg).toContain('UnhandledPromiseRejection');
     expect(fatal[0]!.err!.stack).toContain('at async deliver (/app/src/delivery/deliver.js:52:5)');
-    expect([...canary!.logs, ...appLines(s, 'stable')].some((l) => l.includes('UnhandledPromiseRejection'))).toBe(false);
+    expect([...canary!.logs, ...appLines(s, 'stable')].some((l) => l.includes('UnhandledPromiseRejection'))).toBe(
+      false,
+    );
   });
 
   it('image-pull-manifest-unknown: ErrImagePull with the registry saying manifest unknown', () => {

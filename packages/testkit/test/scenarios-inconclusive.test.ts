@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CANARY_SELECTOR, DEFAULT_STABLE_SELECTOR, matchesLabels, parseLabelSelector } from '@aiops/contracts';
-import { buildInconclusiveScenarios, inconclusiveScenarios, scenarios, startFakeKubeApi, type FakeKubeApi, type Scenario } from '@aiops/testkit';
+import {
+  buildInconclusiveScenarios,
+  inconclusiveScenarios,
+  scenarios,
+  startFakeKubeApi,
+  type FakeKubeApi,
+  type Scenario,
+} from '@aiops/testkit';
 
 const byId = (id: string): Scenario => {
   const found = inconclusiveScenarios.find((s) => s.id === id);
@@ -15,7 +22,9 @@ const byId = (id: string): Scenario => {
 function matching(scenario: Scenario, selector: string) {
   const parsed = parseLabelSelector(selector);
   if (!parsed.ok) throw new Error(parsed.message);
-  return scenario.pods.filter((p) => matchesLabels(parsed.requirements, { ...p.labels, 'rollouts-pod-template-hash': p.podTemplateHash }));
+  return scenario.pods.filter((p) =>
+    matchesLabels(parsed.requirements, { ...p.labels, 'rollouts-pod-template-hash': p.podTemplateHash }),
+  );
 }
 
 describe('inconclusive scenarios', () => {
@@ -34,7 +43,7 @@ describe('inconclusive scenarios', () => {
     for (const s of inconclusiveScenarios) expect(s.expected.promote).toBe(s.expected.inconclusive?.kind === 'thin');
   });
 
-  it('absent-canary-labels: nothing matches role=canary; the Rollout\'s newest pods carry role=preview', () => {
+  it("absent-canary-labels: nothing matches role=canary; the Rollout's newest pods carry role=preview", () => {
     const s = byId('absent-canary-labels');
     expect(matching(s, DEFAULT_CANARY_SELECTOR)).toEqual([]);
     const newest = matching(s, `rollouts-pod-template-hash=${s.rollout?.canaryPodHash ?? ''}`);
@@ -66,12 +75,16 @@ describe('inconclusive scenarios', () => {
     it('absent-namespace: the namespace is 404 and listing its pods is empty, as on a real API server', async () => {
       expect((await fetch(`${api.url}/api/v1/namespaces/scn-absent-namespace`)).status).toBe(404);
       expect((await fetch(`${api.url}/api/v1/namespaces/scn-absent-canary-labels`)).status).toBe(200);
-      const list = (await (await fetch(`${api.url}/api/v1/namespaces/scn-absent-namespace/pods`)).json()) as { items: unknown[] };
+      const list = (await (await fetch(`${api.url}/api/v1/namespaces/scn-absent-namespace/pods`)).json()) as {
+        items: unknown[];
+      };
       expect(list.items).toEqual([]);
     });
 
     it('thin-five-seconds: the canary pod was created five seconds ago', async () => {
-      const list = (await (await fetch(`${api.url}/api/v1/namespaces/scn-thin-five-seconds/pods?labelSelector=role%3Dcanary`)).json()) as {
+      const list = (await (
+        await fetch(`${api.url}/api/v1/namespaces/scn-thin-five-seconds/pods?labelSelector=role%3Dcanary`)
+      ).json()) as {
         items: Array<{ metadata: { creationTimestamp: string } }>;
       };
       const age = (Date.now() - Date.parse(list.items[0]?.metadata.creationTimestamp ?? '')) / 1000;

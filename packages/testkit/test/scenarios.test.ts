@@ -3,10 +3,14 @@ import { DEFAULT_CANARY_SELECTOR, DEFAULT_STABLE_SELECTOR, matchesLabels, parseL
 import { buildScenarios, INJECTION_TEXT, plantedSecrets, scenarioById, scenarios, type Scenario } from '@aiops/testkit';
 
 const selectorOf = (scenario: Scenario, side: 'canary' | 'stable'): string =>
-  side === 'canary' ? (scenario.canarySelector ?? DEFAULT_CANARY_SELECTOR) : (scenario.stableSelector ?? DEFAULT_STABLE_SELECTOR);
+  side === 'canary'
+    ? (scenario.canarySelector ?? DEFAULT_CANARY_SELECTOR)
+    : (scenario.stableSelector ?? DEFAULT_STABLE_SELECTOR);
 
 const allLines = (scenario: Scenario, side: 'canary' | 'stable'): string[] =>
-  scenario.pods.filter((p) => p.side === side).flatMap((p) => p.containers.flatMap((c) => [...c.logs, ...(c.previousLogs ?? [])]));
+  scenario.pods
+    .filter((p) => p.side === side)
+    .flatMap((p) => p.containers.flatMap((c) => [...c.logs, ...(c.previousLogs ?? [])]));
 
 describe('scenario corpus', () => {
   it('has the labelled scenarios, the first 14 first, with unique ids and namespaces', () => {
@@ -55,8 +59,10 @@ describe('scenario corpus', () => {
     expect(scenario.namespace).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     // A hard failure is never promoted; a reject without one is a non-hard regression (metrics only), tagged so.
     if (scenario.expected.hardFailure !== undefined) expect(scenario.expected.promote).toBe(false);
-    if (!scenario.expected.promote && scenario.expected.hardFailure === undefined) expect(scenario.tags).toContain('soft-regression');
-    if (scenario.tags.includes('soft-regression')) expect([scenario.expected.promote, scenario.expected.hardFailure]).toEqual([false, undefined]);
+    if (!scenario.expected.promote && scenario.expected.hardFailure === undefined)
+      expect(scenario.tags).toContain('soft-regression');
+    if (scenario.tags.includes('soft-regression'))
+      expect([scenario.expected.promote, scenario.expected.hardFailure]).toEqual([false, undefined]);
     for (const side of ['stable', 'canary'] as const) {
       const parsed = parseLabelSelector(selectorOf(scenario, side));
       if (!parsed.ok) throw new Error(parsed.message);
@@ -68,7 +74,10 @@ describe('scenario corpus', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const pod of scenario.pods) {
       expect(pod.name.startsWith(`${scenario.rolloutName}-${pod.podTemplateHash}-`)).toBe(true);
-      if (scenario.rollout) expect(pod.podTemplateHash).toBe(pod.side === 'canary' ? scenario.rollout.canaryPodHash : scenario.rollout.stablePodHash);
+      if (scenario.rollout)
+        expect(pod.podTemplateHash).toBe(
+          pod.side === 'canary' ? scenario.rollout.canaryPodHash : scenario.rollout.stablePodHash,
+        );
     }
     // Stable pods always carry real traffic: a few hundred lines each.
     for (const pod of scenario.pods.filter((p) => p.side === 'stable')) {
@@ -88,8 +97,10 @@ describe('scenario corpus', () => {
   });
 
   it('carries the failure signatures each scenario is about, in the canary only', () => {
-    const canaryHas = (id: string, needle: string): boolean => allLines(scenarioById(id)!, 'canary').some((l) => l.includes(needle));
-    const stableHas = (id: string, needle: string): boolean => allLines(scenarioById(id)!, 'stable').some((l) => l.includes(needle));
+    const canaryHas = (id: string, needle: string): boolean =>
+      allLines(scenarioById(id)!, 'canary').some((l) => l.includes(needle));
+    const stableHas = (id: string, needle: string): boolean =>
+      allLines(scenarioById(id)!, 'stable').some((l) => l.includes(needle));
     expect(canaryHas('go-panic', 'panic: runtime error: invalid memory address or nil pointer dereference')).toBe(true);
     expect(canaryHas('go-panic', 'github.com/acme/cart/internal/cart.(*Handler).ApplyDiscount(')).toBe(true);
     expect(canaryHas('go-panic', '/app/internal/cart/handler.go:42')).toBe(true);
@@ -99,8 +110,12 @@ describe('scenario corpus', () => {
     expect(canaryHas('java-npe', 'Caused by: java.lang.NullPointerException')).toBe(true);
     expect(canaryHas('node-typeerror', 'at computeTotal (/app/src/server.js:18:25)')).toBe(true);
     expect(canaryHas('prompt-injection', INJECTION_TEXT)).toBe(true);
-    expect(scenarioById('prompt-injection')!.events.some((e) => e.message.includes('IGNORE ALL PREVIOUS INSTRUCTIONS'))).toBe(true);
-    expect(allLines(scenarioById('errors-in-both')!, 'stable').some((l) => l.includes('context deadline exceeded'))).toBe(true);
+    expect(
+      scenarioById('prompt-injection')!.events.some((e) => e.message.includes('IGNORE ALL PREVIOUS INSTRUCTIONS')),
+    ).toBe(true);
+    expect(
+      allLines(scenarioById('errors-in-both')!, 'stable').some((l) => l.includes('context deadline exceeded')),
+    ).toBe(true);
 
     const go = scenarioById('go-panic')!.pods.find((p) => p.side === 'canary')!.containers[1]!;
     const requests = go.logs.filter((l) => l.includes(' INFO request ')).length;
@@ -109,13 +124,21 @@ describe('scenario corpus', () => {
     expect(panics / requests).toBeLessThan(0.1);
 
     const three = scenarioById('one-of-three-fails')!.pods.filter((p) => p.side === 'canary');
-    expect(three.map((p) => p.containers[1]!.logs.some((l) => l.includes("KeyError: 'user_id'")))).toEqual([false, true, false]);
+    expect(three.map((p) => p.containers[1]!.logs.some((l) => l.includes("KeyError: 'user_id'")))).toEqual([
+      false,
+      true,
+      false,
+    ]);
     expect(three[1]!.containers[1]!.logs).toContain('  File "/app/app/handlers.py", line 31, in recommend');
 
     const crash = scenarioById('crashloop-previous')!.pods.find((p) => p.side === 'canary')!.containers[0]!;
     expect(crash.logs.join('\n')).not.toContain('DATABASE_URL');
     expect(crash.previousLogs).toContain('FATAL: missing required environment variable DATABASE_URL');
-    expect(crash).toMatchObject({ restartCount: 5, state: { reason: 'CrashLoopBackOff' }, lastState: { state: 'terminated', exitCode: 1 } });
+    expect(crash).toMatchObject({
+      restartCount: 5,
+      state: { reason: 'CrashLoopBackOff' },
+      lastState: { state: 'terminated', exitCode: 1 },
+    });
   });
 
   it('plants every secret in the secrets-in-logs canary', () => {
@@ -128,4 +151,3 @@ describe('scenario corpus', () => {
     expect(text).toContain("'Authorization': 'Bearer ");
   });
 });
-

@@ -12,7 +12,9 @@ function points(values: number[], min: number, max: number, count: number): stri
   const span = max - min || 1;
   const step = count > 1 ? (WIDTH - 2 * PAD) / (count - 1) : 0;
   return values
-    .map((v, i) => `${(PAD + i * step).toFixed(1)},${(HEIGHT - PAD - ((v - min) / span) * (HEIGHT - 2 * PAD)).toFixed(1)}`)
+    .map(
+      (v, i) => `${(PAD + i * step).toFixed(1)},${(HEIGHT - PAD - ((v - min) / span) * (HEIGHT - 2 * PAD)).toFixed(1)}`,
+    )
     .join(' ');
 }
 

@@ -39,7 +39,8 @@ function filterOf(query: unknown): ListFilter {
   }
   const verdict = typeof q.verdict === 'string' ? q.verdict.trim() : '';
   if (verdict) {
-    if (verdict !== 'promote' && verdict !== 'reject' && verdict !== 'inconclusive') throw new InvalidRequestError('verdict', 'must be promote, reject or inconclusive');
+    if (verdict !== 'promote' && verdict !== 'reject' && verdict !== 'inconclusive')
+      throw new InvalidRequestError('verdict', 'must be promote, reject or inconclusive');
     filter.verdict = verdict;
   }
   return filter;
@@ -70,7 +71,12 @@ export async function uiRoutes(app: FastifyInstance, options: UiOptions): Promis
         const answer = toHttpError(new InvalidRequestError('authorization', decision.reason, 'unauthorized'));
         return reply
           .status(401)
-          .header('www-authenticate', request.headers.authorization ? 'Bearer realm="aiops-agent", error="invalid_token"' : 'Bearer realm="aiops-agent"')
+          .header(
+            'www-authenticate',
+            request.headers.authorization
+              ? 'Bearer realm="aiops-agent", error="invalid_token"'
+              : 'Bearer realm="aiops-agent"',
+          )
           .send(answer.body);
       });
     }
@@ -83,19 +89,26 @@ export async function uiRoutes(app: FastifyInstance, options: UiOptions): Promis
         options.history.list({ limit: 1000 }, { signal }),
       ]);
       const namespaces = [...new Set(everything.map((r) => r.namespace))].sort();
-      return secure(reply).type('text/html; charset=utf-8').send(listPage(rows, filter, namespaces));
+      return secure(reply)
+        .type('text/html; charset=utf-8')
+        .send(listPage(rows, filter, namespaces));
     });
 
     scope.get<{ Params: { id: string } }>('/ui/analyses/:id', async (request, reply) => {
       const signal = AbortSignal.timeout(10_000);
       const record = await options.history.get(request.params.id, { signal });
-      if (!record) return secure(reply).status(404).type('text/html; charset=utf-8').send(notFoundPage(request.params.id));
+      if (!record)
+        return secure(reply).status(404).type('text/html; charset=utf-8').send(notFoundPage(request.params.id));
       const timeline = await options.history.list({ key: record.key, limit: 50 }, { signal });
       if (!timeline.some((t) => t.id === record.id)) timeline.push(record);
       return secure(reply).type('text/html; charset=utf-8').send(analysisPage(record, timeline));
     });
 
-    scope.get('/ui/assets/icon.svg', async (_request, reply) => secure(reply).type('image/svg+xml').header('cache-control', 'public, max-age=300').send(ICON_SVG));
-    scope.get('/ui/assets/style.css', async (_request, reply) => secure(reply).type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STYLE_CSS));
+    scope.get('/ui/assets/icon.svg', async (_request, reply) =>
+      secure(reply).type('image/svg+xml').header('cache-control', 'public, max-age=300').send(ICON_SVG),
+    );
+    scope.get('/ui/assets/style.css', async (_request, reply) =>
+      secure(reply).type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STYLE_CSS),
+    );
   });
 }

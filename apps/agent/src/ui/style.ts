@@ -30,4 +30,5 @@ dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
 .chart { display: block; }
 `;
 
-export const ICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#cf222e"/><circle cx="8" cy="8" r="3" fill="#fff"/></svg>';
+export const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#cf222e"/><circle cx="8" cy="8" r="3" fill="#fff"/></svg>';

@@ -25,7 +25,8 @@ export function isDenied(path: string, denylist: readonly RegExp[]): boolean {
 
 /** A relative path inside the repository: no root, no `..`, no empty or `.` segments, no control characters. */
 export function isRepositoryPath(path: string): boolean {
-  if (path === '' || path.startsWith('/') || path.includes('\\') || [...path].some((c) => c.charCodeAt(0) < 0x20)) return false;
+  if (path === '' || path.startsWith('/') || path.includes('\\') || [...path].some((c) => c.charCodeAt(0) < 0x20))
+    return false;
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 

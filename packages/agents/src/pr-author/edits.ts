@@ -135,9 +135,14 @@ function applyEdits(
   for (const edit of edits) {
     const path = normalise(edit.file);
     const current = after.get(path) ?? base.get(path);
-    if (current === undefined) return { ok: false, reason: `edit refused: "${path}" was not among the files the stack frames point at` };
+    if (current === undefined)
+      return { ok: false, reason: `edit refused: "${path}" was not among the files the stack frames point at` };
     const count = occurrences(current, edit.search);
-    if (count !== 1) return { ok: false, reason: `edit refused: the search text occurs ${count} times in ${path} (must be exactly once)` };
+    if (count !== 1)
+      return {
+        ok: false,
+        reason: `edit refused: the search text occurs ${count} times in ${path} (must be exactly once)`,
+      };
     const at = current.indexOf(edit.search);
     const refusal = check(edit, path, current, at);
     if (refusal) return { ok: false, reason: refusal };
@@ -153,12 +158,15 @@ export function checkFix(proposal: FixProposal, shown: ReadonlyMap<string, strin
   for (const edit of proposal.edits) {
     const path = normalise(edit.file);
     if (!isRepositoryPath(path)) return { ok: false, reason: `edit refused: "${path}" is not a repository path` };
-    if (isDenied(path, limits.denylist)) return { ok: false, reason: `edit refused: "${path}" is on the path denylist` };
+    if (isDenied(path, limits.denylist))
+      return { ok: false, reason: `edit refused: "${path}" is on the path denylist` };
   }
   // First on what the model saw: an edit may not touch a redacted span, nor write a redaction mark.
   const onShown = applyEdits(proposal.edits, shown, (edit, path, current, at) => {
-    if (touchesRedaction(current, at, at + edit.search.length)) return `edit refused: its search text in ${path} touches a redacted secret`;
-    if (new RegExp(REDACTION_MARK.source).test(edit.replace)) return `edit refused: its replacement for ${path} contains a redaction mark`;
+    if (touchesRedaction(current, at, at + edit.search.length))
+      return `edit refused: its search text in ${path} touches a redacted secret`;
+    if (new RegExp(REDACTION_MARK.source).test(edit.replace))
+      return `edit refused: its replacement for ${path} contains a redaction mark`;
     return undefined;
   });
   if (!onShown.ok) return onShown;
@@ -181,8 +189,16 @@ export function checkFix(proposal: FixProposal, shown: ReadonlyMap<string, strin
     shownPairs.push({ path, before: shown.get(path) ?? '', after: onShown.after.get(path) ?? '' });
   }
   if (files.length === 0) return { ok: false, reason: 'the proposed edits change nothing' };
-  const patch = shownPairs.map((f) => createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, undefined, undefined, { context: 3 })).join('');
+  const patch = shownPairs
+    .map((f) =>
+      createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, undefined, undefined, { context: 3 }),
+    )
+    .join('');
   const bytes = Buffer.byteLength(patch, 'utf8');
-  if (bytes > limits.maxEditBytes) return { ok: false, reason: `edit refused: the diff is ${bytes} bytes, over the ${limits.maxEditBytes}-byte limit` };
+  if (bytes > limits.maxEditBytes)
+    return {
+      ok: false,
+      reason: `edit refused: the diff is ${bytes} bytes, over the ${limits.maxEditBytes}-byte limit`,
+    };
   return { ok: true, fix: { files, edits: proposal.edits, patch } };
 }

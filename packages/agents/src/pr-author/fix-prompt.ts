@@ -24,7 +24,13 @@ export interface FixPromptFile {
   lines: number[];
 }
 
-export function fixPrompt(input: { key: RemediationKey; verdict: Verdict; evidence: Evidence; files: FixPromptFile[]; redact: Redact }): string {
+export function fixPrompt(input: {
+  key: RemediationKey;
+  verdict: Verdict;
+  evidence: Evidence;
+  files: FixPromptFile[];
+  redact: Redact;
+}): string {
   const { key, verdict, evidence, files, redact } = input;
   const parts: string[] = [];
   parts.push(`Rollout ${key.namespace}/${key.rollout}, canary revision ${key.revision}.`);
@@ -34,7 +40,8 @@ export function fixPrompt(input: { key: RemediationKey; verdict: Verdict; eviden
   const signatures = evidence.logs.signatures.filter((s) => s.errorLike && s.canary.count > 0).slice(0, 3);
   if (signatures.length > 0) {
     parts.push('Error signatures of the canary (redacted log data):');
-    for (const s of signatures) parts.push(codeBlock([redact(s.template), ...s.examples.slice(0, 2).map((e) => redact(e).slice(0, 2000))]));
+    for (const s of signatures)
+      parts.push(codeBlock([redact(s.template), ...s.examples.slice(0, 2).map((e) => redact(e).slice(0, 2000))]));
     parts.push('');
   }
   for (const f of files) {

@@ -23,7 +23,8 @@ const JAVA_FRAME = /at ((?:[A-Za-z_$][\w$]*\.)+)[A-Za-z_$<>][\w$<>]*\(([\w$]+\.(
 const PATH_LINE = new RegExp(`((?:[\\w.@-]+)?(?:/[\\w.@-]+)*\\.(?:${SOURCE_EXT})):(\\d+)`, 'g');
 
 /** Runtime, vendored and third-party code: a fix never belongs there. */
-const FOREIGN = /(^|\/)(node_modules|site-packages|dist-packages|vendor|third_party)\/|^\/usr\/|^\/opt\/|^node:|\/go\/src\/runtime\//;
+const FOREIGN =
+  /(^|\/)(node_modules|site-packages|dist-packages|vendor|third_party)\/|^\/usr\/|^\/opt\/|^node:|\/go\/src\/runtime\//;
 
 export function extractFrames(text: string): StackFrame[] {
   const frames: StackFrame[] = [];

@@ -1,4 +1,12 @@
-export { createPrAuthor, isAllowed, type PrAuthor, type PrAuthorConfig, type PrAuthorLogger, type PrAuthorMode, type PrAuthorOptions } from './pr-author.js';
+export {
+  createPrAuthor,
+  isAllowed,
+  type PrAuthor,
+  type PrAuthorConfig,
+  type PrAuthorLogger,
+  type PrAuthorMode,
+  type PrAuthorOptions,
+} from './pr-author.js';
 export { isRepositoryPath, readRefusal } from './access.js';
 export { scanForRedFlags, type RedFlag, type RedFlagKind } from './red-flags.js';
 export { repositoryTarget } from './repository.js';

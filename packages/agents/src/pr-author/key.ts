@@ -25,13 +25,17 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 /** The canary's most telling error template: the diff is ranked canary-only error-like first. */
 export function topErrorSignature(evidence: Evidence): LogSignature | undefined {
   const errors = evidence.logs.signatures.filter((s) => s.errorLike && s.canary.count > 0);
-  return errors.find((s) => s.canaryOnly) ?? errors.find((s) => s.canary.perThousand > s.stable.perThousand) ?? errors[0];
+  return (
+    errors.find((s) => s.canaryOnly) ?? errors.find((s) => s.canary.perThousand > s.stable.perThousand) ?? errors[0]
+  );
 }
 
 export function canaryRevision(evidence: Evidence): string {
   const fromRollout = evidence.rollout?.revision ?? evidence.rollout?.currentPodHash;
   if (fromRollout) return fromRollout;
-  const hashes = [...new Set(evidence.pods.canary.map((p) => p.podTemplateHash).filter((h): h is string => !!h))].sort();
+  const hashes = [
+    ...new Set(evidence.pods.canary.map((p) => p.podTemplateHash).filter((h): h is string => !!h)),
+  ].sort();
   return hashes.join('+') || 'unknown';
 }
 
@@ -40,7 +44,9 @@ export function remediationKey(repo: RepoCoordinates, evidence: Evidence): Remed
   const namespace = evidence.request.namespace;
   const rollout = evidence.request.rolloutName ?? evidence.rollout?.name ?? 'unnamed';
   const revision = canaryRevision(evidence);
-  const hardFailureKinds = [...new Set(evidence.findings.filter((f) => f.hard && f.side !== 'stable').map((f) => f.kind))].sort();
+  const hardFailureKinds = [
+    ...new Set(evidence.findings.filter((f) => f.hard && f.side !== 'stable').map((f) => f.kind)),
+  ].sort();
   const topSignature = topErrorSignature(evidence);
   const fingerprint = sha256(JSON.stringify({ kinds: hardFailureKinds, template: topSignature?.template ?? '' }));
   const key = sha256(JSON.stringify([repository, namespace, rollout, revision, fingerprint])).slice(0, 16);
@@ -60,6 +66,9 @@ export function remediationKey(repo: RepoCoordinates, evidence: Evidence): Remed
 
 /** Branch names allow a limited alphabet; rollouts are DNS names already, but be strict. */
 export function fixBranch(k: RemediationKey): string {
-  const rollout = k.rollout.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 60);
+  const rollout = k.rollout
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 60);
   return `aiops/${rollout}-${k.shortKey}`;
 }

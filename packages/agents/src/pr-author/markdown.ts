@@ -7,7 +7,9 @@ const ZERO_WIDTH_SPACE = '\u200b';
 
 /** Bare URLs and www. names are autolinked by GitHub; a zero-width space keeps them as text. */
 function neutraliseLinks(text: string): string {
-  return text.replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+  return text
+    .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
 }
 
 /** No mention notifies, no issue reference cross-links. */
@@ -18,7 +20,9 @@ function neutraliseReferences(text: string): string {
 /** Inline prose: safe in paragraphs, lists and table cells. */
 export function escapeProse(text: string, maxLength = 2000): string {
   const clipped = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  return neutraliseLinks(neutraliseReferences(clipped.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+  return neutraliseLinks(
+    neutraliseReferences(clipped.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')),
+  )
     .replace(/[[\]|*_~`\\]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, ' ');
 }

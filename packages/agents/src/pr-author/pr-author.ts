@@ -138,7 +138,9 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
   const progress = new Map<string, Progress>();
   const inFlight = new Map<string, Promise<RemediationResult>>();
 
-  const linksOf = (p: Progress | undefined): Pick<RemediationResult, 'issueUrl' | 'issueNumber' | 'pullRequestUrl' | 'pullRequestNumber'> => {
+  const linksOf = (
+    p: Progress | undefined,
+  ): Pick<RemediationResult, 'issueUrl' | 'issueNumber' | 'pullRequestUrl' | 'pullRequestNumber'> => {
     const out: Pick<RemediationResult, 'issueUrl' | 'issueNumber' | 'pullRequestUrl' | 'pullRequestNumber'> = {};
     if (p?.issue) Object.assign(out, { issueUrl: p.issue.url, issueNumber: p.issue.number });
     if (p?.pull) Object.assign(out, { pullRequestUrl: p.pull.url, pullRequestNumber: p.pull.number });
@@ -156,7 +158,8 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     input: PublishInput,
     signal: AbortSignal,
   ): Promise<ProposedFix | { reason: string }> {
-    if (mode === 'issue') return { reason: 'This service opens issues only (PR_AUTHOR_MODE=issue): no fix was proposed.' };
+    if (mode === 'issue')
+      return { reason: 'This service opens issues only (PR_AUTHOR_MODE=issue): no fix was proposed.' };
     if (!model) return { reason: 'No model is configured, so no fix was proposed.' };
     const logText = input.evidence.logs.signatures
       .filter((s) => s.errorLike && s.canary.count > 0)
@@ -171,9 +174,20 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     if (!head) return { reason: `The base branch "${baseBranch}" does not exist.` };
     const tree = await host.getTree(repo, head.treeSha, { signal });
     const readable = tree.entries.filter((e) => readRefusal(e, denylist) === undefined);
-    const refused = candidateFiles(frames, tree.entries.filter((e) => e.type === 'blob' && readRefusal(e, denylist) !== undefined), 10);
-    const notRead = refused.length > 0 ? ` Not read (denylisted, a link, or outside the repository): ${refused.map((c) => inlineCode(c.path, 200)).join(', ')}.` : '';
-    if (refused.length > 0) logger.info({ repository: key.repository, notRead: refused.map((c) => c.path) }, 'stack frames point at files the PR author may not read');
+    const refused = candidateFiles(
+      frames,
+      tree.entries.filter((e) => e.type === 'blob' && readRefusal(e, denylist) !== undefined),
+      10,
+    );
+    const notRead =
+      refused.length > 0
+        ? ` Not read (denylisted, a link, or outside the repository): ${refused.map((c) => inlineCode(c.path, 200)).join(', ')}.`
+        : '';
+    if (refused.length > 0)
+      logger.info(
+        { repository: key.repository, notRead: refused.map((c) => c.path) },
+        'stack frames point at files the PR author may not read',
+      );
     const maxFileBytes = config.maxFileBytes ?? 100_000;
     const candidates = candidateFiles(frames, readable, config.maxFiles ?? 3).filter((c) => {
       const size = tree.entries.find((e) => e.path === c.path)?.size;
@@ -187,12 +201,18 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
       originals.set(c.path, file.content);
       files.push({ path: c.path, content: redact(file.content), lines: c.lines });
     }
-    if (files.length === 0) return { reason: `No file of the repository that may be read matches the stack frames in the canary logs.${notRead}` };
+    if (files.length === 0)
+      return {
+        reason: `No file of the repository that may be read matches the stack frames in the canary logs.${notRead}`,
+      };
     const prompt = fixPrompt({ key, verdict: input.verdict, evidence: input.evidence, files, redact });
     const modelSignal = AbortSignal.any([signal, AbortSignal.timeout(config.fixTimeoutMs ?? 60_000)]);
     let proposal;
     try {
-      proposal = await model.generate({ system: FIX_SYSTEM_PROMPT, prompt, schema: FixProposalSchema, schemaName: 'fix_proposal' }, { signal: modelSignal });
+      proposal = await model.generate(
+        { system: FIX_SYSTEM_PROMPT, prompt, schema: FixProposalSchema, schemaName: 'fix_proposal' },
+        { signal: modelSignal },
+      );
     } catch (err) {
       return { reason: `The model could not propose a fix: ${reasonOf(err)}${notRead}` };
     }
@@ -202,7 +222,14 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const shown = new Map(files.map((f) => [f.path, f.content]));
     const checked = checkFix(parsed.data, shown, { maxEditBytes: config.maxEditBytes, denylist, originals });
     if (!checked.ok) return { reason: `The proposed fix was not applied: ${checked.reason}.${notRead}` };
-    return { fix: checked.fix, flags: scanForRedFlags(checked.fix.files), notRead, baseBranch, baseCommit: head.commitSha, baseTree: head.treeSha };
+    return {
+      fix: checked.fix,
+      flags: scanForRedFlags(checked.fix.files),
+      notRead,
+      baseBranch,
+      baseCommit: head.commitSha,
+      baseTree: head.treeSha,
+    };
   }
 
   const notReadNote = (proposal: ProposedFix): string => (proposal.notRead ? `\n\n${proposal.notRead.trim()}` : '');
@@ -217,7 +244,11 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
       };
     }
     if (mode === 'suggest') {
-      return { push: false, note: suggestedFixNote({ patch: proposal.fix.patch, flags: [], redact }) + notReadNote(proposal), reason: 'PR_AUTHOR_MODE=suggest: the fix is a suggested diff in the issue, nothing was pushed' };
+      return {
+        push: false,
+        note: suggestedFixNote({ patch: proposal.fix.patch, flags: [], redact }) + notReadNote(proposal),
+        reason: 'PR_AUTHOR_MODE=suggest: the fix is a suggested diff in the issue, nothing was pushed',
+      };
     }
     return { push: true };
   }
@@ -234,24 +265,44 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const existingBranch = await host.getBranchHead(repo, branch, { signal });
     if (!existingBranch) {
       const entries = [];
-      for (const f of proposal.fix.files) entries.push({ path: f.path, blobSha: (await host.createBlob(repo, f.after, { signal })).sha });
+      for (const f of proposal.fix.files)
+        entries.push({ path: f.path, blobSha: (await host.createBlob(repo, f.after, { signal })).sha });
       const tree = await host.createTree(repo, proposal.baseTree, entries, { signal });
       const message = commitMessage({ rationale: proposal.fix.edits[0]?.rationale, issueNumber, redact });
-      const commit = await host.createCommit(repo, { message, treeSha: tree.sha, parents: [proposal.baseCommit] }, { signal });
+      const commit = await host.createCommit(
+        repo,
+        { message, treeSha: tree.sha, parents: [proposal.baseCommit] },
+        { signal },
+      );
       await host.createBranch(repo, branch, commit.sha, { signal });
     }
     const body = pullRequestBody({ key, issueNumber, edits: proposal.fix.edits, redact });
-    return host.openDraftPullRequest(repo, { title: pullRequestTitle(key), body, head: branch, base: proposal.baseBranch }, { signal });
+    return host.openDraftPullRequest(
+      repo,
+      { title: pullRequestTitle(key), body, head: branch, base: proposal.baseBranch },
+      { signal },
+    );
   }
 
-  async function findExisting(repo: RepoCoordinates, key: RemediationKey, signal: AbortSignal): Promise<CodeHostIssue | undefined> {
+  async function findExisting(
+    repo: RepoCoordinates,
+    key: RemediationKey,
+    signal: AbortSignal,
+  ): Promise<CodeHostIssue | undefined> {
     const label = config.labels[0];
-    const found = await host.findIssues(repo, label ? { marker: key.marker, label } : { marker: key.marker }, { signal });
+    const found = await host.findIssues(repo, label ? { marker: key.marker, label } : { marker: key.marker }, {
+      signal,
+    });
     // The oldest issue wins if two replicas raced: the others are closed as duplicates.
     return found.sort((a, b) => a.number - b.number)[0];
   }
 
-  async function run(repo: RepoCoordinates, key: RemediationKey, input: PublishInput, state: Progress): Promise<RemediationResult> {
+  async function run(
+    repo: RepoCoordinates,
+    key: RemediationKey,
+    input: PublishInput,
+    state: Progress,
+  ): Promise<RemediationResult> {
     const signal = new AbortController().signal; // background work outlives the caller; adapters bound each call
     const existing = await findExisting(repo, key, signal);
     if (existing) {
@@ -266,13 +317,29 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
 
     let issue = existing;
     if (!issue) {
-      const body = issueBody({ key, request: input.request, verdict: input.verdict, evidence: input.evidence, redact, fixNote: PENDING_NOTE });
-      issue = await host.createIssue(repo, { title: issueTitle(key, input.evidence, redact), body, labels: config.labels }, { signal });
+      const body = issueBody({
+        key,
+        request: input.request,
+        verdict: input.verdict,
+        evidence: input.evidence,
+        redact,
+        fixNote: PENDING_NOTE,
+      });
+      issue = await host.createIssue(
+        repo,
+        { title: issueTitle(key, input.evidence, redact), body, labels: config.labels },
+        { signal },
+      );
       state.issue = { number: issue.number, url: issue.url };
       logger.info({ repository: key.repository, issue: issue.number, key: key.key }, 'opened remediation issue');
       const winner = await findExisting(repo, key, signal);
       if (winner && winner.number < issue.number) {
-        await host.updateIssue(repo, issue.number, { state: 'closed', body: `Duplicate of #${winner.number}.\n<!-- aiops-agent:duplicate-of=${key.key} -->` }, { signal });
+        await host.updateIssue(
+          repo,
+          issue.number,
+          { state: 'closed', body: `Duplicate of #${winner.number}.\n<!-- aiops-agent:duplicate-of=${key.key} -->` },
+          { signal },
+        );
         state.issue = { number: winner.number, url: winner.url };
         return { status: 'existing', ...linksOf(state) };
       }
@@ -287,14 +354,39 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const decided = disposition(proposal);
     if (!decided.push) {
       await host.updateIssue(repo, issue.number, { body: withFixNote(issue.body, decided.note) }, { signal });
-      logger.info({ repository: key.repository, issue: issue.number, redFlags: proposal.flags.map((f) => `${f.kind} ${f.path}:${f.line ?? ''}`) }, 'fix kept as a suggested diff');
+      logger.info(
+        {
+          repository: key.repository,
+          issue: issue.number,
+          redFlags: proposal.flags.map((f) => `${f.kind} ${f.path}:${f.line ?? ''}`),
+        },
+        'fix kept as a suggested diff',
+      );
       return { status: existing ? 'updated' : 'created', reason: decided.reason, ...linksOf(state) };
     }
     const pull = await openPullRequest(repo, key, issue.number, proposal, signal);
     state.pull = { number: pull.number, url: pull.url };
-    await host.updateIssue(repo, issue.number, { body: withFixNote(issue.body, `A draft pull request proposes a minimal fix: #${pull.number} (${pull.url}).${notReadNote(proposal)}`) }, { signal });
-    await host.addIssueComment(repo, issue.number, `aiops-agent opened a draft pull request with a proposed fix: ${pull.url}`, { signal });
-    logger.info({ repository: key.repository, issue: issue.number, pull: pull.number }, 'opened draft fix pull request');
+    await host.updateIssue(
+      repo,
+      issue.number,
+      {
+        body: withFixNote(
+          issue.body,
+          `A draft pull request proposes a minimal fix: #${pull.number} (${pull.url}).${notReadNote(proposal)}`,
+        ),
+      },
+      { signal },
+    );
+    await host.addIssueComment(
+      repo,
+      issue.number,
+      `aiops-agent opened a draft pull request with a proposed fix: ${pull.url}`,
+      { signal },
+    );
+    logger.info(
+      { repository: key.repository, issue: issue.number, pull: pull.number },
+      'opened draft fix pull request',
+    );
     return { status: existing ? 'updated' : 'created', ...linksOf(state) };
   }
 
@@ -302,17 +394,34 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
     const signal = new AbortController().signal;
     const proposal = await proposeFix(repo, key, input, signal);
     const decided = 'reason' in proposal ? undefined : disposition(proposal);
-    const fixNote = 'reason' in proposal ? proposal.reason : decided && !decided.push ? decided.note : `A draft pull request would propose the fix below.${notReadNote(proposal)}`;
+    const fixNote =
+      'reason' in proposal
+        ? proposal.reason
+        : decided && !decided.push
+          ? decided.note
+          : `A draft pull request would propose the fix below.${notReadNote(proposal)}`;
     const result: RemediationPreview = {
       repository: key.repository,
       idempotencyKey: key.key,
       issueTitle: issueTitle(key, input.evidence, redact),
-      issueBody: issueBody({ key, request: input.request, verdict: input.verdict, evidence: input.evidence, redact, fixNote }),
+      issueBody: issueBody({
+        key,
+        request: input.request,
+        verdict: input.verdict,
+        evidence: input.evidence,
+        redact,
+        fixNote,
+      }),
     };
-    if (!('reason' in proposal)) Object.assign(result, { patch: proposal.fix.patch }, decided?.push ? { branch: fixBranch(key) } : {});
-    if (!('reason' in proposal) && proposal.flags.length > 0) result.redFlags = proposal.flags.map((f) => `${f.kind}: ${f.path}${f.line === undefined ? '' : `:${f.line}`}`);
+    if (!('reason' in proposal))
+      Object.assign(result, { patch: proposal.fix.patch }, decided?.push ? { branch: fixBranch(key) } : {});
+    if (!('reason' in proposal) && proposal.flags.length > 0)
+      result.redFlags = proposal.flags.map((f) => `${f.kind}: ${f.path}${f.line === undefined ? '' : `:${f.line}`}`);
     // Dry run: the operator reads what would have been written here and in the answer.
-    logger.info({ repository: key.repository, issueTitle: result.issueTitle, issueBody: result.issueBody, patch: result.patch }, 'dry run: issue and fix that would be opened');
+    logger.info(
+      { repository: key.repository, issueTitle: result.issueTitle, issueBody: result.issueBody, patch: result.patch },
+      'dry run: issue and fix that would be opened',
+    );
     return { status: 'dry-run', reason: 'dry run: nothing was written to GitHub', preview: result };
   }
 
@@ -343,7 +452,8 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
         const target = repositoryTarget(repoUrl, config.githubHost ?? 'github.com');
         if (!target.ok) return { status: 'skipped', reason: target.reason };
         const repo = target.repo;
-        if (!isAllowed(repo, config.repoAllowlist)) return { status: 'skipped', reason: `${repo.owner}/${repo.repo} is not on the repository allowlist` };
+        if (!isAllowed(repo, config.repoAllowlist))
+          return { status: 'skipped', reason: `${repo.owner}/${repo.repo} is not on the repository allowlist` };
         const key = remediationKey(repo, input.evidence);
         const known = progress.get(key.key);
         if (known?.final && !config.dryRun) return { ...known.final, ...linksOf(known) };
@@ -360,7 +470,11 @@ export function createPrAuthor(options: PrAuthorOptions): PrAuthor {
         try {
           const outcome = await Promise.race([job, budget]);
           if (outcome !== 'budget') return outcome;
-          return { status: 'pending', reason: 'still working in the background; the next measurement returns the links', ...linksOf(progress.get(key.key)) };
+          return {
+            status: 'pending',
+            reason: 'still working in the background; the next measurement returns the links',
+            ...linksOf(progress.get(key.key)),
+          };
         } finally {
           clearTimeout(timer);
           if (onAbort) callOptions.signal.removeEventListener('abort', onAbort);

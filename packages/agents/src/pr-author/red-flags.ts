@@ -52,53 +52,213 @@ const NODE: readonly Language[] = ['node'];
 
 const LINE_RULES: readonly LineRule[] = [
   // Process execution
-  { kind: 'process-execution', languages: PY, why: 'runs a process', pattern: /\bsubprocess\b|\bos\s*\.\s*(system|popen|exec\w*|spawn\w*|posix_spawn\w*|fork\w*)\b|\bpty\s*\.\s*spawn\b|\bcommands\s*\.\s*get(status)?output\b|\bpexpect\b/ },
-  { kind: 'process-execution', languages: NODE, why: 'runs a process', pattern: /\bchild_process\b|(?<![\w.$])(exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)\s*\(|\.(execSync|execFile|execFileSync|spawn|spawnSync)\s*\(|\bprocess\s*\.\s*(binding|dlopen)\b|\b(Deno\s*\.\s*(run|Command)|Bun\s*\.\s*(spawn|spawnSync|\$))\b|\bshelljs\b|\bexeca\b/ },
-  { kind: 'process-execution', languages: GO, why: 'runs a process', pattern: /"os\/exec"|\bexec\s*\.\s*Command(Context)?\b|\bsyscall\s*\.\s*(Exec|ForkExec|StartProcess)\b|\bos\s*\.\s*StartProcess\b/ },
-  { kind: 'process-execution', languages: JAVA, why: 'runs a process', pattern: /\bRuntime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\b|\bProcessBuilder\b|\bCommandLine\s*\.\s*parse\b|\bDefaultExecutor\b/ },
-  { kind: 'process-execution', why: 'invokes a shell or a download tool', pattern: /\b(curl|wget|bash\s+-c|sh\s+-c|cmd(\.exe)?\s+\/c|powershell|nc\s+-e|\/bin\/(ba)?sh)\b/i },
+  {
+    kind: 'process-execution',
+    languages: PY,
+    why: 'runs a process',
+    pattern:
+      /\bsubprocess\b|\bos\s*\.\s*(system|popen|exec\w*|spawn\w*|posix_spawn\w*|fork\w*)\b|\bpty\s*\.\s*spawn\b|\bcommands\s*\.\s*get(status)?output\b|\bpexpect\b/,
+  },
+  {
+    kind: 'process-execution',
+    languages: NODE,
+    why: 'runs a process',
+    pattern:
+      /\bchild_process\b|(?<![\w.$])(exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)\s*\(|\.(execSync|execFile|execFileSync|spawn|spawnSync)\s*\(|\bprocess\s*\.\s*(binding|dlopen)\b|\b(Deno\s*\.\s*(run|Command)|Bun\s*\.\s*(spawn|spawnSync|\$))\b|\bshelljs\b|\bexeca\b/,
+  },
+  {
+    kind: 'process-execution',
+    languages: GO,
+    why: 'runs a process',
+    pattern:
+      /"os\/exec"|\bexec\s*\.\s*Command(Context)?\b|\bsyscall\s*\.\s*(Exec|ForkExec|StartProcess)\b|\bos\s*\.\s*StartProcess\b/,
+  },
+  {
+    kind: 'process-execution',
+    languages: JAVA,
+    why: 'runs a process',
+    pattern:
+      /\bRuntime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\b|\bProcessBuilder\b|\bCommandLine\s*\.\s*parse\b|\bDefaultExecutor\b/,
+  },
+  {
+    kind: 'process-execution',
+    why: 'invokes a shell or a download tool',
+    pattern: /\b(curl|wget|bash\s+-c|sh\s+-c|cmd(\.exe)?\s+\/c|powershell|nc\s+-e|\/bin\/(ba)?sh)\b/i,
+  },
 
   // Network calls
-  { kind: 'network', languages: PY, why: 'makes a network call', pattern: /\b(requests|httpx|aiohttp|urllib3?|urllib\s*\.\s*request|http\s*\.\s*client|socket|ftplib|smtplib|telnetlib|paramiko|xmlrpc)\s*\.\s*\w+|\bimport\s+(requests|httpx|aiohttp|urllib3?|socket|ftplib|smtplib|paramiko)\b|\bfrom\s+(requests|httpx|aiohttp|urllib3?|urllib\.request|http\.client|socket)\s+import\b/ },
-  { kind: 'network', languages: NODE, why: 'makes a network call', pattern: /(?<![\w.$])fetch\s*\(|\b(https?|net|tls|dgram|dns|http2)\s*\.\s*(request|get|connect|createConnection|lookup|resolve\w*)\s*\(|\bXMLHttpRequest\b|\bWebSocket\b|\baxios\b|\bgot\s*\(|\bundici\b|\bnode-fetch\b|\bnavigator\s*\.\s*sendBeacon\b|\brequire\s*\(\s*['"`](node:)?(https?|net|tls|dgram|dns|http2)['"`]|\bfrom\s+['"`](node:)?(https?|net|tls|dgram|dns|http2)['"`]/ },
-  { kind: 'network', languages: GO, why: 'makes a network call', pattern: /"net(\/http|\/rpc|\/smtp)?"|\bhttp\s*\.\s*(Get|Post|PostForm|Head|NewRequest\w*|DefaultClient)\b|\bnet\s*\.\s*(Dial\w*|Listen\w*)\b|&http\.Client\b/ },
-  { kind: 'network', languages: JAVA, why: 'makes a network call', pattern: /\bjava\s*\.\s*net\b|\bnew\s+(URL|Socket|ServerSocket)\s*\(|\bHttp(Client|URLConnection|Request)\b|\.openConnection\s*\(|\.openStream\s*\(|\b(RestTemplate|WebClient|OkHttpClient|CloseableHttpClient)\b/ },
+  {
+    kind: 'network',
+    languages: PY,
+    why: 'makes a network call',
+    pattern:
+      /\b(requests|httpx|aiohttp|urllib3?|urllib\s*\.\s*request|http\s*\.\s*client|socket|ftplib|smtplib|telnetlib|paramiko|xmlrpc)\s*\.\s*\w+|\bimport\s+(requests|httpx|aiohttp|urllib3?|socket|ftplib|smtplib|paramiko)\b|\bfrom\s+(requests|httpx|aiohttp|urllib3?|urllib\.request|http\.client|socket)\s+import\b/,
+  },
+  {
+    kind: 'network',
+    languages: NODE,
+    why: 'makes a network call',
+    pattern:
+      /(?<![\w.$])fetch\s*\(|\b(https?|net|tls|dgram|dns|http2)\s*\.\s*(request|get|connect|createConnection|lookup|resolve\w*)\s*\(|\bXMLHttpRequest\b|\bWebSocket\b|\baxios\b|\bgot\s*\(|\bundici\b|\bnode-fetch\b|\bnavigator\s*\.\s*sendBeacon\b|\brequire\s*\(\s*['"`](node:)?(https?|net|tls|dgram|dns|http2)['"`]|\bfrom\s+['"`](node:)?(https?|net|tls|dgram|dns|http2)['"`]/,
+  },
+  {
+    kind: 'network',
+    languages: GO,
+    why: 'makes a network call',
+    pattern:
+      /"net(\/http|\/rpc|\/smtp)?"|\bhttp\s*\.\s*(Get|Post|PostForm|Head|NewRequest\w*|DefaultClient)\b|\bnet\s*\.\s*(Dial\w*|Listen\w*)\b|&http\.Client\b/,
+  },
+  {
+    kind: 'network',
+    languages: JAVA,
+    why: 'makes a network call',
+    pattern:
+      /\bjava\s*\.\s*net\b|\bnew\s+(URL|Socket|ServerSocket)\s*\(|\bHttp(Client|URLConnection|Request)\b|\.openConnection\s*\(|\.openStream\s*\(|\b(RestTemplate|WebClient|OkHttpClient|CloseableHttpClient)\b/,
+  },
   { kind: 'network', why: 'names a URL', pattern: /\b(https?|ftp|wss?|gopher|ldap):\/\//i },
 
   // Environment variables
-  { kind: 'environment', languages: PY, why: 'reads the environment', pattern: /\bos\s*\.\s*(environ|getenv|getenvb|putenv)\b|(?<![\w.])environ\s*(\[|\.get\b)/ },
-  { kind: 'environment', languages: NODE, why: 'reads the environment', pattern: /\bprocess\s*\.\s*env\b|\bprocess\s*\[\s*['"`]env['"`]\s*\]|\b(Deno|Bun)\s*\.\s*env\b|\bimport\s*\.\s*meta\s*\.\s*env\b/ },
-  { kind: 'environment', languages: GO, why: 'reads the environment', pattern: /\b(os|syscall)\s*\.\s*(Getenv|LookupEnv|Environ|Setenv|ExpandEnv)\b/ },
-  { kind: 'environment', languages: JAVA, why: 'reads the environment', pattern: /\bSystem\s*\.\s*(getenv|getProperties)\b/ },
-  { kind: 'environment', why: 'names a CI or cloud credential', pattern: /\b(GITHUB_TOKEN|GH_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN|PYPI_TOKEN|DOCKER_PASSWORD|KUBECONFIG)\b/ },
+  {
+    kind: 'environment',
+    languages: PY,
+    why: 'reads the environment',
+    pattern: /\bos\s*\.\s*(environ|getenv|getenvb|putenv)\b|(?<![\w.])environ\s*(\[|\.get\b)/,
+  },
+  {
+    kind: 'environment',
+    languages: NODE,
+    why: 'reads the environment',
+    pattern:
+      /\bprocess\s*\.\s*env\b|\bprocess\s*\[\s*['"`]env['"`]\s*\]|\b(Deno|Bun)\s*\.\s*env\b|\bimport\s*\.\s*meta\s*\.\s*env\b/,
+  },
+  {
+    kind: 'environment',
+    languages: GO,
+    why: 'reads the environment',
+    pattern: /\b(os|syscall)\s*\.\s*(Getenv|LookupEnv|Environ|Setenv|ExpandEnv)\b/,
+  },
+  {
+    kind: 'environment',
+    languages: JAVA,
+    why: 'reads the environment',
+    pattern: /\bSystem\s*\.\s*(getenv|getProperties)\b/,
+  },
+  {
+    kind: 'environment',
+    why: 'names a CI or cloud credential',
+    pattern:
+      /\b(GITHUB_TOKEN|GH_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN|PYPI_TOKEN|DOCKER_PASSWORD|KUBECONFIG)\b/,
+  },
 
   // Secret files
   {
     kind: 'secret-file',
     why: 'names a credential or system file',
-    pattern: /\/etc\/(passwd|shadow|sudoers|gshadow)\b|~?\/?\.ssh\/|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws\/(credentials|config)\b|\/(var\/)?run\/secrets\b|serviceaccount\/token\b|\.kube\/config\b|\.git-credentials\b|\.gitconfig\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.docker\/config\.json\b|\/proc\/(self|\d+)\/(environ|mem|maps|cmdline)\b|\.git\/config\b|['"`](\.\/)?\.env(\.\w+)?['"`]|\bgcloud\/(credentials|application_default_credentials)/,
+    pattern:
+      /\/etc\/(passwd|shadow|sudoers|gshadow)\b|~?\/?\.ssh\/|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws\/(credentials|config)\b|\/(var\/)?run\/secrets\b|serviceaccount\/token\b|\.kube\/config\b|\.git-credentials\b|\.gitconfig\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.docker\/config\.json\b|\/proc\/(self|\d+)\/(environ|mem|maps|cmdline)\b|\.git\/config\b|['"`](\.\/)?\.env(\.\w+)?['"`]|\bgcloud\/(credentials|application_default_credentials)/,
   },
 
   // Dynamic code
-  { kind: 'dynamic-code', languages: PY, why: 'evaluates or loads code dynamically', pattern: /(?<![\w.])(eval|exec|compile|execfile)\s*\(|\b__import__\s*\(|\bimportlib\b|\b(pickle|cPickle|_pickle|marshal|dill|shelve|jsonpickle)\s*\.\s*loads?\b|\byaml\s*\.\s*(unsafe_)?load\s*\((?![^)]*Safe)|\bctypes\b|\bgetattr\s*\(\s*(__builtins__|builtins)\b|\bbuiltins\s*\.\s*(eval|exec)\b/ },
-  { kind: 'dynamic-code', languages: NODE, why: 'evaluates or loads code dynamically', pattern: /(?<![\w.$])eval\s*\(|\bnew\s+Function\s*\(|(?<![\w.$])Function\s*\(|(?<![\w.$])import\s*\(|\brequire\s*\(\s*(?!['"`][^'"`$]*['"`]\s*\))|\bvm\s*\.\s*(runIn\w+|Script|compileFunction|SourceTextModule)\b|\bset(Timeout|Interval|Immediate)\s*\(\s*['"`]|\bmodule\s*\.\s*constructor\b|\bModule\s*\.\s*_load\b|\bcreateRequire\s*\(/ },
-  { kind: 'dynamic-code', languages: GO, why: 'evaluates or loads code dynamically', pattern: /\bplugin\s*\.\s*Open\b|"plugin"|\bsyscall\s*\.\s*(LoadLibrary|LoadDLL|Syscall\d*)\b|\bunsafe\s*\.\s*Pointer\b/ },
-  { kind: 'dynamic-code', languages: JAVA, why: 'evaluates or loads code dynamically', pattern: /\bClass\s*\.\s*forName\b|\bScriptEngine(Manager)?\b|\bURLClassLoader\b|\bdefineClass\b|\bMethodHandles\b|\.getDeclaredMethod\s*\(|\.getMethod\s*\([^)]*\)\s*\.\s*invoke\b|\bObjectInputStream\b|\bSystem\s*\.\s*load(Library)?\s*\(|\bGroovyShell\b|\bJShell\b/ },
+  {
+    kind: 'dynamic-code',
+    languages: PY,
+    why: 'evaluates or loads code dynamically',
+    pattern:
+      /(?<![\w.])(eval|exec|compile|execfile)\s*\(|\b__import__\s*\(|\bimportlib\b|\b(pickle|cPickle|_pickle|marshal|dill|shelve|jsonpickle)\s*\.\s*loads?\b|\byaml\s*\.\s*(unsafe_)?load\s*\((?![^)]*Safe)|\bctypes\b|\bgetattr\s*\(\s*(__builtins__|builtins)\b|\bbuiltins\s*\.\s*(eval|exec)\b/,
+  },
+  {
+    kind: 'dynamic-code',
+    languages: NODE,
+    why: 'evaluates or loads code dynamically',
+    pattern:
+      /(?<![\w.$])eval\s*\(|\bnew\s+Function\s*\(|(?<![\w.$])Function\s*\(|(?<![\w.$])import\s*\(|\brequire\s*\(\s*(?!['"`][^'"`$]*['"`]\s*\))|\bvm\s*\.\s*(runIn\w+|Script|compileFunction|SourceTextModule)\b|\bset(Timeout|Interval|Immediate)\s*\(\s*['"`]|\bmodule\s*\.\s*constructor\b|\bModule\s*\.\s*_load\b|\bcreateRequire\s*\(/,
+  },
+  {
+    kind: 'dynamic-code',
+    languages: GO,
+    why: 'evaluates or loads code dynamically',
+    pattern:
+      /\bplugin\s*\.\s*Open\b|"plugin"|\bsyscall\s*\.\s*(LoadLibrary|LoadDLL|Syscall\d*)\b|\bunsafe\s*\.\s*Pointer\b/,
+  },
+  {
+    kind: 'dynamic-code',
+    languages: JAVA,
+    why: 'evaluates or loads code dynamically',
+    pattern:
+      /\bClass\s*\.\s*forName\b|\bScriptEngine(Manager)?\b|\bURLClassLoader\b|\bdefineClass\b|\bMethodHandles\b|\.getDeclaredMethod\s*\(|\.getMethod\s*\([^)]*\)\s*\.\s*invoke\b|\bObjectInputStream\b|\bSystem\s*\.\s*load(Library)?\s*\(|\bGroovyShell\b|\bJShell\b/,
+  },
 
   // Encoded blobs and their decoders
-  { kind: 'encoded-blob', why: 'carries a long base64-like string', pattern: /(?=[A-Za-z0-9+/]{40,})(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{40,}={0,2}/ },
-  { kind: 'encoded-blob', why: 'carries a long hexadecimal string', pattern: /(?<![0-9a-fA-F])(0x)?[0-9a-fA-F]{48,}(?![0-9a-fA-F])/ },
-  { kind: 'encoded-blob', why: 'carries escaped bytes', pattern: /(\\x[0-9a-fA-F]{2}){8,}|(\\u[0-9a-fA-F]{4}){6,}|(\\[0-7]{3}){8,}|(\b\d{2,3}\s*,\s*){24,}/ },
-  { kind: 'encoded-blob', languages: PY, why: 'decodes an encoded payload', pattern: /\b(base64|binascii|codecs|zlib|lzma|bz2|gzip)\s*\.\s*\w*(decode|decompress|unhexlify|b64|b32|b85|a85)\w*\b|\bbytes\s*\.\s*fromhex\b|\.decode\s*\(\s*['"](hex|base64|rot13|rot_13|zlib)['"]/ },
-  { kind: 'encoded-blob', languages: NODE, why: 'decodes an encoded payload', pattern: /(?<![\w.$])atob\s*\(|\bBuffer\s*\.\s*from\s*\([^)]*['"`](base64|base64url|hex)['"`]|\bString\s*\.\s*fromCharCode\b|\bzlib\s*\.\s*(inflate|gunzip|unzip|brotliDecompress)\w*/ },
-  { kind: 'encoded-blob', languages: GO, why: 'decodes an encoded payload', pattern: /\bbase64\s*\.\s*\w*Encoding\s*\.\s*DecodeString\b|\bhex\s*\.\s*DecodeString\b|\b(gzip|zlib|flate)\s*\.\s*NewReader\b/ },
-  { kind: 'encoded-blob', languages: JAVA, why: 'decodes an encoded payload', pattern: /\bBase64\s*\.\s*get\w*Decoder\b|\bDatatypeConverter\s*\.\s*parse(Base64Binary|HexBinary)\b|\bHex\s*\.\s*decodeHex\b|\b(GZIPInputStream|InflaterInputStream)\b/ },
+  {
+    kind: 'encoded-blob',
+    why: 'carries a long base64-like string',
+    pattern:
+      /(?=[A-Za-z0-9+/]{40,})(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{40,}={0,2}/,
+  },
+  {
+    kind: 'encoded-blob',
+    why: 'carries a long hexadecimal string',
+    pattern: /(?<![0-9a-fA-F])(0x)?[0-9a-fA-F]{48,}(?![0-9a-fA-F])/,
+  },
+  {
+    kind: 'encoded-blob',
+    why: 'carries escaped bytes',
+    pattern: /(\\x[0-9a-fA-F]{2}){8,}|(\\u[0-9a-fA-F]{4}){6,}|(\\[0-7]{3}){8,}|(\b\d{2,3}\s*,\s*){24,}/,
+  },
+  {
+    kind: 'encoded-blob',
+    languages: PY,
+    why: 'decodes an encoded payload',
+    pattern:
+      /\b(base64|binascii|codecs|zlib|lzma|bz2|gzip)\s*\.\s*\w*(decode|decompress|unhexlify|b64|b32|b85|a85)\w*\b|\bbytes\s*\.\s*fromhex\b|\.decode\s*\(\s*['"](hex|base64|rot13|rot_13|zlib)['"]/,
+  },
+  {
+    kind: 'encoded-blob',
+    languages: NODE,
+    why: 'decodes an encoded payload',
+    pattern:
+      /(?<![\w.$])atob\s*\(|\bBuffer\s*\.\s*from\s*\([^)]*['"`](base64|base64url|hex)['"`]|\bString\s*\.\s*fromCharCode\b|\bzlib\s*\.\s*(inflate|gunzip|unzip|brotliDecompress)\w*/,
+  },
+  {
+    kind: 'encoded-blob',
+    languages: GO,
+    why: 'decodes an encoded payload',
+    pattern:
+      /\bbase64\s*\.\s*\w*Encoding\s*\.\s*DecodeString\b|\bhex\s*\.\s*DecodeString\b|\b(gzip|zlib|flate)\s*\.\s*NewReader\b/,
+  },
+  {
+    kind: 'encoded-blob',
+    languages: JAVA,
+    why: 'decodes an encoded payload',
+    pattern:
+      /\bBase64\s*\.\s*get\w*Decoder\b|\bDatatypeConverter\s*\.\s*parse(Base64Binary|HexBinary)\b|\bHex\s*\.\s*decodeHex\b|\b(GZIPInputStream|InflaterInputStream)\b/,
+  },
 
   // New imports: a dependency the fix did not need before
-  { kind: 'dependency', languages: PY, why: 'adds an import', pattern: /^\s*(import\s+[\w.]+|from\s+[\w.]+\s+import\b)/ },
-  { kind: 'dependency', languages: NODE, why: 'adds an import', pattern: /^\s*import\s[^(]|^\s*export\s.+\sfrom\s+['"`]|\brequire\s*\(\s*['"`]/ },
-  { kind: 'dependency', languages: GO, why: 'adds an import', pattern: /^\s*import\b|^\s*(\w+\s+|_\s+|\.\s+)?"[\w.~/-]+"\s*$/ },
-  { kind: 'dependency', languages: JAVA, why: 'adds an import', pattern: /^\s*import\s+(static\s+)?[\w.]+(\.\*)?\s*;?\s*$/ },
+  {
+    kind: 'dependency',
+    languages: PY,
+    why: 'adds an import',
+    pattern: /^\s*(import\s+[\w.]+|from\s+[\w.]+\s+import\b)/,
+  },
+  {
+    kind: 'dependency',
+    languages: NODE,
+    why: 'adds an import',
+    pattern: /^\s*import\s[^(]|^\s*export\s.+\sfrom\s+['"`]|\brequire\s*\(\s*['"`]/,
+  },
+  {
+    kind: 'dependency',
+    languages: GO,
+    why: 'adds an import',
+    pattern: /^\s*import\b|^\s*(\w+\s+|_\s+|\.\s+)?"[\w.~/-]+"\s*$/,
+  },
+  {
+    kind: 'dependency',
+    languages: JAVA,
+    why: 'adds an import',
+    pattern: /^\s*import\s+(static\s+)?[\w.]+(\.\*)?\s*;?\s*$/,
+  },
 ];
 
 interface FileRule {
@@ -111,12 +271,14 @@ const FILE_RULES: readonly FileRule[] = [
   {
     kind: 'dependency',
     why: 'changes a dependency manifest',
-    pattern: /(^|\/)(package\.json|requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|pyproject\.toml|setup\.py|setup\.cfg|Pipfile|go\.mod|go\.work|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.properties|libs\.versions\.toml|Gemfile|Cargo\.toml|composer\.json|\.npmrc|\.yarnrc(\.yml)?|\.pnpmfile\.cjs|pnpm-workspace\.yaml)$/,
+    pattern:
+      /(^|\/)(package\.json|requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|pyproject\.toml|setup\.py|setup\.cfg|Pipfile|go\.mod|go\.work|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.properties|libs\.versions\.toml|Gemfile|Cargo\.toml|composer\.json|\.npmrc|\.yarnrc(\.yml)?|\.pnpmfile\.cjs|pnpm-workspace\.yaml)$/,
   },
   {
     kind: 'dependency',
     why: 'changes a lockfile',
-    pattern: /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|go\.sum|go\.work\.sum|poetry\.lock|Pipfile\.lock|uv\.lock|pdm\.lock|Gemfile\.lock|Cargo\.lock|composer\.lock|gradle\.lockfile)$/,
+    pattern:
+      /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|go\.sum|go\.work\.sum|poetry\.lock|Pipfile\.lock|uv\.lock|pdm\.lock|Gemfile\.lock|Cargo\.lock|composer\.lock|gradle\.lockfile)$/,
   },
   {
     kind: 'build-or-ci',
@@ -144,7 +306,8 @@ function addedLines(path: string, before: string, after: string): Array<{ line: 
 export function scanForRedFlags(files: ReadonlyArray<{ path: string; before: string; after: string }>): RedFlag[] {
   const flags: RedFlag[] = [];
   for (const file of files) {
-    for (const rule of FILE_RULES) if (rule.pattern.test(file.path)) flags.push({ kind: rule.kind, path: file.path, why: rule.why });
+    for (const rule of FILE_RULES)
+      if (rule.pattern.test(file.path)) flags.push({ kind: rule.kind, path: file.path, why: rule.why });
     const language = languageOf(file.path);
     for (const { line, text } of addedLines(file.path, file.before, file.after)) {
       const seen = new Set<RedFlagKind>();

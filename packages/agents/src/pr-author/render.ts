@@ -39,29 +39,49 @@ export function issueBody(input: IssueBodyInput): string {
   const { key, verdict, evidence, redact } = input;
   const prose = (text: string, max?: number) => escapeProse(redact(text), max);
   const out: string[] = [];
-  out.push(`The canary of **${prose(key.namespace)}/${prose(key.rollout)}** was rejected by aiops-agent: do not promote.`, '');
+  out.push(
+    `The canary of **${prose(key.namespace)}/${prose(key.rollout)}** was rejected by aiops-agent: do not promote.`,
+    '',
+  );
   out.push('| | |', '|---|---|');
   out.push(`| Verdict | promote: false, confidence ${verdict.confidence}, decided by ${prose(verdict.decidedBy)} |`);
   out.push(`| Namespace / rollout | ${prose(key.namespace)} / ${prose(key.rollout)} |`);
   out.push(`| Canary revision | ${prose(key.revision)} |`);
-  const images = evidence.rollout?.images ?? [...new Set(evidence.pods.canary.flatMap((p) => p.containers.map((c) => c.image)))];
-  if (images.length > 0) out.push(`| Images | ${images.slice(0, 5).map((i) => inlineCode(redact(i), 200)).join(', ')} |`);
+  const images = evidence.rollout?.images ?? [
+    ...new Set(evidence.pods.canary.flatMap((p) => p.containers.map((c) => c.image))),
+  ];
+  if (images.length > 0)
+    out.push(
+      `| Images | ${images
+        .slice(0, 5)
+        .map((i) => inlineCode(redact(i), 200))
+        .join(', ')} |`,
+    );
   out.push(`| Canary pods | ${evidence.pods.canary.length} (stable ${evidence.pods.stable.length}) |`);
   out.push(`| Collected | ${prose(evidence.collectedAt)} |`, '');
 
   const hard = evidence.findings.filter((f) => f.hard && f.side !== 'stable');
   if (hard.length > 0) {
     out.push('### Hard failures in the canary');
-    for (const f of hard.slice(0, 10)) out.push(`- **${prose(f.kind)}**: ${prose(f.title, 300)}${f.detail ? ` — ${prose(f.detail, 500)}` : ''} (${inlineCode(f.id, 100)})`);
+    for (const f of hard.slice(0, 10))
+      out.push(
+        `- **${prose(f.kind)}**: ${prose(f.title, 300)}${f.detail ? ` — ${prose(f.detail, 500)}` : ''} (${inlineCode(f.id, 100)})`,
+      );
     out.push('');
   }
 
-  const signatures = evidence.logs.signatures.filter((s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > s.stable.perThousand));
+  const signatures = evidence.logs.signatures.filter(
+    (s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > s.stable.perThousand),
+  );
   if (signatures.length > 0) {
     out.push('### Error signatures of the canary');
     for (const s of signatures.slice(0, 5)) {
-      const where = s.canaryOnly ? 'canary only' : `canary ${fmt(s.canary.perThousand)}‰ vs stable ${fmt(s.stable.perThousand)}‰`;
-      out.push(`- ${inlineCode(redact(s.template))}: ${s.canary.count}× in the canary, ${s.stable.count}× in stable (${where})`);
+      const where = s.canaryOnly
+        ? 'canary only'
+        : `canary ${fmt(s.canary.perThousand)}‰ vs stable ${fmt(s.stable.perThousand)}‰`;
+      out.push(
+        `- ${inlineCode(redact(s.template))}: ${s.canary.count}× in the canary, ${s.stable.count}× in stable (${where})`,
+      );
       const examples = s.examples.slice(0, 3).map((e) => redact(e).slice(0, 400));
       if (examples.length > 0) out.push('', codeBlock(examples), '');
     }
@@ -70,11 +90,15 @@ export function issueBody(input: IssueBodyInput): string {
 
   const comparisons = evidence.metrics.comparisons.filter((c) => c.classification !== 'Pass' || c.critical);
   if (comparisons.length > 0) {
-    out.push(`### Metrics (${prose(evidence.metrics.source)}${evidence.metrics.score === undefined ? '' : `, score ${evidence.metrics.score}`})`);
+    out.push(
+      `### Metrics (${prose(evidence.metrics.source)}${evidence.metrics.score === undefined ? '' : `, score ${evidence.metrics.score}`})`,
+    );
     out.push('| metric | result | canary median | stable median | critical |', '|---|---|---|---|---|');
     for (const c of comparisons.slice(0, 10)) {
       const unit = c.unit ? ` ${prose(c.unit)}` : '';
-      out.push(`| ${prose(c.name)} | ${c.classification} | ${fmt(c.canary.median)}${unit} | ${fmt(c.stable.median)}${unit} | ${c.critical ? 'yes' : 'no'} |`);
+      out.push(
+        `| ${prose(c.name)} | ${c.classification} | ${fmt(c.canary.median)}${unit} | ${fmt(c.stable.median)}${unit} | ${c.critical ? 'yes' : 'no'} |`,
+      );
     }
     out.push('');
   }
@@ -85,7 +109,9 @@ export function issueBody(input: IssueBodyInput): string {
   out.push(`<details><summary>Analysis</summary>`, '', prose(verdict.analysis, 4000), '', '</details>', '');
 
   out.push('### Automated fix', FIX_OUTCOME_MARKER, input.fixNote, FIX_OUTCOME_END, '');
-  out.push('_Opened by aiops-agent. Repeated measurements of this revision and root cause update this issue instead of opening new ones._');
+  out.push(
+    '_Opened by aiops-agent. Repeated measurements of this revision and root cause update this issue instead of opening new ones._',
+  );
   out.push(key.marker);
   let body = out.join('\n');
   if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY - key.marker.length - 20)}\n…(truncated)\n${key.marker}`;
@@ -127,14 +153,21 @@ export function redFlagSummary(flags: readonly RedFlag[]): string {
 export function suggestedFixNote(input: { patch: string; flags: readonly RedFlag[]; redact: Redact }): string {
   const out: string[] = [];
   if (input.flags.length > 0) {
-    out.push('**The proposed fix was not pushed: its added lines raise red flags.** Read them before using any of it:', '');
+    out.push(
+      '**The proposed fix was not pushed: its added lines raise red flags.** Read them before using any of it:',
+      '',
+    );
     for (const f of input.flags.slice(0, 30)) {
       const where = f.line === undefined ? inlineCode(f.path, 300) : `${inlineCode(f.path, 300)} line ${f.line}`;
-      out.push(`- **${FLAG_TITLES[f.kind]}** (${escapeProse(f.why, 200)}): ${where}${f.text ? ` ${inlineCode(input.redact(f.text), 200)}` : ''}`);
+      out.push(
+        `- **${FLAG_TITLES[f.kind]}** (${escapeProse(f.why, 200)}): ${where}${f.text ? ` ${inlineCode(input.redact(f.text), 200)}` : ''}`,
+      );
     }
     if (input.flags.length > 30) out.push(`- … and ${input.flags.length - 30} more`);
   } else {
-    out.push('**A suggested fix** (not pushed: this service runs with PR_AUTHOR_MODE=suggest). Review it, then apply it yourself:');
+    out.push(
+      '**A suggested fix** (not pushed: this service runs with PR_AUTHOR_MODE=suggest). Review it, then apply it yourself:',
+    );
   }
   out.push('', codeBlock([input.redact(input.patch).replace(/\n$/, '')], 'diff'));
   return out.join('\n');
@@ -159,13 +192,18 @@ export function pullRequestTitle(k: RemediationKey): string {
   return escapeTitle(`Draft fix for the rejected canary of ${k.namespace}/${k.rollout} (revision ${k.revision})`);
 }
 
-export function pullRequestBody(input: { key: RemediationKey; issueNumber: number; edits: Array<{ file: string; rationale: string }>; redact: Redact }): string {
+export function pullRequestBody(input: {
+  key: RemediationKey;
+  issueNumber: number;
+  edits: Array<{ file: string; rationale: string }>;
+  redact: Redact;
+}): string {
   const lines = [
     `Refs #${input.issueNumber}`,
     '',
     'A minimal fix proposed by aiops-agent from the stack frames of the rejected canary. It is a **draft**: review it, run the tests, and complete it before merging.',
     '',
-    '**CI has not run on this branch, on purpose.** Its commit carries `[skip ci]`, so GitHub starts no push or pull_request workflow for it: the change was written by a model from log text the canary controls, and a workflow would run it with this repository\'s secrets before anyone read it. Once you have reviewed the diff, run CI by pushing a commit of your own to the branch (an empty commit will do).',
+    "**CI has not run on this branch, on purpose.** Its commit carries `[skip ci]`, so GitHub starts no push or pull_request workflow for it: the change was written by a model from log text the canary controls, and a workflow would run it with this repository's secrets before anyone read it. Once you have reviewed the diff, run CI by pushing a commit of your own to the branch (an empty commit will do).",
     '',
     '### Changes',
     ...input.edits.map((e) => `- ${inlineCode(e.file, 300)}: ${escapeProse(input.redact(e.rationale), 500)}`),

@@ -18,14 +18,27 @@ export function repositoryTarget(url: string, githubHost: string): RepositoryTar
   const segments = parsed.pathname.replace(/\/+$/, '').split('/').filter(Boolean);
   const owner = segments[0];
   const repo = segments[1]?.replace(/\.git$/, '');
-  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || segments.length !== 2 || !owner || !repo || !NAME.test(owner) || !NAME.test(repo) || parsed.search || parsed.hash) {
+  if (
+    (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+    segments.length !== 2 ||
+    !owner ||
+    !repo ||
+    !NAME.test(owner) ||
+    !NAME.test(repo) ||
+    parsed.search ||
+    parsed.hash
+  ) {
     return { ok: false, reason: `"${url}" is not a repository URL like https://${githubHost}/org/repo` };
   }
   // Credentials in the URL could make a reader believe in a host the URL does not name.
-  if (parsed.username || parsed.password) return { ok: false, reason: 'the repository URL carries credentials: nothing was written' };
+  if (parsed.username || parsed.password)
+    return { ok: false, reason: 'the repository URL carries credentials: nothing was written' };
   const host = parsed.hostname.toLowerCase();
   if (host !== githubHost.toLowerCase()) {
-    return { ok: false, reason: `the repository URL names the host ${host}, not the configured GitHub host ${githubHost}: nothing was written` };
+    return {
+      ok: false,
+      reason: `the repository URL names the host ${host}, not the configured GitHub host ${githubHost}: nothing was written`,
+    };
   }
   return { ok: true, repo: { owner, repo } };
 }

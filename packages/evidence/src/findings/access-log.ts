@@ -41,20 +41,30 @@ function describeFlags(side: AccessSideSummary): string {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 4)
     .map(([flags, count]) => {
-      const meaning = flags.split(',').map((f) => RESPONSE_FLAGS[f]).filter((m) => m !== undefined).join(', ');
+      const meaning = flags
+        .split(',')
+        .map((f) => RESPONSE_FLAGS[f])
+        .filter((m) => m !== undefined)
+        .join(', ');
       return `${flags} ×${count}${meaning ? ` (${meaning})` : ''}`;
     })
     .join(', ');
 }
 
-export function accessLogEvidence(events: { canary: LogEvent[]; stable: LogEvent[] }, options: { proxied?: boolean } = {}): { comparisons: MetricComparison[]; findings: Finding[] } {
+export function accessLogEvidence(
+  events: { canary: LogEvent[]; stable: LogEvent[] },
+  options: { proxied?: boolean } = {},
+): { comparisons: MetricComparison[]; findings: Finding[] } {
   const summary = accessLogSummary(events);
   const { canary, stable } = summary;
   const comparisons: MetricComparison[] = [];
   const findings: Finding[] = [];
   if (canary.requests === 0 || stable.requests === 0) return { comparisons, findings };
 
-  const errors = compareErrorRates({ canary: { events: canary.errors5xx, total: canary.requests }, stable: { events: stable.errors5xx, total: stable.requests } });
+  const errors = compareErrorRates({
+    canary: { events: canary.errors5xx, total: canary.requests },
+    stable: { events: stable.errors5xx, total: stable.requests },
+  });
   comparisons.push({
     id: 'logs:http_5xx_ratio',
     name: 'http_5xx_ratio (access logs)',
@@ -81,7 +91,12 @@ export function accessLogEvidence(events: { canary: LogEvent[]; stable: LogEvent
   }
 
   if (canary.latencyMs.length >= MIN_LATENCY_SAMPLES && stable.latencyMs.length >= MIN_LATENCY_SAMPLES) {
-    const latency = classifyMetric({ canary: canary.latencyMs, stable: stable.latencyMs, direction: 'increase', critical: false });
+    const latency = classifyMetric({
+      canary: canary.latencyMs,
+      stable: stable.latencyMs,
+      direction: 'increase',
+      critical: false,
+    });
     comparisons.push({
       id: 'logs:http_latency_ms',
       name: 'http_latency_ms (access logs)',
@@ -92,7 +107,9 @@ export function accessLogEvidence(events: { canary: LogEvent[]; stable: LogEvent
       canary: latency.canary,
       stable: latency.stable,
       ...(latency.pValue !== undefined ? { pValue: latency.pValue } : {}),
-      ...(latency.effectSize !== undefined && Number.isFinite(latency.effectSize) ? { effectSize: latency.effectSize } : {}),
+      ...(latency.effectSize !== undefined && Number.isFinite(latency.effectSize)
+        ? { effectSize: latency.effectSize }
+        : {}),
       unit: 'ms',
       note: latency.reason,
     });

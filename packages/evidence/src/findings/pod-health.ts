@@ -4,8 +4,20 @@
 import type { ContainerInfo, Finding, KubeEvent, MetricComparison, PodInfo, Side } from '@aiops/contracts';
 import { appContainers } from './containers.js';
 
-const IMAGE_PULL = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
-const CONFIG_ERRORS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError']);
+const IMAGE_PULL = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'RegistryUnavailable',
+]);
+const CONFIG_ERRORS = new Set([
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'PreCreateHookError',
+  'PostStartHookError',
+]);
 /** Restarts at or above this count in a canary container that stable does not share are a hard failure, whatever the exit code. */
 const HARD_RESTARTS = 3;
 
@@ -20,7 +32,13 @@ function isOomKilled(c: ContainerInfo): boolean {
   return c.current.reason === 'OOMKilled' || c.last?.reason === 'OOMKilled';
 }
 
-function containerFindings(pod: PodInfo, c: ContainerInfo, side: Side, init: boolean, stableRestartsPerContainer: number): Finding[] {
+function containerFindings(
+  pod: PodInfo,
+  c: ContainerInfo,
+  side: Side,
+  init: boolean,
+  stableRestartsPerContainer: number,
+): Finding[] {
   const findings: Finding[] = [];
   const where = `${init ? 'init container' : 'container'} ${c.name} of ${side} pod ${pod.name}`;
   const id = (kind: string) => `pod:${pod.name}:${c.name}:${kind}`;
@@ -68,7 +86,12 @@ function containerFindings(pod: PodInfo, c: ContainerInfo, side: Side, init: boo
       hard: hardIfCanary,
       title: `${where} was OOMKilled (${c.restartCount} restarts, exit code ${c.last?.exitCode ?? c.current.exitCode ?? 137})`,
     });
-  } else if (side === 'canary' && waitingReason !== 'CrashLoopBackOff' && c.restartCount > 0 && c.restartCount > stableRestartsPerContainer) {
+  } else if (
+    side === 'canary' &&
+    waitingReason !== 'CrashLoopBackOff' &&
+    c.restartCount > 0 &&
+    c.restartCount > stableRestartsPerContainer
+  ) {
     // A crash (non-zero exit) that stable does not share is a failure even before a crash loop sets in.
     const crashed = c.last?.state === 'terminated' && (c.last.exitCode ?? 0) !== 0;
     const hard = hardIfCanary && (c.restartCount >= HARD_RESTARTS || crashed);
@@ -110,8 +133,10 @@ export function podHealthFindings(pods: { canary: PodInfo[]; stable: PodInfo[] }
   for (const side of ['canary', 'stable'] as const) {
     for (const pod of pods[side]) {
       if (pod.deleting) continue;
-      for (const c of appContainers(pod)) findings.push(...containerFindings(pod, c, side, false, side === 'canary' ? stableBar : 0));
-      for (const c of pod.initContainers) findings.push(...containerFindings(pod, c, side, true, side === 'canary' ? stableBar : 0));
+      for (const c of appContainers(pod))
+        findings.push(...containerFindings(pod, c, side, false, side === 'canary' ? stableBar : 0));
+      for (const c of pod.initContainers)
+        findings.push(...containerFindings(pod, c, side, true, side === 'canary' ? stableBar : 0));
       const running = pod.phase === 'Running';
       if (side === 'canary' && running && !pod.ready && !findings.some((f) => f.id.startsWith(`pod:${pod.name}:`))) {
         findings.push({
@@ -142,11 +167,24 @@ export function podHealthFindings(pods: { canary: PodInfo[]; stable: PodInfo[] }
 export function podHealthComparisons(pods: { canary: PodInfo[]; stable: PodInfo[] }): MetricComparison[] {
   const readiness = (ps: PodInfo[]) => ps.map((p) => (p.ready ? 1 : 0));
   const restarts = (ps: PodInfo[]) => ps.map((p) => appContainers(p).reduce((n, c) => n + c.restartCount, 0));
-  const compare = (name: string, canary: number[], stable: number[], direction: 'increase' | 'decrease', unit: string): MetricComparison => {
+  const compare = (
+    name: string,
+    canary: number[],
+    stable: number[],
+    direction: 'increase' | 'decrease',
+    unit: string,
+  ): MetricComparison => {
     const c = mean(canary);
     const s = mean(stable);
     const worse = direction === 'increase' ? c > s : c < s;
-    const classification = canary.length === 0 || stable.length === 0 ? 'NoData' : worse && c !== s ? (direction === 'increase' ? 'High' : 'Low') : 'Pass';
+    const classification =
+      canary.length === 0 || stable.length === 0
+        ? 'NoData'
+        : worse && c !== s
+          ? direction === 'increase'
+            ? 'High'
+            : 'Low'
+          : 'Pass';
     return {
       id: `k8s:${name}`,
       name,
@@ -165,17 +203,21 @@ export function podHealthComparisons(pods: { canary: PodInfo[]; stable: PodInfo[
   ];
 }
 
-const HARD_EVENT = /failed to pull|pull access denied|manifest unknown|not found: manifest|ErrImagePull|ImagePullBackOff/i;
+const HARD_EVENT =
+  /failed to pull|pull access denied|manifest unknown|not found: manifest|ErrImagePull|ImagePullBackOff/i;
 
 /** Warning events about canary pods that stable pods do not share (by reason). */
 export function eventFindings(events: KubeEvent[], podNames: { canary: string[]; stable: string[] }): Finding[] {
   const canary = new Set(podNames.canary);
   const stable = new Set(podNames.stable);
-  const stableReasons = new Set(events.filter((e) => e.type === 'Warning' && stable.has(e.objectName)).map((e) => e.reason));
+  const stableReasons = new Set(
+    events.filter((e) => e.type === 'Warning' && stable.has(e.objectName)).map((e) => e.reason),
+  );
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const e of events) {
-    if (e.type !== 'Warning' || e.objectKind !== 'Pod' || !canary.has(e.objectName) || stableReasons.has(e.reason)) continue;
+    if (e.type !== 'Warning' || e.objectKind !== 'Pod' || !canary.has(e.objectName) || stableReasons.has(e.reason))
+      continue;
     const key = `${e.objectName}:${e.reason}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -216,6 +258,9 @@ const SEVERITY_RANK: Record<Finding['severity'], number> = { critical: 0, error:
 /** Orders findings for readers and for the root cause: hard first, then causes before symptoms, then severity. */
 export function rankFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
-    (a, b) => Number(b.hard) - Number(a.hard) || KIND_RANK[a.kind] - KIND_RANK[b.kind] || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+    (a, b) =>
+      Number(b.hard) - Number(a.hard) ||
+      KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
   );
 }

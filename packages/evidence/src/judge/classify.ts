@@ -101,16 +101,36 @@ export function classifyMetric(input: ClassifyMetricInput): MetricClassification
   const base = { critical, canary, stable };
 
   if (canaryValues.length < minSamples || stableValues.length < minSamples) {
-    const which = canaryValues.length < minSamples ? `canary has ${canaryValues.length}` : `stable has ${stableValues.length}`;
-    return { ...base, classification: 'NoData', reason: `not enough data: ${which} value(s), at least ${minSamples} needed per side` };
+    const which =
+      canaryValues.length < minSamples ? `canary has ${canaryValues.length}` : `stable has ${stableValues.length}`;
+    return {
+      ...base,
+      classification: 'NoData',
+      reason: `not enough data: ${which} value(s), at least ${minSamples} needed per side`,
+    };
   }
   const effectSize = meanRatio(canary.mean!, stable.mean!);
   if (sameValues(sortedCanary, sortedStable)) {
-    return { ...base, classification: 'Pass', effectSize: 1, pValue: 1, reason: 'canary and stable values are identical' };
+    return {
+      ...base,
+      classification: 'Pass',
+      effectSize: 1,
+      pValue: 1,
+      reason: 'canary and stable values are identical',
+    };
   }
-  const [lowest, highest] = [Math.min(sortedCanary[0]!, sortedStable[0]!), Math.max(sortedCanary.at(-1)!, sortedStable.at(-1)!)];
+  const [lowest, highest] = [
+    Math.min(sortedCanary[0]!, sortedStable[0]!),
+    Math.max(sortedCanary.at(-1)!, sortedStable.at(-1)!),
+  ];
   if (lowest === highest) {
-    return { ...base, classification: 'Pass', effectSize: 1, pValue: 1, reason: 'every value is the same on both sides' };
+    return {
+      ...base,
+      classification: 'Pass',
+      effectSize: 1,
+      pValue: 1,
+      reason: 'every value is the same on both sides',
+    };
   }
 
   const test = mannWhitney(canaryValues, stableValues, { confidenceLevel });
@@ -121,18 +141,35 @@ export function classifyMetric(input: ClassifyMetricInput): MetricClassification
   const bigEnough = Math.abs(test.estimate) >= (floor.absolute ?? 0);
   const isHigher = lower > bound && significant;
   const isLower = upper < -bound && significant;
-  const stats = { pValue: test.pValue, effectSize, estimate: test.estimate, confidenceInterval: test.confidenceInterval };
+  const stats = {
+    pValue: test.pValue,
+    effectSize,
+    estimate: test.estimate,
+    confidenceInterval: test.confidenceInterval,
+  };
   const shift = `shift ${format(test.estimate)} [${format(lower)}, ${format(upper)}] at ${confidenceLevel * 100}%, p=${format(test.pValue)}, mean ratio ${format(effectSize)}`;
 
   if (isHigher || isLower) {
     const caresAboutIt = input.direction === 'either' || input.direction === (isHigher ? 'increase' : 'decrease');
-    const ratioFloorMet = isHigher ? effectSize >= (floor.increaseRatio ?? 1) : effectSize <= (floor.decreaseRatio ?? 1);
+    const ratioFloorMet = isHigher
+      ? effectSize >= (floor.increaseRatio ?? 1)
+      : effectSize <= (floor.decreaseRatio ?? 1);
     const word = isHigher ? 'higher' : 'lower';
     if (!caresAboutIt) {
-      return { ...base, ...stats, classification: 'Pass', reason: `canary is ${word} than stable, a direction this metric does not penalise (${shift})` };
+      return {
+        ...base,
+        ...stats,
+        classification: 'Pass',
+        reason: `canary is ${word} than stable, a direction this metric does not penalise (${shift})`,
+      };
     }
     if (!ratioFloorMet || !bigEnough) {
-      return { ...base, ...stats, classification: 'Pass', reason: `canary is ${word} than stable but below the effect-size floor (${shift})` };
+      return {
+        ...base,
+        ...stats,
+        classification: 'Pass',
+        reason: `canary is ${word} than stable but below the effect-size floor (${shift})`,
+      };
     }
     return {
       ...base,
@@ -141,5 +178,10 @@ export function classifyMetric(input: ClassifyMetricInput): MetricClassification
       reason: `canary is significantly ${word} than stable${critical ? ' (critical metric)' : ''} (${shift})`,
     };
   }
-  return { ...base, ...stats, classification: 'Pass', reason: `no significant difference beyond the ${tolerance} tolerance (${shift})` };
+  return {
+    ...base,
+    ...stats,
+    classification: 'Pass',
+    reason: `no significant difference beyond the ${tolerance} tolerance (${shift})`,
+  };
 }

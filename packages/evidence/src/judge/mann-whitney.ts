@@ -226,7 +226,11 @@ function asymptoticRoot(x: Float64Array, y: Float64Array, alternative: Alternati
   return lo + (hi - lo) / 2;
 }
 
-export function mannWhitney(x: readonly number[], y: readonly number[], options: MannWhitneyOptions = {}): MannWhitneyResult {
+export function mannWhitney(
+  x: readonly number[],
+  y: readonly number[],
+  options: MannWhitneyOptions = {},
+): MannWhitneyResult {
   const alternative = options.alternative ?? 'two-sided';
   const confidenceLevel = options.confidenceLevel ?? 0.95;
   if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
@@ -240,12 +244,25 @@ export function mannWhitney(x: readonly number[], y: readonly number[], options:
   const ties = tieSum > 0;
   const mean = (nx * ny) / 2;
   const alpha = 1 - confidenceLevel;
-  const useExact = options.exact === 'auto' || options.exact === undefined ? nx < EXACT_LIMIT && ny < EXACT_LIMIT && !ties : options.exact && !ties;
+  const useExact =
+    options.exact === 'auto' || options.exact === undefined
+      ? nx < EXACT_LIMIT && ny < EXACT_LIMIT && !ties
+      : options.exact && !ties;
 
   if (useExact) {
     const cdf = exactCdf(nx, ny);
     const { estimate, interval } = exactInterval(sx, sy, cdf, alternative, alpha);
-    return { u, pValue: exactPValue(cdf, u, mean, alternative), method: 'exact', estimate, confidenceInterval: interval, confidenceLevel, nx, ny, ties };
+    return {
+      u,
+      pValue: exactPValue(cdf, u, mean, alternative),
+      method: 'exact',
+      estimate,
+      confidenceInterval: interval,
+      confidenceLevel,
+      nx,
+      ny,
+      ties,
+    };
   }
 
   const sigma = asymptoticSigma(nx, ny, tieSum);

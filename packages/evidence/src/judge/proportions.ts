@@ -36,7 +36,10 @@ export function compareErrorRates(input: ProportionInput): ProportionResult {
   const minTotal = input.minTotal ?? 30;
   const { canary, stable } = input;
   if (canary.total < minTotal || stable.total < minTotal) {
-    return { classification: 'NoData', reason: `too few requests to compare (${canary.total} canary, ${stable.total} stable; ${minTotal} needed)` };
+    return {
+      classification: 'NoData',
+      reason: `too few requests to compare (${canary.total} canary, ${stable.total} stable; ${minTotal} needed)`,
+    };
   }
   const canaryRate = canary.events / canary.total;
   const stableRate = stable.events / stable.total;
@@ -49,7 +52,21 @@ export function compareErrorRates(input: ProportionInput): ProportionResult {
   const material = canaryRate - stableRate > Math.max(floor, tolerance * stableRate);
   const pct = (r: number) => `${(100 * r).toFixed(2)}%`;
   if (significant && material) {
-    return { classification: 'High', canaryRate, stableRate, z, pValue, reason: `canary ${pct(canaryRate)} vs stable ${pct(stableRate)} (one-sided p=${pValue.toExponential(2)})` };
+    return {
+      classification: 'High',
+      canaryRate,
+      stableRate,
+      z,
+      pValue,
+      reason: `canary ${pct(canaryRate)} vs stable ${pct(stableRate)} (one-sided p=${pValue.toExponential(2)})`,
+    };
   }
-  return { classification: 'Pass', canaryRate, stableRate, z, pValue, reason: `canary ${pct(canaryRate)} vs stable ${pct(stableRate)}: not materially higher at ${confidenceLevel} confidence` };
+  return {
+    classification: 'Pass',
+    canaryRate,
+    stableRate,
+    z,
+    pValue,
+    reason: `canary ${pct(canaryRate)} vs stable ${pct(stableRate)}: not materially higher at ${confidenceLevel} confidence`,
+  };
 }

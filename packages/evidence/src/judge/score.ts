@@ -30,7 +30,10 @@ export interface ScoreResult {
 
 export const DEFAULT_SCORE_OPTIONS: ScoreOptions = { passThreshold: 95, marginalThreshold: 75 };
 
-export function scoreClassifications(items: ReadonlyArray<ScoredItem>, options: ScoreOptions = DEFAULT_SCORE_OPTIONS): ScoreResult {
+export function scoreClassifications(
+  items: ReadonlyArray<ScoredItem>,
+  options: ScoreOptions = DEFAULT_SCORE_OPTIONS,
+): ScoreResult {
   let passWeight = 0;
   let judgedWeight = 0;
   let judged = 0;
@@ -49,7 +52,8 @@ export function scoreClassifications(items: ReadonlyArray<ScoredItem>, options: 
   }
   const score = judgedWeight > 0 ? Math.round((passWeight / judgedWeight) * 10_000) / 100 : 0;
   if (criticalFailures > 0) return { score: 0, outcome: 'fail', criticalFailures, judged, noData };
-  if (items.length === 0 || noData * 2 >= items.length) return { score, outcome: 'insufficient', criticalFailures, judged, noData };
+  if (items.length === 0 || noData * 2 >= items.length)
+    return { score, outcome: 'insufficient', criticalFailures, judged, noData };
   const outcome = score >= options.passThreshold ? 'pass' : score >= options.marginalThreshold ? 'marginal' : 'fail';
   return { score, outcome, criticalFailures, judged, noData };
 }

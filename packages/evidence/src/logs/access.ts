@@ -30,14 +30,24 @@ export interface HttpRecord {
 const ANSI = /\u001b\[[0-9;]*m/g;
 const GO_DURATION_PART = /(\d+(?:\.\d+)?)(h|m(?!s)|s|ms|µs|μs|us|ns)/g;
 const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|m(?!s)|s|ms|µs|μs|us|ns))+$/;
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, µs: 1e-3, μs: 1e-3, us: 1e-3, ns: 1e-6 };
+const UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  µs: 1e-3,
+  μs: 1e-3,
+  us: 1e-3,
+  ns: 1e-6,
+};
 
 /** A Go/JS duration string (`1.5ms`, `250µs`, `1m2.5s`) in milliseconds. */
 export function durationStringMs(text: string): number | undefined {
   if (!GO_DURATION.test(text)) return undefined;
   let ms = 0;
   GO_DURATION_PART.lastIndex = 0;
-  for (let m = GO_DURATION_PART.exec(text); m; m = GO_DURATION_PART.exec(text)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] ?? 1);
+  for (let m = GO_DURATION_PART.exec(text); m; m = GO_DURATION_PART.exec(text))
+    ms += Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] ?? 1);
   return ms;
 }
 
@@ -93,17 +103,34 @@ const FORMATS: LineFormat[] = [
     },
   },
   // morgan `tiny`: `:method :url :status :res[content-length] - :response-time ms`.
-  { name: 'morgan-tiny', pattern: /^[A-Z]{3,10} \S+ (\d{3}) (?:\d+|-) - (\d+(?:\.\d+)?) ms$/, read: (m) => record(m[1], Number(m[2])) },
+  {
+    name: 'morgan-tiny',
+    pattern: /^[A-Z]{3,10} \S+ (\d{3}) (?:\d+|-) - (\d+(?:\.\d+)?) ms$/,
+    read: (m) => record(m[1], Number(m[2])),
+  },
   // morgan `dev`: `:method :url :status :response-time ms - :res[content-length]`.
-  { name: 'morgan-dev', pattern: /^[A-Z]{3,10} \S+ (\d{3}) (\d+(?:\.\d+)?) ms - (?:\d+|-)$/, read: (m) => record(m[1], Number(m[2])) },
+  {
+    name: 'morgan-dev',
+    pattern: /^[A-Z]{3,10} \S+ (\d{3}) (\d+(?:\.\d+)?) ms - (?:\d+|-)$/,
+    read: (m) => record(m[1], Number(m[2])),
+  },
   // morgan `short`: `:remote-addr :remote-user :method :url HTTP/:http-version :status :res[content-length] - :response-time ms`.
-  { name: 'morgan-short', pattern: /^\S+ \S+ [A-Z]{3,10} \S+ HTTP\/[\d.]+ (\d{3}) (?:\d+|-) - (\d+(?:\.\d+)?) ms$/, read: (m) => record(m[1], Number(m[2])) },
+  {
+    name: 'morgan-short',
+    pattern: /^\S+ \S+ [A-Z]{3,10} \S+ HTTP\/[\d.]+ (\d{3}) (?:\d+|-) - (\d+(?:\.\d+)?) ms$/,
+    read: (m) => record(m[1], Number(m[2])),
+  },
   // uvicorn: `INFO:     127.0.0.1:47076 - "GET /ok HTTP/1.1" 200 OK`.
-  { name: 'uvicorn', pattern: /^(?:INFO|WARNING|ERROR): +\S+ - "[A-Z]{3,10} \S+ HTTP\/[\d.]+" (\d{3})\b/, read: (m) => record(m[1]) },
+  {
+    name: 'uvicorn',
+    pattern: /^(?:INFO|WARNING|ERROR): +\S+ - "[A-Z]{3,10} \S+ HTTP\/[\d.]+" (\d{3})\b/,
+    read: (m) => record(m[1]),
+  },
   {
     // chi middleware.Logger: `2026/12/02 15:04:05 [host/id-000001] "GET http://h/p HTTP/1.1" from 1.2.3.4:5 - 200 12B in 1.2ms`.
     name: 'chi',
-    pattern: /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?:\[[^\]]*\] )?"[A-Z]{3,10} \S+ HTTP\/[\d.]+" from \S+ - (\d{3}) \d+B in (\S+)$/,
+    pattern:
+      /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?:\[[^\]]*\] )?"[A-Z]{3,10} \S+ HTTP\/[\d.]+" from \S+ - (\d{3}) \d+B in (\S+)$/,
     read: (m) => record(m[1], durationStringMs(m[2] ?? '')),
   },
   {
@@ -115,13 +142,15 @@ const FORMATS: LineFormat[] = [
   {
     // Rails: `Completed 500 Internal Server Error in 12ms (...)`, after Logger's prefix and tags like `[request-id]`.
     name: 'rails',
-    pattern: /^(?:[DIWEFAU], \[[^\]]{10,60}\] +[A-Z]+ -- [^:]{0,60}: )?(?:\[[^\]]{1,80}\] ){0,4}Completed (\d{3}) [^(]{0,80}? in (\d+(?:\.\d+)?)ms\b/,
+    pattern:
+      /^(?:[DIWEFAU], \[[^\]]{10,60}\] +[A-Z]+ -- [^:]{0,60}: )?(?:\[[^\]]{1,80}\] ){0,4}Completed (\d{3}) [^(]{0,80}? in (\d+(?:\.\d+)?)ms\b/,
     read: (m) => record(m[1], Number(m[2])),
   },
   {
     // ASP.NET Core Hosting.Diagnostics[2]: `Request finished HTTP/1.1 GET http://h/p - 500 0 - 12.3456ms` (own line or single-line form).
     name: 'aspnetcore',
-    pattern: /^(?:info: Microsoft\.AspNetCore\.Hosting\.Diagnostics\[2\] | +)Request finished (?:HTTP\/[\d.]+ )?[A-Z]{3,10} \S+ - (\d{3}) .*?(\d+(?:\.\d+)?)ms$/,
+    pattern:
+      /^(?:info: Microsoft\.AspNetCore\.Hosting\.Diagnostics\[2\] | +)Request finished (?:HTTP\/[\d.]+ )?[A-Z]{3,10} \S+ - (\d{3}) .*?(\d+(?:\.\d+)?)ms$/,
     read: (m) => record(m[1], Number(m[2])),
   },
 ];
@@ -155,8 +184,26 @@ export function parseAccessLine(line: string): HttpRecord | undefined {
   return createAccessLineParser()(line);
 }
 
-const STATUS_KEYS = ['status', 'status_code', 'statusCode', 'StatusCode', 'response_code', 'http.status_code', 'http_status', 'code'];
-const LATENCY_MS_KEYS = ['latency_ms', 'duration_ms', 'durationMs', 'response_time_ms', 'elapsed_ms', 'took_ms', 'responseTime', 'ElapsedMilliseconds'];
+const STATUS_KEYS = [
+  'status',
+  'status_code',
+  'statusCode',
+  'StatusCode',
+  'response_code',
+  'http.status_code',
+  'http_status',
+  'code',
+];
+const LATENCY_MS_KEYS = [
+  'latency_ms',
+  'duration_ms',
+  'durationMs',
+  'response_time_ms',
+  'elapsed_ms',
+  'took_ms',
+  'responseTime',
+  'ElapsedMilliseconds',
+];
 const LATENCY_ANY_KEYS = ['latency', 'duration', 'response_time', 'request_time', 'elapsed', 'took'];
 const LATENCY_STRING_KEYS = ['latency_human', 'latency', 'duration', 'elapsed', 'took', 'response_time'];
 
@@ -175,7 +222,8 @@ function asNumber(value: unknown): number | undefined {
 function bareDurationFactor(obj: Record<string, unknown>, key: string): number {
   if (key === 'request_time') return 1000;
   if (obj.latency_human !== undefined) return 1e-6;
-  if (typeof obj.level === 'string' && /^[A-Z]+$/.test(obj.level) && obj.msg !== undefined && obj.time !== undefined) return 1e-6;
+  if (typeof obj.level === 'string' && /^[A-Z]+$/.test(obj.level) && obj.msg !== undefined && obj.time !== undefined)
+    return 1e-6;
   if (typeof obj.ts === 'number' || (obj.ts !== undefined && obj.caller !== undefined)) return 1000;
   return 1;
 }
@@ -190,7 +238,8 @@ export function parseJsonAccess(obj: Record<string, unknown>): HttpRecord | unde
   let status: number | undefined;
   // pino-http and fastify: `res: { statusCode }` beside `responseTime` (ms).
   const res = obj.res;
-  if (res !== null && typeof res === 'object' && !Array.isArray(res)) status = asNumber((res as Record<string, unknown>).statusCode);
+  if (res !== null && typeof res === 'object' && !Array.isArray(res))
+    status = asNumber((res as Record<string, unknown>).statusCode);
   if (status === undefined) {
     for (const key of STATUS_KEYS) {
       const n = asNumber(obj[key]);
@@ -201,8 +250,17 @@ export function parseJsonAccess(obj: Record<string, unknown>): HttpRecord | unde
     }
     if (status === undefined) return undefined;
     // A bare `code` is too ambiguous unless the record also looks like a request.
-    if (obj.status === undefined && obj.status_code === undefined && obj.statusCode === undefined && obj.StatusCode === undefined && obj.response_code === undefined
-      && obj['http.status_code'] === undefined && obj.http_status === undefined && obj.method === undefined && obj.path === undefined) {
+    if (
+      obj.status === undefined &&
+      obj.status_code === undefined &&
+      obj.statusCode === undefined &&
+      obj.StatusCode === undefined &&
+      obj.response_code === undefined &&
+      obj['http.status_code'] === undefined &&
+      obj.http_status === undefined &&
+      obj.method === undefined &&
+      obj.path === undefined
+    ) {
       return undefined;
     }
   }
@@ -238,7 +296,8 @@ export function parseJsonAccess(obj: Record<string, unknown>): HttpRecord | unde
   return result;
 }
 
-const KNOWN_ROOTS = /^\/(?:usr\/src\/app|opt\/app|app|workspace|srv\/app|srv|code|build|src|home\/[^/]+\/app|go\/src\/[^/]+\/[^/]+\/[^/]+)\//;
+const KNOWN_ROOTS =
+  /^\/(?:usr\/src\/app|opt\/app|app|workspace|srv\/app|srv|code|build|src|home\/[^/]+\/app|go\/src\/[^/]+\/[^/]+\/[^/]+)\//;
 const REPO_HOSTED = /^.*?\b(?:github\.com|gitlab\.com|bitbucket\.org)\/[^/]+\/[^/]+\//;
 
 /** Repository-relative path from a path inside a container image (best effort). */

@@ -20,7 +20,8 @@ const JAVA_CAUSED_BY = /^\s*Caused by: (.*)$/;
 const JAVA_FRAME = /^\s+at\s+([\w$.<>/]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)/;
 const JAVA_FOREIGN =
   /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.springframework|org\.apache|org\.hibernate|org\.eclipse|org\.jboss|org\.slf4j|io\.netty|io\.grpc|io\.micrometer|io\.opentelemetry|io\.undertow|reactor|ch\.qos|com\.fasterxml|com\.google|com\.zaxxer|okhttp3|feign)\./;
-const EXCEPTION_LINE = /^(?:Exception in thread "[^"]*" )?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning|Rejection)\b(?::.*)?)$/;
+const EXCEPTION_LINE =
+  /^(?:Exception in thread "[^"]*" )?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning|Rejection)\b(?::.*)?)$/;
 const PYTHON_TRACEBACK = /^Traceback \(most recent call last\):/;
 const PYTHON_FRAME = /^\s+File "([^"]+\.py)", line (\d+)/;
 const PYTHON_FINAL = /^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration)\b(?::.*)?)$/;
@@ -32,7 +33,8 @@ const DOTNET_FRAME = /^\s+at (\S+)\(.*\) in (\S+):line (\d+)$/;
 const DOTNET_EXCEPTION = /^\s*((?:[A-Za-z_][\w`]*\.)+[A-Z]\w*(?:Exception|Error)\b(?::.*)?)$/;
 const RAILS_EXCEPTION = /^(?:.*\] )?([A-Z][\w:]*) \((.*)\):$/;
 const RUBY_FRAME = /^(?:.*\] )?(\S+\.rb):(\d+):in [`']/;
-const FOREIGN_PATH = /(?:^|\/)(?:node_modules|site-packages|dist-packages|pkg\/mod|gems|vendor\/bundle)\/|^node:|^internal\/|^<|\/usr\/(?:local\/)?(?:go|lib\/go[\w.-]*|lib\/python[\d.]*)\/|\/lib\/python[\d.]*\/|^\/usr\/lib\/|\/src\/runtime\//;
+const FOREIGN_PATH =
+  /(?:^|\/)(?:node_modules|site-packages|dist-packages|pkg\/mod|gems|vendor\/bundle)\/|^node:|^internal\/|^<|\/usr\/(?:local\/)?(?:go|lib\/go[\w.-]*|lib\/python[\d.]*)\/|\/lib\/python[\d.]*\/|^\/usr\/lib\/|\/src\/runtime\//;
 
 const appPath = (path: string): string | undefined => {
   const p = path.replace(/^file:\/\//, '').replace(/\\/g, '/');
@@ -61,7 +63,10 @@ function javaCause(lines: string[]): ErrorCause | undefined {
   lines.forEach((l, i) => {
     if (JAVA_CAUSED_BY.test(l)) causeAt = i;
   });
-  const message = causeAt >= 0 ? JAVA_CAUSED_BY.exec(lines[causeAt] ?? '')?.[1] : lines.map((l) => EXCEPTION_LINE.exec(l.trim())?.[1]).find((m) => m !== undefined);
+  const message =
+    causeAt >= 0
+      ? JAVA_CAUSED_BY.exec(lines[causeAt] ?? '')?.[1]
+      : lines.map((l) => EXCEPTION_LINE.exec(l.trim())?.[1]).find((m) => m !== undefined);
   if (message === undefined) return undefined;
   const frameIn = (from: number): string | undefined => {
     for (const line of lines.slice(from)) {
@@ -130,7 +135,8 @@ function dotnetCause(lines: string[]): ErrorCause | undefined {
   const frameIn = (from: number): string | undefined => {
     for (const line of lines.slice(from)) {
       const m = DOTNET_FRAME.exec(line);
-      if (m && !/^(?:System|Microsoft|lambda_method)\b/.test(m[1] ?? '')) return `${appPath(m[2] ?? '') ?? m[2]}:${m[3]}`;
+      if (m && !/^(?:System|Microsoft|lambda_method)\b/.test(m[1] ?? ''))
+        return `${appPath(m[2] ?? '') ?? m[2]}:${m[3]}`;
     }
     return undefined;
   };
@@ -142,7 +148,10 @@ function railsCause(lines: string[]): ErrorCause | undefined {
   const m = lines.map((l) => RAILS_EXCEPTION.exec(l)).find((x) => x !== null);
   if (!m) return undefined;
   const frameLine = lines.map((l) => RUBY_FRAME.exec(l)).find((f) => f !== null && appPath(f[1] ?? '') !== undefined);
-  return { message: `${m[1]}: ${m[2]}`, ...(frameLine ? { frame: `${appPath(frameLine[1] ?? '')}:${frameLine[2]}` } : {}) };
+  return {
+    message: `${m[1]}: ${m[2]}`,
+    ...(frameLine ? { frame: `${appPath(frameLine[1] ?? '')}:${frameLine[2]}` } : {}),
+  };
 }
 
 /** The innermost error and its application frame, for a multi-line error event; undefined when none is recognised. */
@@ -150,7 +159,11 @@ export function errorCause(raw: string): ErrorCause | undefined {
   const lines = raw.split('\n');
   if (lines.some((l) => /^goroutine \d+ \[/.test(l))) return goCause(lines);
   if (lines.some((l) => PYTHON_TRACEBACK.test(l))) return pythonCause(lines);
-  if (lines.some((l) => DOTNET_FRAME.test(l) || DOTNET_INNER.test(l)) || /^(?:fail|crit|warn|info): /.test(lines[0] ?? '')) return dotnetCause(lines);
+  if (
+    lines.some((l) => DOTNET_FRAME.test(l) || DOTNET_INNER.test(l)) ||
+    /^(?:fail|crit|warn|info): /.test(lines[0] ?? '')
+  )
+    return dotnetCause(lines);
   if (lines.some((l) => RUBY_FRAME.test(l))) return railsCause(lines);
   if (lines.some((l) => NODE_FRAME.test(l) || NODE_CAUSE.test(l))) return nodeCause(lines);
   if (lines.some((l) => JAVA_FRAME.test(l) || JAVA_CAUSED_BY.test(l))) return javaCause(lines);

@@ -40,7 +40,11 @@ function severityOf(kind: LogEventKind): Severity {
 }
 
 /** Whether an error-like signature happens markedly more often in the canary than in stable. */
-export function isCanaryElevated(signature: LogSignature, ratio = DEFAULT_ELEVATED_RATIO, minCount = DEFAULT_ELEVATED_MIN_COUNT): boolean {
+export function isCanaryElevated(
+  signature: LogSignature,
+  ratio = DEFAULT_ELEVATED_RATIO,
+  minCount = DEFAULT_ELEVATED_MIN_COUNT,
+): boolean {
   if (!signature.errorLike || signature.canaryOnly || signature.canary.count < minCount) return false;
   return signature.canary.perThousand >= ratio * signature.stable.perThousand;
 }
@@ -91,7 +95,8 @@ export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[
 
   const canaryLines = input.canary.length;
   const stableLines = input.stable.length;
-  const perThousand = (count: number, total: number): number => (total === 0 ? 0 : Math.round((count / total) * 1000 * 100) / 100);
+  const perThousand = (count: number, total: number): number =>
+    total === 0 ? 0 : Math.round((count / total) * 1000 * 100) / 100;
 
   const ranked = [...groups.values()].map((group) => {
     const severity = severityOf(group.kind);
@@ -119,11 +124,11 @@ export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[
     const x = a.signature;
     const y = b.signature;
     return (
-      tier(x) - tier(y)
-      || SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity]
-      || (tier(x) === 1 ? rateRatio(y) - rateRatio(x) : 0)
-      || y.canary.perThousand - x.canary.perThousand
-      || y.canary.count + y.stable.count - (x.canary.count + x.stable.count)
+      tier(x) - tier(y) ||
+      SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] ||
+      (tier(x) === 1 ? rateRatio(y) - rateRatio(x) : 0) ||
+      y.canary.perThousand - x.canary.perThousand ||
+      y.canary.count + y.stable.count - (x.canary.count + x.stable.count)
     );
   });
 
@@ -158,7 +163,10 @@ function headline(signature: LogSignature): string {
 }
 
 /** One finding per canary-only or canary-elevated error-like signature; shared noise yields none. */
-export function logFindings(diff: LogDiff, options: { elevatedRatio?: number; elevatedMinCount?: number } = {}): Finding[] {
+export function logFindings(
+  diff: LogDiff,
+  options: { elevatedRatio?: number; elevatedMinCount?: number } = {},
+): Finding[] {
   const findings: Finding[] = [];
   for (const signature of diff.signatures) {
     const elevated = isCanaryElevated(signature, options.elevatedRatio, options.elevatedMinCount);
@@ -180,7 +188,9 @@ export function logFindings(diff: LogDiff, options: { elevatedRatio?: number; el
       title,
     };
     const frames = signature.frames ?? [];
-    const detail = [frames.length > 0 ? `frames: ${frames.join(', ')}` : '', ...signature.examples.slice(0, 1)].filter((s) => s !== '');
+    const detail = [frames.length > 0 ? `frames: ${frames.join(', ')}` : '', ...signature.examples.slice(0, 1)].filter(
+      (s) => s !== '',
+    );
     if (detail.length > 0) finding.detail = detail.join('\n');
     findings.push(finding);
   }

@@ -14,13 +14,22 @@ const JAVA_OR_NODE_FRAME = /^\s+at\s+\S/;
 const JAVA_MORE = /^\s*\.\.\. \d+ (?:more|common frames omitted)/;
 const JAVA_CAUSED_BY = /^\s*(?:Caused by|Suppressed):\s/;
 const PYTHON_TRACEBACK = /^Traceback \(most recent call last\):/;
-const PYTHON_CHAINED = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)/;
+const PYTHON_CHAINED =
+  /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)/;
 const GO_PANIC = /^(?:panic: |fatal error: )/;
 // net/http recovers a handler's panic and logs it through the standard logger, then the goroutine's stack.
-const GO_HTTP_PANIC = /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?:\S+\.go:\d+: )?http: panic serving \S+: (.*)$/;
+const GO_HTTP_PANIC =
+  /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?:\S+\.go:\d+: )?http: panic serving \S+: (.*)$/;
 // ASP.NET Core's console formatter: `fail: Category[EventId]`, then the message and any stack indented by six spaces.
 const DOTNET_HEADER = /^(trce|dbug|info|warn|fail|crit): [\w.`+<>]+\[\d+\]$/;
-const DOTNET_LEVELS: Record<string, string> = { trce: 'trace', dbug: 'debug', info: 'info', warn: 'warning', fail: 'error', crit: 'critical' };
+const DOTNET_LEVELS: Record<string, string> = {
+  trce: 'trace',
+  dbug: 'debug',
+  info: 'info',
+  warn: 'warning',
+  fail: 'error',
+  crit: 'critical',
+};
 const DOTNET_EXCEPTION = /^\s*(?:---> )?(?:[A-Za-z_][\w`]*\.)+[A-Z]\w*(?:Exception|Error)\b(?::\s|$)/;
 // Rails: optional Logger prefix (`F, [time #pid] FATAL -- : `), request tags, then the text of the line.
 const RAILS_TAGGED = /^(?:[DIWEFAU], \[[^\]]{10,60}\] +([A-Z]+) -- [^:]{0,60}: )?((?:\[[^\]]{1,80}\] ){1,4})(.*)$/;
@@ -33,13 +42,17 @@ const NODE_CRASH_END = /^Node\.js v\d+/;
 const NODE_ERROR_HEADLINE = /^(?:\[?(?=[A-Z])\w*(?:Error|Exception|Rejection)\b[:\]]|Uncaught \w)/;
 const GO_GOROUTINE = /^goroutine \d+ \[[^\]]+\]:?$/;
 // A Java/Python/Node exception headline: `java.lang.IllegalStateException: x`, `TypeError: x`, `KeyError: 'id'`.
-const EXCEPTION_HEADLINE = /^(?:Exception in thread "[^"]*" )?(?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning)\b(?::\s|$)/;
+const EXCEPTION_HEADLINE =
+  /^(?:Exception in thread "[^"]*" )?(?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt|Warning)\b(?::\s|$)/;
 // A new record starts with a timestamp, a level, a JSON object or a logfmt pair: it ends a Go panic dump.
-const RECORD_START = /^(?:\{|\[?\d{4}[-/]\d\d[-/]\d\d|[IWEF]\d{4} \d\d:|[A-Z][a-z]{2} [ \d]\d \d\d:|(?:time|ts|level|lvl)=|\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b)/;
+const RECORD_START =
+  /^(?:\{|\[?\d{4}[-/]\d\d[-/]\d\d|[IWEF]\d{4} \d\d:|[A-Z][a-z]{2} [ \d]\d \d\d:|(?:time|ts|level|lvl)=|\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b)/;
 
-const LEVEL_WORD = /(?:^|[\s[|(<])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|EMERG|ALERT)(?=[\s\]|:)>]|$)/;
+const LEVEL_WORD =
+  /(?:^|[\s[|(<])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|EMERG|ALERT)(?=[\s\]|:)>]|$)/;
 const KLOG_PREFIX = /^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]]+\] ?/;
-const LEADING_TIMESTAMP = /^\[?(?:\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{10}(?:\.\d+)?)\]?\s*/;
+const LEADING_TIMESTAMP =
+  /^\[?(?:\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{10}(?:\.\d+)?)\]?\s*/;
 const KLOG_LEVELS: Record<string, string> = { I: 'info', W: 'warning', E: 'error', F: 'fatal' };
 
 type StackMode = 'none' | 'go' | 'python' | 'java' | 'node' | 'dotnet' | 'rails' | 'node-crash';
@@ -97,7 +110,8 @@ function append(draft: Draft, line: string): void {
   if (draft.mode === 'dotnet') {
     // The exception line names the failure better than `An unhandled exception was thrown by the application.`
     if (draft.lines.length === 2) draft.message = line.trim();
-    else if (DOTNET_EXCEPTION.test(line) && !/^\s*(?:---> |at )/.test(line) && !DOTNET_EXCEPTION.test(draft.message)) draft.message = line.trim();
+    else if (DOTNET_EXCEPTION.test(line) && !/^\s*(?:---> |at )/.test(line) && !DOTNET_EXCEPTION.test(draft.message))
+      draft.message = line.trim();
     return;
   }
   if (draft.mode === 'node-crash') {
@@ -138,13 +152,23 @@ function continues(draft: Draft, line: string, next: string | undefined): boolea
       return text === '' || RAILS_FRAME.test(text) || RAILS_EXCEPTION.test(text) || /^Caused by: /.test(text);
     }
     case 'node-crash':
-      return !NODE_CRASH_END.test(draft.lines[draft.lines.length - 1] ?? '') && (!RECORD_START.test(line) || line.startsWith('['));
+      return (
+        !NODE_CRASH_END.test(draft.lines[draft.lines.length - 1] ?? '') &&
+        (!RECORD_START.test(line) || line.startsWith('['))
+      );
     case 'go':
       // Everything up to the next record belongs to the dump (blank lines, goroutine headers, frames, exit status).
       return !RECORD_START.test(line) || GO_GOROUTINE.test(line);
     case 'python':
-      if (draft.closed) return PYTHON_CHAINED.test(line) || (line.trim() === '' && next !== undefined && PYTHON_CHAINED.test(next));
-      return line.startsWith(' ') || line.trim() === '' || EXCEPTION_HEADLINE.test(line) || PYTHON_CHAINED.test(line) || PYTHON_TRACEBACK.test(line);
+      if (draft.closed)
+        return PYTHON_CHAINED.test(line) || (line.trim() === '' && next !== undefined && PYTHON_CHAINED.test(next));
+      return (
+        line.startsWith(' ') ||
+        line.trim() === '' ||
+        EXCEPTION_HEADLINE.test(line) ||
+        PYTHON_CHAINED.test(line) ||
+        PYTHON_TRACEBACK.test(line)
+      );
     case 'java':
     case 'node':
       return isFrameLine(line) || (EXCEPTION_HEADLINE.test(line.trim()) && next !== undefined && isFrameLine(next));
@@ -162,11 +186,23 @@ function startDraft(line: string, next: string | undefined, access: (line: strin
   if (GO_PANIC.test(line)) return { lines: [line], message: line.trim(), level: 'fatal', mode: 'go', closed: false };
   const httpPanic = GO_HTTP_PANIC.exec(line);
   if (httpPanic && next !== undefined && GO_GOROUTINE.test(next)) {
-    return { lines: [line], message: `http: panic serving: ${httpPanic[1] ?? ''}`, level: 'error', mode: 'go', closed: false };
+    return {
+      lines: [line],
+      message: `http: panic serving: ${httpPanic[1] ?? ''}`,
+      level: 'error',
+      mode: 'go',
+      closed: false,
+    };
   }
   const dotnet = DOTNET_HEADER.exec(line);
   if (dotnet) {
-    const draft: Draft = { lines: [line], message: line, level: DOTNET_LEVELS[dotnet[1] ?? 'info'] ?? 'info', mode: 'dotnet', closed: false };
+    const draft: Draft = {
+      lines: [line],
+      message: line,
+      level: DOTNET_LEVELS[dotnet[1] ?? 'info'] ?? 'info',
+      mode: 'dotnet',
+      closed: false,
+    };
     if (next !== undefined) {
       const http = access(next);
       if (http !== undefined) draft.http = http;
@@ -178,12 +214,26 @@ function startDraft(line: string, next: string | undefined, access: (line: strin
   }
   const rails = line.includes('] ') ? RAILS_TAGGED.exec(line) : null;
   if (rails && RAILS_EXCEPTION.test((rails[3] ?? '').trim())) {
-    return { lines: [line], message: (rails[3] ?? '').trim(), level: 'fatal', mode: 'rails', closed: false, tags: rails[2] ?? '' };
+    return {
+      lines: [line],
+      message: (rails[3] ?? '').trim(),
+      level: 'fatal',
+      mode: 'rails',
+      closed: false,
+      tags: rails[2] ?? '',
+    };
   }
   if (GO_GOROUTINE.test(line)) return { lines: [line], message: line.trim(), mode: 'go', closed: false };
-  if (PYTHON_TRACEBACK.test(line)) return { lines: [line], message: line.trim(), level: 'error', mode: 'python', closed: false };
+  if (PYTHON_TRACEBACK.test(line))
+    return { lines: [line], message: line.trim(), level: 'error', mode: 'python', closed: false };
   if (EXCEPTION_HEADLINE.test(line) && next !== undefined && isFrameLine(next)) {
-    return { lines: [line], message: line.trim(), level: 'error', mode: /^\s+at .*\.(?:[cm]?js|ts):\d+/.test(next) ? 'node' : 'java', closed: false };
+    return {
+      lines: [line],
+      message: line.trim(),
+      level: 'error',
+      mode: /^\s+at .*\.(?:[cm]?js|ts):\d+/.test(next) ? 'node' : 'java',
+      closed: false,
+    };
   }
   const trimmed = line.trim();
   if (trimmed.startsWith('{')) {
@@ -226,7 +276,15 @@ function parsePlain(line: string, access: (line: string) => HttpRecord | undefin
     const end = level.index + level[0].length;
     const message = rest.slice(end).replace(/^[\]\s:|>-]+/, '');
     const prefix = rest.slice(0, level.index).trim();
-    parsed = { message: message === '' ? rest : prefix !== '' && /[a-z]/.test(prefix) && prefix.length < 40 ? `${prefix} ${message}` : message, level: level[1].toLowerCase() };
+    parsed = {
+      message:
+        message === ''
+          ? rest
+          : prefix !== '' && /[a-z]/.test(prefix) && prefix.length < 40
+            ? `${prefix} ${message}`
+            : message,
+      level: level[1].toLowerCase(),
+    };
   } else {
     // Python's default logging format: `ERROR:root:message`.
     const py = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:/.exec(rest);
@@ -283,13 +341,16 @@ function parseJsonLine(line: string): Parsed | undefined {
     level = inner.level;
   }
   // pino/bunyan serialise errors as a nested object: `err: { type, message, stack }`.
-  const nested = ['err', 'error', 'exception'].map((k) => obj[k]).find((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v));
+  const nested = ['err', 'error', 'exception']
+    .map((k) => obj[k])
+    .find((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v));
   const error = stringField(obj, ERROR_KEYS) ?? (nested ? stringField(nested, ['message', 'msg']) : undefined);
   if (error !== undefined && !message.includes(error)) message = `${message}: ${error}`;
   const parsed: Parsed = { message: message.trim() };
   if (level !== undefined) parsed.level = level;
   if (http !== undefined) parsed.http = http;
-  const stack = stringField(obj, STACK_KEYS) ?? (nested ? stringField(nested, ['stack', 'stacktrace', 'stack_trace']) : undefined);
+  const stack =
+    stringField(obj, STACK_KEYS) ?? (nested ? stringField(nested, ['stack', 'stacktrace', 'stack_trace']) : undefined);
   if (stack !== undefined && stack.includes('\n')) parsed.embeddedStack = stack;
   return parsed;
 }
@@ -327,7 +388,11 @@ function finish(draft: Draft, maxEventChars: number): LogEvent {
   const stackText = draft.embeddedStack !== undefined ? `${raw}\n${draft.embeddedStack}` : raw;
   const frames = draft.lines.length > 1 || draft.embeddedStack !== undefined ? extractFrames(stackText) : [];
   const hasStack = draft.mode !== 'none' || draft.lines.length > 1 || draft.embeddedStack !== undefined;
-  const event: LogEvent = { message: draft.message === '' ? (draft.lines[0] ?? '').trim() : draft.message, frames, raw };
+  const event: LogEvent = {
+    message: draft.message === '' ? (draft.lines[0] ?? '').trim() : draft.message,
+    frames,
+    raw,
+  };
   if (draft.level !== undefined) event.level = draft.level;
   if (draft.http !== undefined) event.http = draft.http;
   event.kind = classify(draft, stackText, hasStack);
@@ -338,13 +403,24 @@ function finish(draft: Draft, maxEventChars: number): LogEvent {
   return event;
 }
 
-const OOM = /OutOfMemoryError|\bout of memory\b|JavaScript heap out of memory|\bMemoryError\b|Cannot allocate memory|\bOOMKilled\b/i;
+const OOM =
+  /OutOfMemoryError|\bout of memory\b|JavaScript heap out of memory|\bMemoryError\b|Cannot allocate memory|\bOOMKilled\b/i;
 
 function classify(draft: Draft, text: string, hasStack: boolean): LogEventKind {
   const head = draft.lines[0] ?? '';
-  if (draft.mode === 'go' && (/^panic: |^fatal error: |^goroutine /.test(head) || GO_HTTP_PANIC.test(head))) return OOM.test(head) ? 'oom' : 'panic';
+  if (draft.mode === 'go' && (/^panic: |^fatal error: |^goroutine /.test(head) || GO_HTTP_PANIC.test(head)))
+    return OOM.test(head) ? 'oom' : 'panic';
   if (OOM.test(draft.message) || (hasStack && OOM.test(text.slice(0, 2000)))) return 'oom';
-  if (hasStack && (draft.mode === 'python' || draft.mode === 'java' || draft.mode === 'node' || draft.mode === 'rails' || draft.mode === 'node-crash' || draft.embeddedStack !== undefined)) return 'exception';
+  if (
+    hasStack &&
+    (draft.mode === 'python' ||
+      draft.mode === 'java' ||
+      draft.mode === 'node' ||
+      draft.mode === 'rails' ||
+      draft.mode === 'node-crash' ||
+      draft.embeddedStack !== undefined)
+  )
+    return 'exception';
   if (draft.mode === 'dotnet' && draft.lines.some((l) => DOTNET_EXCEPTION.test(l))) return 'exception';
   const level = draft.level;
   if (level !== undefined) {
@@ -355,7 +431,8 @@ function classify(draft: Draft, text: string, hasStack: boolean): LogEventKind {
   }
   if (draft.http !== undefined) return draft.http.status >= 500 ? 'error' : 'info';
   if (EXCEPTION_HEADLINE.test(draft.message)) return 'error';
-  if (/\b(?:error|failed|failure|exception|refused|unavailable|denied|timed out|timeout)\b/i.test(draft.message)) return 'error';
+  if (/\b(?:error|failed|failure|exception|refused|unavailable|denied|timed out|timeout)\b/i.test(draft.message))
+    return 'error';
   if (/\bwarn(?:ing)?\b/i.test(draft.message)) return 'warning';
   return 'info';
 }
@@ -372,7 +449,8 @@ const FOREIGN_JAVA =
   /^(?:java|javax|jakarta|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.springframework|org\.apache|org\.hibernate|org\.eclipse|org\.jboss|org\.slf4j|io\.netty|io\.grpc|io\.micrometer|io\.opentelemetry|io\.undertow|reactor|ch\.qos|com\.fasterxml|com\.google|com\.zaxxer|okhttp3|feign)\./;
 // Logback/log4j print the jar a frame came from: `~[spring-webmvc-6.1.10.jar!/:6.1.10]` is a dependency.
 const DEPENDENCY_JAR = /~?\[[\w.-]+-\d[\w.-]*\.jar/;
-const FOREIGN_PATH = /(?:^|\/)(?:node_modules|site-packages|dist-packages|pkg\/mod)\/|^node:|^internal\/|^<|\/usr\/(?:local\/)?(?:go|lib\/python[\d.]*)\/|\/lib\/python[\d.]*\/|^\/usr\/lib\/|\/src\/runtime\//;
+const FOREIGN_PATH =
+  /(?:^|\/)(?:node_modules|site-packages|dist-packages|pkg\/mod)\/|^node:|^internal\/|^<|\/usr\/(?:local\/)?(?:go|lib\/python[\d.]*)\/|\/lib\/python[\d.]*\/|^\/usr\/lib\/|\/src\/runtime\//;
 
 function extractFrames(text: string): string[] {
   const frames: string[] = [];

@@ -16,10 +16,19 @@ export const WILDCARD = '<*>';
  */
 const SHAPES: readonly { pattern: string; needs: readonly Feature[] }[] = [
   // timestamps (ISO 8601, syslog/ctime style)
-  { needs: ['digit', ':'], pattern: String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b` },
-  { needs: ['digit', ':', '-'], pattern: String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?` },
+  {
+    needs: ['digit', ':'],
+    pattern: String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b`,
+  },
+  {
+    needs: ['digit', ':', '-'],
+    pattern: String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`,
+  },
   // uuids
-  { needs: ['digit', '-'], pattern: String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b` },
+  {
+    needs: ['digit', '-'],
+    pattern: String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,
+  },
   // urls
   { needs: ['://'], pattern: String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s"'<>]+` },
   // emails
@@ -29,19 +38,31 @@ const SHAPES: readonly { pattern: string; needs: readonly Feature[] }[] = [
   // host:port (a host name, dotted or not, followed by a port) as a whole token
   { needs: ['digit', ':'], pattern: String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])` },
   // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
-  { needs: ['.'], pattern: String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])` },
+  {
+    needs: ['.'],
+    pattern: String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
+  },
   // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
-  { needs: ['digit'], pattern: String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?` },
+  {
+    needs: ['digit'],
+    pattern: String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
+  },
   // quoted values (an apostrophe inside a word is not a quote); a quoted HTTP request keeps its method, which tells
   // statements apart, while its target and protocol are one value (the two groups are put back by the replacement)
-  { needs: ['"'], pattern: String.raw`(?<![\w])("(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}(")` },
+  {
+    needs: ['"'],
+    pattern: String.raw`(?<![\w])("(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}(")`,
+  },
   { needs: ['"'], pattern: String.raw`(?<![\w])"[^"\n]{0,256}"` },
   { needs: ["'"], pattern: String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])` },
   // hex numbers and long hex ids (with at least one digit)
   { needs: ['digit'], pattern: String.raw`\b0x[0-9a-fA-F]+\b` },
   { needs: ['digit'], pattern: String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b` },
   // durations and plain numbers
-  { needs: ['digit'], pattern: String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])` },
+  {
+    needs: ['digit'],
+    pattern: String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])`,
+  },
 ];
 
 type Feature = 'digit' | ':' | '-' | '.' | '@' | '://' | '"' | "'";
@@ -65,7 +86,13 @@ function maskerFor(features: number): { pattern: RegExp; replacement: string } |
   const present = (f: Feature): boolean => (features & (1 << FEATURES.indexOf(f))) !== 0;
   const shapes = SHAPES.filter((shape) => shape.needs.every(present));
   // Only the quoted HTTP request shape has capturing groups.
-  masker = shapes.length === 0 ? null : { pattern: new RegExp(shapes.map((shape) => shape.pattern).join('|'), 'g'), replacement: present('"') ? `$1${WILDCARD}$2` : WILDCARD };
+  masker =
+    shapes.length === 0
+      ? null
+      : {
+          pattern: new RegExp(shapes.map((shape) => shape.pattern).join('|'), 'g'),
+          replacement: present('"') ? `$1${WILDCARD}$2` : WILDCARD,
+        };
   maskers.set(features, masker);
   return masker;
 }
@@ -76,7 +103,9 @@ const SHORT_SUFFIX_WORD = /^[([]?[A-Za-z]{2,}\d{1,2}(?:[A-Za-z]+\d?)*[)\]]?[:.,;
 const CODE_NAME_WITH_DIGITS = /^[A-Za-z_]\w*(?:[.$][A-Za-z_]\w*)+$/;
 const DIGITS_OF_A_NAME = /^[A-Za-z]+\d{1,2}[A-Za-z]*$/;
 const isNameWithDigits = (token: string): boolean =>
-  SHORT_SUFFIX_WORD.test(token) || (CODE_NAME_WITH_DIGITS.test(token) && token.split(/[.$]/).every((part) => !/\d/.test(part) || DIGITS_OF_A_NAME.test(part)));
+  SHORT_SUFFIX_WORD.test(token) ||
+  (CODE_NAME_WITH_DIGITS.test(token) &&
+    token.split(/[.$]/).every((part) => !/\d/.test(part) || DIGITS_OF_A_NAME.test(part)));
 
 const EMPTY_VALUE = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:][^\w\s]{0,2}<\*>[^\w\s]{0,2}$/;
@@ -199,7 +228,8 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
   let liveClusters = 0;
 
   const lengthIndex = new Map<number, Cluster[]>();
-  const sameLength = (length: number): Cluster[] => (lengthIndex.get(length) ?? []).filter((c) => c.mergedInto === undefined);
+  const sameLength = (length: number): Cluster[] =>
+    (lengthIndex.get(length) ?? []).filter((c) => c.mergedInto === undefined);
 
   /** Clusters that are equal except at one position, by that position and the rest of the template. */
   const families = new Map<string, Cluster[]>();
@@ -237,7 +267,9 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
       }
       members.push(cluster);
       if (members.length < familyValues) continue;
-      members = members.filter((m) => m.mergedInto === undefined && m.tokens[position] !== WILDCARD && familyKey(m.tokens, position) === key);
+      members = members.filter(
+        (m) => m.mergedInto === undefined && m.tokens[position] !== WILDCARD && familyKey(m.tokens, position) === key,
+      );
       families.set(key, members);
       const values = new Set(members.map((m) => m.tokens[position]));
       if (values.size < familyValues) continue;
@@ -380,7 +412,8 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
     templates(): Template[] {
       const out: Template[] = [];
       for (const cluster of byId.values()) {
-        if (cluster.mergedInto === undefined) out.push({ id: cluster.id, template: cluster.tokens.join(' '), count: cluster.count });
+        if (cluster.mergedInto === undefined)
+          out.push({ id: cluster.id, template: cluster.tokens.join(' '), count: cluster.count });
       }
       return out.sort((a, b) => b.count - a.count);
     },
@@ -419,7 +452,8 @@ export function groupingAccuracy(truth: readonly string[], parsed: readonly stri
     const first = group[0];
     if (first === undefined) continue;
     const trueGroup = trueGroups.get(truth[first] ?? '');
-    if (trueGroup !== undefined && trueGroup.length === group.length && group.every((i) => truth[i] === truth[first])) correct += group.length;
+    if (trueGroup !== undefined && trueGroup.length === group.length && group.every((i) => truth[i] === truth[first]))
+      correct += group.length;
   }
   return correct / truth.length;
 }

@@ -1,9 +1,17 @@
-import { parseLabelSelector, type AbsentEvidence, type Assessment, type Evidence, type Finding, type PodLabelHint } from '@aiops/contracts';
+import {
+  parseLabelSelector,
+  type AbsentEvidence,
+  type Assessment,
+  type Evidence,
+  type Finding,
+  type PodLabelHint,
+} from '@aiops/contracts';
 import { measureEvidence, thinEvidence } from './confidence.js';
 
 const canarySide = (f: Finding) => f.side === 'canary';
 
-type AssessedEvidence = Pick<Evidence, 'findings' | 'pods' | 'request' | 'logs' | 'metrics' | 'collectedAt'> & Partial<Pick<Evidence, 'scope'>>;
+type AssessedEvidence = Pick<Evidence, 'findings' | 'pods' | 'request' | 'logs' | 'metrics' | 'collectedAt'> &
+  Partial<Pick<Evidence, 'scope'>>;
 
 /** `role=preview, app=refunds`: the labels the selector names first, so the difference reads at once. */
 function describeLabels(labels: Record<string, string>, selector: string): string {
@@ -14,7 +22,8 @@ function describeLabels(labels: Record<string, string>, selector: string): strin
 }
 
 function hintText(hint: PodLabelHint | undefined, selector: string, side: 'canary' | 'stable'): string {
-  if (!hint) return side === 'canary' ? '; the namespace has no other pods' : '; the namespace has no pods outside the canary';
+  if (!hint)
+    return side === 'canary' ? '; the namespace has no other pods' : '; the namespace has no pods outside the canary';
   const whose =
     hint.source === 'rollout-canary'
       ? "the Rollout's newest pods carry"
@@ -43,7 +52,11 @@ export function findAbsence(evidence: AssessedEvidence): AbsentEvidence | undefi
     };
   }
   if (scope?.namespaceExists === false) {
-    return { kind: 'absent', absence: 'namespace-not-found', reason: `namespace ${ns} does not exist, so no pod matches canarySelector ${request.canarySelector}; check the namespace of the analysis` };
+    return {
+      kind: 'absent',
+      absence: 'namespace-not-found',
+      reason: `namespace ${ns} does not exist, so no pod matches canarySelector ${request.canarySelector}; check the namespace of the analysis`,
+    };
   }
   if (pods.canary.length === 0) {
     return {

@@ -43,17 +43,26 @@ export function measureEvidence(evidence: MeasuredEvidence): EvidenceAmount {
   const now = Date.parse(evidence.collectedAt);
   const created = evidence.pods.canary.map((p) => Date.parse(p.createdAt ?? '')).filter((t) => Number.isFinite(t));
   const judgedSources = evidence.metrics.comparisons.filter((c) => c.source === 'prometheus' || c.source === 'logs');
-  const requests = Math.max(0, ...evidence.metrics.comparisons.filter((c) => c.source === 'logs').map((c) => c.canary.count));
+  const requests = Math.max(
+    0,
+    ...evidence.metrics.comparisons.filter((c) => c.source === 'logs').map((c) => c.canary.count),
+  );
   const amount: EvidenceAmount = {
     canaryPods: evidence.pods.canary.length,
     canaryPodsReady: evidence.pods.canary.filter((p) => p.ready).length,
     canaryRequests: requests,
     canaryLogEvents: evidence.logs.canaryLines,
-    metricSamples: evidence.metrics.comparisons.filter((c) => c.source === 'prometheus' && c.classification !== 'NoData').reduce((n, c) => n + c.canary.count, 0),
-    comparisons: { judged: judgedSources.filter((c) => c.classification !== 'NoData').length, total: judgedSources.length },
+    metricSamples: evidence.metrics.comparisons
+      .filter((c) => c.source === 'prometheus' && c.classification !== 'NoData')
+      .reduce((n, c) => n + c.canary.count, 0),
+    comparisons: {
+      judged: judgedSources.filter((c) => c.classification !== 'NoData').length,
+      total: judgedSources.length,
+    },
     noTraffic: evidence.findings.some((f) => f.kind === 'no-traffic' && f.side === 'canary'),
   };
-  if (created.length > 0 && Number.isFinite(now)) amount.canaryAgeSeconds = Math.max(0, Math.round((now - Math.min(...created)) / 1000));
+  if (created.length > 0 && Number.isFinite(now))
+    amount.canaryAgeSeconds = Math.max(0, Math.round((now - Math.min(...created)) / 1000));
   return amount;
 }
 
@@ -62,7 +71,11 @@ const clamp01 = (n: number) => Math.max(0, Math.min(1, n));
 export function amountScores(amount: EvidenceAmount): { run: number; seen: number; ready: number } {
   return {
     run: amount.canaryAgeSeconds === undefined ? 1 : clamp01(amount.canaryAgeSeconds / 300),
-    seen: Math.max(clamp01(amount.canaryRequests / 100), clamp01(amount.canaryLogEvents / 100), clamp01(amount.metricSamples / 20)),
+    seen: Math.max(
+      clamp01(amount.canaryRequests / 100),
+      clamp01(amount.canaryLogEvents / 100),
+      clamp01(amount.metricSamples / 20),
+    ),
     ready: amount.canaryPods === 0 ? 0 : amount.canaryPodsReady / amount.canaryPods,
   };
 }
@@ -76,7 +89,10 @@ function formatAge(seconds: number): string {
 /** What was seen of the canary, in one phrase: "has run 5 s; 0 requests, 1 log line and 0 metric samples seen; 1/1 pods ready". */
 export function describeAmount(amount: EvidenceAmount): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const age = amount.canaryAgeSeconds === undefined ? 'has run for an unknown time' : `has run ${formatAge(amount.canaryAgeSeconds)}`;
+  const age =
+    amount.canaryAgeSeconds === undefined
+      ? 'has run for an unknown time'
+      : `has run ${formatAge(amount.canaryAgeSeconds)}`;
   return `the canary ${age}; ${plural(amount.canaryRequests, 'request')}, ${plural(amount.canaryLogEvents, 'log line')} and ${plural(amount.metricSamples, 'metric sample')} seen; ${amount.canaryPodsReady}/${amount.canaryPods} pods ready`;
 }
 
@@ -84,7 +100,8 @@ export function describeAmount(amount: EvidenceAmount): string {
 export function thinEvidence(amount: EvidenceAmount): string | undefined {
   const { seen } = amountScores(amount);
   const why: string[] = [];
-  if (amount.canaryAgeSeconds !== undefined && amount.canaryAgeSeconds < 60) why.push('it started less than a minute ago');
+  if (amount.canaryAgeSeconds !== undefined && amount.canaryAgeSeconds < 60)
+    why.push('it started less than a minute ago');
   if (amount.noTraffic) why.push('it has no traffic yet');
   else if (seen < 0.2) why.push('it has served almost nothing');
   if (amount.canaryPods > 0 && amount.canaryPodsReady === 0) why.push('none of its pods is ready');

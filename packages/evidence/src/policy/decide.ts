@@ -2,7 +2,14 @@
  * The deterministic policy: the last word on every verdict. The model explains and may veto; it can never turn a
  * hard failure into a promotion, and a veto counts only when it cites evidence that exists.
  */
-import { AbsentEvidenceError, DependencyError, type AbsentEvidence, type Evidence, type ModelDiagnosis, type Verdict } from '@aiops/contracts';
+import {
+  AbsentEvidenceError,
+  DependencyError,
+  type AbsentEvidence,
+  type Evidence,
+  type ModelDiagnosis,
+  type Verdict,
+} from '@aiops/contracts';
 import { assessEvidence } from './assess.js';
 import { evidenceConfidence } from './confidence.js';
 import { explainFromEvidence } from './explain.js';
@@ -27,12 +34,14 @@ function vetoableIds(evidence: Evidence): Set<string> {
   const ids = new Set<string>();
   // Missing traffic or pods is an absence of evidence, not a problem of the canary.
   const absence = new Set(['no-traffic', 'no-canary-pods']);
-  for (const f of evidence.findings) if (f.side === 'canary' && f.severity !== 'info' && !absence.has(f.kind)) ids.add(f.id);
+  for (const f of evidence.findings)
+    if (f.side === 'canary' && f.severity !== 'info' && !absence.has(f.kind)) ids.add(f.id);
   for (const s of evidence.logs.signatures) {
     const canaryHeavier = s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand;
     if (canaryHeavier && s.canary.count > 0 && s.severity !== 'info') ids.add(s.id).add(`log:${s.id}`);
   }
-  for (const m of evidence.metrics.comparisons) if (m.classification === 'High' || m.classification === 'Low') ids.add(m.id).add(`metric:${m.id}`);
+  for (const m of evidence.metrics.comparisons)
+    if (m.classification === 'High' || m.classification === 'Low') ids.add(m.id).add(`metric:${m.id}`);
   return ids;
 }
 
@@ -47,7 +56,8 @@ export type PolicyDecision = { verdict: Verdict; absent?: never } | { absent: Ab
 /** The policy for every entry point: absent evidence comes back as such, whatever the model said. */
 export function decide(input: PolicyInput, config: PolicyConfig): PolicyDecision {
   const assessment = assessEvidence(input.evidence);
-  if (assessment.outcome === 'absent' && assessment.inconclusive?.kind === 'absent') return { absent: assessment.inconclusive };
+  if (assessment.outcome === 'absent' && assessment.inconclusive?.kind === 'absent')
+    return { absent: assessment.inconclusive };
   return { verdict: decideVerdict(input, config) };
 }
 
@@ -55,14 +65,27 @@ export function decide(input: PolicyInput, config: PolicyConfig): PolicyDecision
 export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict {
   const { evidence } = input;
   const assessment = assessEvidence(evidence);
-  if (assessment.outcome === 'absent' && assessment.inconclusive?.kind === 'absent') throw new AbsentEvidenceError(assessment.inconclusive);
+  if (assessment.outcome === 'absent' && assessment.inconclusive?.kind === 'absent')
+    throw new AbsentEvidenceError(assessment.inconclusive);
   const explained = explainFromEvidence(evidence, assessment);
   const model = input.model && 'result' in input.model ? input.model.result : undefined;
   const modelError = input.model && 'error' in input.model ? input.model.error : undefined;
-  const thin = assessment.outcome === 'thin' && assessment.inconclusive?.kind === 'thin' ? assessment.inconclusive : undefined;
+  const thin =
+    assessment.outcome === 'thin' && assessment.inconclusive?.kind === 'thin' ? assessment.inconclusive : undefined;
   const withModel = (v: Omit<Verdict, 'outcome'>): Verdict => {
     // A promotion on thin evidence is inconclusive: the plugin still promotes (a quiet app must roll out), capped.
-    const verdict: Verdict = !v.promote ? { outcome: 'reject', ...v } : thin ? { outcome: 'inconclusive', ...v, inconclusive: thin, analysis: v.analysis.startsWith(THIN_HEADLINE) ? v.analysis : `${THIN_HEADLINE} ${thin.reason}.\n\n${v.analysis}` } : { outcome: 'promote', ...v };
+    const verdict: Verdict = !v.promote
+      ? { outcome: 'reject', ...v }
+      : thin
+        ? {
+            outcome: 'inconclusive',
+            ...v,
+            inconclusive: thin,
+            analysis: v.analysis.startsWith(THIN_HEADLINE)
+              ? v.analysis
+              : `${THIN_HEADLINE} ${thin.reason}.\n\n${v.analysis}`,
+          }
+        : { outcome: 'promote', ...v };
     if (model) verdict.model = model;
     if (modelError) verdict.modelError = modelError.message;
     return verdict;
@@ -76,16 +99,25 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     const overruled = model?.diagnosis.promote === true;
     const agrees = model !== undefined && !overruled;
     const what = hard ? 'hard failures' : 'canary-only errors or regressions';
-    const fromEvidence = evidenceConfidence({ evidence, outcome: assessment.outcome, findingIds: assessment.findingIds });
+    const fromEvidence = evidenceConfidence({
+      evidence,
+      outcome: assessment.outcome,
+      findingIds: assessment.findingIds,
+    });
     return withModel({
       promote: false,
       confidence: agrees ? Math.min(fromEvidence, clampConfidence(model.diagnosis.confidence)) : fromEvidence,
       analysis: agrees ? `${model.diagnosis.analysis}\n\n${explained.analysis}` : explained.analysis,
       rootCause: agrees && model.diagnosis.rootCause.trim() !== '' ? model.diagnosis.rootCause : explained.rootCause,
-      remediation: agrees && model.diagnosis.remediation.trim() !== '' ? model.diagnosis.remediation : explained.remediation,
+      remediation:
+        agrees && model.diagnosis.remediation.trim() !== '' ? model.diagnosis.remediation : explained.remediation,
       decidedBy: overruled ? 'evidence-over-model' : 'evidence',
       evidenceIds: assessment.findingIds,
-      ...(overruled ? { disagreement: `the model (${model.modelName}) said promote, but the canary has ${what}: ${assessment.reasons.slice(0, 3).join('; ')}` } : {}),
+      ...(overruled
+        ? {
+            disagreement: `the model (${model.modelName}) said promote, but the canary has ${what}: ${assessment.reasons.slice(0, 3).join('; ')}`,
+          }
+        : {}),
     });
   }
 
@@ -96,16 +128,26 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
   }
 
   // Clean evidence (pass or thin): its confidence bounds every verdict below; the model may only lower it.
-  const fromEvidence = evidenceConfidence({ evidence, outcome: assessment.outcome === 'thin' ? 'thin' : 'pass', findingIds: [] });
+  const fromEvidence = evidenceConfidence({
+    evidence,
+    outcome: assessment.outcome === 'thin' ? 'thin' : 'pass',
+    findingIds: [],
+  });
   if (!model) {
     if (modelError && config.onModelUnavailable === 'error') {
       // A dependency failure is never a verdict: the caller retries.
-      throw modelError instanceof DependencyError ? modelError : new DependencyError('llm', modelError.message, { cause: modelError });
+      throw modelError instanceof DependencyError
+        ? modelError
+        : new DependencyError('llm', modelError.message, { cause: modelError });
     }
     return withModel({
       promote: true,
       confidence: fromEvidence,
-      analysis: explained.analysis + (modelError ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.` : ''),
+      analysis:
+        explained.analysis +
+        (modelError
+          ? `\n\nThe model was unavailable (${modelError.message}); this verdict rests on the evidence alone.`
+          : ''),
       rootCause: explained.rootCause,
       remediation: explained.remediation,
       decidedBy: 'evidence',
@@ -146,6 +188,10 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
     remediation: 'none required',
     decidedBy: 'evidence-over-unfounded-veto',
     evidenceIds: [],
-    disagreement: `the model (${model.modelName}) advised against promotion without citing evidence of a canary problem (${d.evidenceIds.length > 0 ? `cited: ${d.evidenceIds.slice(0, 5).join(', ')}` : 'no citations'}); its reasoning: ${d.rootCause || d.analysis}`.slice(0, 1000),
+    disagreement:
+      `the model (${model.modelName}) advised against promotion without citing evidence of a canary problem (${d.evidenceIds.length > 0 ? `cited: ${d.evidenceIds.slice(0, 5).join(', ')}` : 'no citations'}); its reasoning: ${d.rootCause || d.analysis}`.slice(
+        0,
+        1000,
+      ),
   });
 }

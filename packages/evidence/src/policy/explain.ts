@@ -7,11 +7,16 @@ import type { EvidenceOutcome } from './assess.js';
 import { oneLine } from '../logs/cause.js';
 
 const REMEDIATION: Partial<Record<FindingKind, string>> = {
-  'crash-loop': 'Abort the rollout and fix the start-up failure shown in the previous container log, then roll forward with a new revision.',
-  'oom-killed': 'Abort the rollout; the canary exceeds its memory limit. Find the allocation growth introduced by this revision (or raise the limit if the new footprint is expected) and roll forward.',
-  'image-pull': 'Abort the rollout; fix the image reference (tag, digest, registry credentials or imagePullSecrets) in the Rollout spec.',
-  'config-error': 'Abort the rollout; fix the container configuration (missing ConfigMap/Secret key, invalid command) referenced in the message.',
-  panic: 'Abort the rollout and fix the panic at the source frame shown (guard the nil value or handle the error), then roll forward.',
+  'crash-loop':
+    'Abort the rollout and fix the start-up failure shown in the previous container log, then roll forward with a new revision.',
+  'oom-killed':
+    'Abort the rollout; the canary exceeds its memory limit. Find the allocation growth introduced by this revision (or raise the limit if the new footprint is expected) and roll forward.',
+  'image-pull':
+    'Abort the rollout; fix the image reference (tag, digest, registry credentials or imagePullSecrets) in the Rollout spec.',
+  'config-error':
+    'Abort the rollout; fix the container configuration (missing ConfigMap/Secret key, invalid command) referenced in the message.',
+  panic:
+    'Abort the rollout and fix the panic at the source frame shown (guard the nil value or handle the error), then roll forward.',
   exception: 'Abort the rollout and fix the unhandled exception at the source frame shown, then roll forward.',
   'error-signature': 'Hold the rollout and investigate the new error messages that only the canary logs.',
   restarts: 'Hold the rollout and find why the canary container restarts (its previous log and termination reason).',
@@ -23,7 +28,11 @@ const REMEDIATION: Partial<Record<FindingKind, string>> = {
 function causeLine(signature: LogSignature | undefined): string | undefined {
   if (signature?.cause !== undefined) return signature.cause;
   const lines = signature?.examples[0]?.split('\n') ?? [];
-  const cause = lines.filter((l) => /^\s*Caused by:/.test(l)).at(-1)?.trim() ?? lines[0]?.trim();
+  const cause =
+    lines
+      .filter((l) => /^\s*Caused by:/.test(l))
+      .at(-1)
+      ?.trim() ?? lines[0]?.trim();
   if (!cause) return undefined;
   // Wrapped exceptions put the innermost cause at the end of a long headline: keep both ends.
   return oneLine(cause.length <= 300 ? cause : `${cause.slice(0, 90)} … ${cause.slice(-200)}`);
@@ -34,7 +43,9 @@ const KIND_ORDER: Record<string, number> = { panic: 0, exception: 1, oom: 2, fat
 /** Canary-only or canary-heavier error templates, crashes first. */
 function topCanaryErrors(evidence: Evidence): LogSignature[] {
   return evidence.logs.signatures
-    .filter((s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand))
+    .filter(
+      (s) => s.errorLike && s.canary.count > 0 && (s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand),
+    )
     .sort((a, b) => (KIND_ORDER[a.kind ?? 'error'] ?? 5) - (KIND_ORDER[b.kind ?? 'error'] ?? 5));
 }
 
@@ -57,29 +68,55 @@ function rootCauseOf(primary: Finding, evidence: Evidence): string {
   return oneLine(example ? `${primary.title}${detail}; the canary logs: ${example}` : `${primary.title}${detail}`);
 }
 
-export function explainFromEvidence(evidence: Evidence, assessment: { outcome: EvidenceOutcome; reasons: string[] }): {
+export function explainFromEvidence(
+  evidence: Evidence,
+  assessment: { outcome: EvidenceOutcome; reasons: string[] },
+): {
   analysis: string;
   rootCause: string;
   remediation: string;
 } {
   const { request, pods, logs, metrics } = evidence;
-  const target = request.rolloutName ? `rollout ${request.namespace}/${request.rolloutName}` : `namespace ${request.namespace}`;
+  const target = request.rolloutName
+    ? `rollout ${request.namespace}/${request.rolloutName}`
+    : `namespace ${request.namespace}`;
   const lines: string[] = [
     `Canary vs stable for ${target}: ${pods.canary.length} canary pod(s) (${request.canarySelector}), ${pods.stable.length} stable pod(s) (${request.stableSelector}); ${logs.canaryLines} canary and ${logs.stableLines} stable log events compared.`,
   ];
   if (evidence.rollout?.revision) {
-    lines.push(`Rollout revision ${evidence.rollout.revision}${evidence.rollout.canaryWeight !== undefined ? `, canary weight ${evidence.rollout.canaryWeight}%` : ''}.`);
+    lines.push(
+      `Rollout revision ${evidence.rollout.revision}${evidence.rollout.canaryWeight !== undefined ? `, canary weight ${evidence.rollout.canaryWeight}%` : ''}.`,
+    );
   }
   const canaryFindings = evidence.findings.filter((f) => f.side === 'canary' && f.severity !== 'info');
   const hard = canaryFindings.filter((f) => f.hard);
-  if (hard.length > 0) lines.push(`Hard failures in the canary: ${hard.slice(0, 5).map((f) => `[${f.id}] ${f.title}`).join('; ')}.`);
+  if (hard.length > 0)
+    lines.push(
+      `Hard failures in the canary: ${hard
+        .slice(0, 5)
+        .map((f) => `[${f.id}] ${f.title}`)
+        .join('; ')}.`,
+    );
   const soft = canaryFindings.filter((f) => !f.hard);
-  if (soft.length > 0) lines.push(`Other canary findings: ${soft.slice(0, 5).map((f) => `[${f.id}] ${f.title}`).join('; ')}.`);
-  const shared = logs.signatures.filter((s) => s.errorLike && !s.canaryOnly && s.stable.count > 0 && s.canary.count > 0);
-  if (shared.length > 0) lines.push(`${shared.length} error template(s) appear on both sides at comparable rates and are not attributed to the canary.`);
+  if (soft.length > 0)
+    lines.push(
+      `Other canary findings: ${soft
+        .slice(0, 5)
+        .map((f) => `[${f.id}] ${f.title}`)
+        .join('; ')}.`,
+    );
+  const shared = logs.signatures.filter(
+    (s) => s.errorLike && !s.canaryOnly && s.stable.count > 0 && s.canary.count > 0,
+  );
+  if (shared.length > 0)
+    lines.push(
+      `${shared.length} error template(s) appear on both sides at comparable rates and are not attributed to the canary.`,
+    );
   const failing = metrics.comparisons.filter((m) => m.classification === 'High' || m.classification === 'Low');
-  if (failing.length > 0) lines.push(`Metrics worse in the canary: ${failing.map((m) => `${m.name} ${m.classification}`).join(', ')}.`);
-  else if (metrics.comparisons.some((m) => m.classification === 'Pass')) lines.push('Compared metrics show no canary regression.');
+  if (failing.length > 0)
+    lines.push(`Metrics worse in the canary: ${failing.map((m) => `${m.name} ${m.classification}`).join(', ')}.`);
+  else if (metrics.comparisons.some((m) => m.classification === 'Pass'))
+    lines.push('Compared metrics show no canary regression.');
   for (const note of [...metrics.notes, ...evidence.notes].slice(0, 4)) lines.push(note);
   const info = evidence.findings.filter((f) => f.side === 'canary' && f.severity === 'info');
   for (const f of info.slice(0, 2)) lines.push(f.title + '.');
@@ -110,6 +147,7 @@ export function explainFromEvidence(evidence: Evidence, assessment: { outcome: E
   return {
     analysis: lines.join(' '),
     rootCause: rootCauseOf(primary, evidence),
-    remediation: REMEDIATION[primary.kind] ?? 'Hold the rollout and investigate the canary findings listed in the analysis.',
+    remediation:
+      REMEDIATION[primary.kind] ?? 'Hold the rollout and investigate the canary findings listed in the analysis.',
   };
 }

@@ -123,33 +123,98 @@ const RULES: Rule[] = [
     pattern: /("private_key_id"\s{0,8}:\s{0,8}")[0-9a-f]{40}(")/g,
     replaceWith: '$1{m}$2',
   },
-  { id: 'jwt', kind: 'jwt', hints: ['eyj'], pattern: startOfRun('eyJ', '[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*', 'A-Za-z0-9_-') },
+  {
+    id: 'jwt',
+    kind: 'jwt',
+    hints: ['eyj'],
+    pattern: startOfRun('eyJ', '[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*', 'A-Za-z0-9_-'),
+  },
   // Token rules start where a run of token characters starts, or after `_` (`TOKEN_ghp_…` glued to a name).
-  { id: 'github-token', kind: 'github-token', hints: ['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_'], pattern: startOfRun('gh[opsur]_', '[A-Za-z0-9]{36,255}(?![A-Za-z0-9])') },
-  { id: 'github-fine-grained', kind: 'github-token', hints: ['github_pat_'], pattern: startOfRun('github_pat_', '[A-Za-z0-9_]{22,255}') },
-  { id: 'gitlab-token', kind: 'gitlab-token', hints: ['glpat-'], pattern: startOfRun('glpat-', '[A-Za-z0-9_-]{20,255}') },
-  { id: 'gcp-api-key', kind: 'gcp-api-key', hints: ['aiza'], pattern: startOfRun('AIza', '[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])') },
-  { id: 'gcp-oauth-token', kind: 'gcp-oauth-token', hints: ['ya29.'], pattern: startOfRun('ya29\\.', '[0-9A-Za-z_-]{20,2048}') },
-  { id: 'aws-access-key-id', kind: 'aws-access-key-id', hints: ['akia', 'asia', 'abia', 'acca', 'a3t'], pattern: startOfRun('A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])', '[A-Z0-9]{16}(?![A-Za-z0-9])') },
+  {
+    id: 'github-token',
+    kind: 'github-token',
+    hints: ['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_'],
+    pattern: startOfRun('gh[opsur]_', '[A-Za-z0-9]{36,255}(?![A-Za-z0-9])'),
+  },
+  {
+    id: 'github-fine-grained',
+    kind: 'github-token',
+    hints: ['github_pat_'],
+    pattern: startOfRun('github_pat_', '[A-Za-z0-9_]{22,255}'),
+  },
+  {
+    id: 'gitlab-token',
+    kind: 'gitlab-token',
+    hints: ['glpat-'],
+    pattern: startOfRun('glpat-', '[A-Za-z0-9_-]{20,255}'),
+  },
+  {
+    id: 'gcp-api-key',
+    kind: 'gcp-api-key',
+    hints: ['aiza'],
+    pattern: startOfRun('AIza', '[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])'),
+  },
+  {
+    id: 'gcp-oauth-token',
+    kind: 'gcp-oauth-token',
+    hints: ['ya29.'],
+    pattern: startOfRun('ya29\\.', '[0-9A-Za-z_-]{20,2048}'),
+  },
+  {
+    id: 'aws-access-key-id',
+    kind: 'aws-access-key-id',
+    hints: ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    pattern: startOfRun('A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])', '[A-Z0-9]{16}(?![A-Za-z0-9])'),
+  },
   {
     id: 'aws-secret-key',
     kind: 'aws-secret-key',
     hints: ['secret'],
-    pattern: /((?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?\s{0,8}[:=]\s{0,8}["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+    pattern:
+      /((?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?\s{0,8}[:=]\s{0,8}["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
     replaceWith: '$1{m}',
   },
-  { id: 'stripe-key', kind: 'stripe-key', hints: ['_live_', '_test_'], pattern: startOfRun('[sr]k_(?:live|test)_', '[A-Za-z0-9]{10,247}') },
+  {
+    id: 'stripe-key',
+    kind: 'stripe-key',
+    hints: ['_live_', '_test_'],
+    pattern: startOfRun('[sr]k_(?:live|test)_', '[A-Za-z0-9]{10,247}'),
+  },
   {
     id: 'openai-key',
     kind: 'openai-key',
     hints: ['sk-'],
     // Project/service/admin and Anthropic keys carry a type segment; legacy keys are one long alphanumeric run.
-    pattern: startOfRun('sk-', '(?:(?:proj|svcacct|admin|ant-api\\d\\d|ant-admin\\d\\d)-[A-Za-z0-9_-]{20,512}|[A-Za-z0-9]{32,512}(?![A-Za-z0-9_-]))', 'A-Za-z0-9-'),
+    pattern: startOfRun(
+      'sk-',
+      '(?:(?:proj|svcacct|admin|ant-api\\d\\d|ant-admin\\d\\d)-[A-Za-z0-9_-]{20,512}|[A-Za-z0-9]{32,512}(?![A-Za-z0-9_-]))',
+      'A-Za-z0-9-',
+    ),
   },
-  { id: 'npm-token', kind: 'npm-token', hints: ['npm_'], pattern: startOfRun('npm_', '[A-Za-z0-9]{36}(?![A-Za-z0-9])') },
-  { id: 'slack-token', kind: 'slack-token', hints: ['xox'], pattern: startOfRun('xox[abeoprs]-', '[A-Za-z0-9-]{10,250}', 'A-Za-z0-9-') },
-  { id: 'slack-app-token', kind: 'slack-token', hints: ['xapp-'], pattern: startOfRun('xapp-', '\\d-[A-Z0-9]{1,32}-\\d{1,32}-[a-z0-9]{1,128}', 'A-Za-z0-9-') },
-  { id: 'slack-webhook', kind: 'slack-webhook', hints: ['hooks.slack.com'], pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,512}/g },
+  {
+    id: 'npm-token',
+    kind: 'npm-token',
+    hints: ['npm_'],
+    pattern: startOfRun('npm_', '[A-Za-z0-9]{36}(?![A-Za-z0-9])'),
+  },
+  {
+    id: 'slack-token',
+    kind: 'slack-token',
+    hints: ['xox'],
+    pattern: startOfRun('xox[abeoprs]-', '[A-Za-z0-9-]{10,250}', 'A-Za-z0-9-'),
+  },
+  {
+    id: 'slack-app-token',
+    kind: 'slack-token',
+    hints: ['xapp-'],
+    pattern: startOfRun('xapp-', '\\d-[A-Z0-9]{1,32}-\\d{1,32}-[a-z0-9]{1,128}', 'A-Za-z0-9-'),
+  },
+  {
+    id: 'slack-webhook',
+    kind: 'slack-webhook',
+    hints: ['hooks.slack.com'],
+    pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,512}/g,
+  },
   {
     id: 'url-password',
     kind: 'url-password',
@@ -157,7 +222,8 @@ const RULES: Rule[] = [
     // `scheme://user:password@host`, the user may be empty (`redis://:pw@host`) and the password may hold `/` and
     // `:`; a host:port followed by a path (`https://host:8443/a/@b`) is not a password. The lookahead + backreference
     // takes the longest run once (no backtracking into it), then the run must end at an `@`.
-    pattern: /(?<![A-Za-z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]{0,256}:)(?!\d{1,5}(?:[/?#\s"'<>]|$))(?!\[REDACTED:)(?=([^\s@"'<>]{1,256}))\2@/g,
+    pattern:
+      /(?<![A-Za-z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]{0,256}:)(?!\d{1,5}(?:[/?#\s"'<>]|$))(?!\[REDACTED:)(?=([^\s@"'<>]{1,256}))\2@/g,
     replaceWith: '$1{m}@',
   },
   {
@@ -167,7 +233,8 @@ const RULES: Rule[] = [
     // The header (any case, JSON or HTTP form) keeps its scheme; the credential goes.
     // The credential run is taken whole (lookahead + backreference): a scheme word followed by an earlier marker is
     // not itself a credential.
-    pattern: /\b((?:proxy-)?authorization["']?\s{0,8}[:=]\s{0,8}["']?(?:bearer|basic|token|digest|negotiate)?\s{0,8})(?!\[REDACTED:)(?=([^\s"',;]{4,4096}))\2(?!\s{1,8}\[REDACTED:)|\b((?:bearer|basic)\s{1,8})[A-Za-z0-9\-._~+/]{8,4096}=*/gi,
+    pattern:
+      /\b((?:proxy-)?authorization["']?\s{0,8}[:=]\s{0,8}["']?(?:bearer|basic|token|digest|negotiate)?\s{0,8})(?!\[REDACTED:)(?=([^\s"',;]{4,4096}))\2(?!\s{1,8}\[REDACTED:)|\b((?:bearer|basic)\s{1,8})[A-Za-z0-9\-._~+/]{8,4096}=*/gi,
     replaceWith: '$1$3{m}',
   },
   {
@@ -175,7 +242,8 @@ const RULES: Rule[] = [
     kind: 'cookie',
     hints: ['cookie'],
     // `Cookie:` / `Set-Cookie:` header values (session ids), HTTP or JSON form: the whole value goes.
-    pattern: /(?<![A-Za-z0-9_-])((?:set-)?cookie["']?\s{0,8}[:=]\s{0,8}["']?)(?!\[REDACTED:)(?=[^\s"'])[^\r\n"']{1,8192}/gi,
+    pattern:
+      /(?<![A-Za-z0-9_-])((?:set-)?cookie["']?\s{0,8}[:=]\s{0,8}["']?)(?!\[REDACTED:)(?=[^\s"'])[^\r\n"']{1,8192}/gi,
     replaceWith: '$1{m}',
   },
   {
@@ -183,7 +251,8 @@ const RULES: Rule[] = [
     kind: 'cli-flag',
     hints: ['--'],
     // `--password hunter2`, `--db-password=…` is the key-value rule's.
-    pattern: /(?<![A-Za-z0-9-])(--[A-Za-z0-9-]{0,40}(?:password|passwd|pass|passphrase|token|secret|api-key)\s{1,8})(?!-|\[REDACTED:)[^\s"']{1,512}/gi,
+    pattern:
+      /(?<![A-Za-z0-9-])(--[A-Za-z0-9-]{0,40}(?:password|passwd|pass|passphrase|token|secret|api-key)\s{1,8})(?!-|\[REDACTED:)[^\s"']{1,512}/gi,
     replaceWith: '$1{m}',
   },
   {
@@ -232,7 +301,9 @@ function countOf(text: string, needle: string): number {
 function applyPattern(rule: PatternRule, text: string, marker: string): { text: string; count: number } {
   const replaced = text.replace(rule.pattern, (rule.replaceWith ?? '{m}').replace('{m}', marker));
   // Rules never remove a marker, so the new markers are the secrets this rule found.
-  return replaced === text ? { text, count: 0 } : { text: replaced, count: countOf(replaced, marker) - countOf(text, marker) };
+  return replaced === text
+    ? { text, count: 0 }
+    : { text: replaced, count: countOf(replaced, marker) - countOf(text, marker) };
 }
 
 /**

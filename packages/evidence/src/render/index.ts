@@ -100,7 +100,8 @@ function signatureTitle(s: LogSignature): string {
 function metricSeverity(m: MetricComparison): Severity {
   if (m.classification === 'Pass') return 'info';
   if (m.classification === 'NoData') return 'warning';
-  const bad = m.direction === 'either' || (m.direction === 'increase' ? m.classification === 'High' : m.classification === 'Low');
+  const bad =
+    m.direction === 'either' || (m.direction === 'increase' ? m.classification === 'High' : m.classification === 'Low');
   if (!bad) return 'info';
   return m.critical ? 'critical' : 'error';
 }
@@ -121,7 +122,10 @@ function podTitle(pod: PodInfo): string {
     const parts = [`${c.name} image=${c.image} ready=${c.ready} restarts=${c.restartCount} state=${c.current.state}`];
     if (c.current.reason !== undefined) parts.push(`reason=${c.current.reason}`);
     if (c.current.exitCode !== undefined) parts.push(`exit=${c.current.exitCode}`);
-    if (c.last !== undefined) parts.push(`last=${c.last.state}${c.last.reason !== undefined ? `/${c.last.reason}` : ''}${c.last.exitCode !== undefined ? ` exit=${c.last.exitCode}` : ''}`);
+    if (c.last !== undefined)
+      parts.push(
+        `last=${c.last.state}${c.last.reason !== undefined ? `/${c.last.reason}` : ''}${c.last.exitCode !== undefined ? ` exit=${c.last.exitCode}` : ''}`,
+      );
     if (c.current.message !== undefined) parts.push(`message=${c.current.message}`);
     return parts.join(' ');
   });
@@ -133,7 +137,8 @@ function podTitle(pod: PodInfo): string {
  * repeats differ only in goroutine numbers and addresses.
  */
 function examplesOf(s: LogSignature): string[] {
-  const frames = s.frames !== undefined && s.frames.length > 0 ? [`app frames: ${s.frames.slice(0, 5).join(', ')}`] : [];
+  const frames =
+    s.frames !== undefined && s.frames.length > 0 ? [`app frames: ${s.frames.slice(0, 5).join(', ')}`] : [];
   const multiLine = s.examples.some((e) => e.includes('\n'));
   return [...frames, ...s.examples.slice(0, multiLine ? 1 : MAX_EXAMPLES)];
 }
@@ -141,7 +146,9 @@ function examplesOf(s: LogSignature): string[] {
 function collectItems(evidence: Evidence): Item[] {
   const items: Item[] = [];
   const signatures = evidence.logs.signatures;
-  const protectedSignatureIds = new Set(signatures.filter((s) => s.canaryOnly && s.errorLike).map((s) => `log:${s.id}`));
+  const protectedSignatureIds = new Set(
+    signatures.filter((s) => s.canaryOnly && s.errorLike).map((s) => `log:${s.id}`),
+  );
   const findingIds = new Set(evidence.findings.map((f) => f.id));
   const examplesFor = new Map(signatures.map((s) => [`log:${s.id}`, examplesOf(s)]));
 
@@ -157,7 +164,8 @@ function collectItems(evidence: Evidence): Item[] {
   });
   const sideOrder = (f: Finding): number => (f.side === 'canary' ? 0 : f.side === 'both' ? 1 : 2);
   for (const f of evidence.findings.filter((x) => x.hard)) items.push(findingItem(f, 0));
-  for (const f of [...evidence.findings.filter((x) => !x.hard)].sort((a, b) => sideOrder(a) - sideOrder(b))) items.push(findingItem(f, 1));
+  for (const f of [...evidence.findings.filter((x) => !x.hard)].sort((a, b) => sideOrder(a) - sideOrder(b)))
+    items.push(findingItem(f, 1));
 
   const signatureItem = (s: LogSignature, section: number): Item => ({
     id: `log:${s.id}`,
@@ -170,15 +178,38 @@ function collectItems(evidence: Evidence): Item[] {
     protected: section === 2,
   });
   // A signature already cited by a finding is not repeated; the finding line carries its examples.
-  for (const s of signatures) if (s.canaryOnly && s.errorLike && !findingIds.has(`log:${s.id}`)) items.push(signatureItem(s, 2));
+  for (const s of signatures)
+    if (s.canaryOnly && s.errorLike && !findingIds.has(`log:${s.id}`)) items.push(signatureItem(s, 2));
   for (const m of evidence.metrics.comparisons) {
-    items.push({ id: m.id.startsWith('metric:') ? m.id : `metric:${m.id}`, severity: metricSeverity(m), side: 'both', hard: false, title: metricTitle(m), examples: [], section: 3, protected: false });
+    items.push({
+      id: m.id.startsWith('metric:') ? m.id : `metric:${m.id}`,
+      severity: metricSeverity(m),
+      side: 'both',
+      hard: false,
+      title: metricTitle(m),
+      examples: [],
+      section: 3,
+      protected: false,
+    });
   }
-  for (const s of signatures) if (!(s.canaryOnly && s.errorLike) && !findingIds.has(`log:${s.id}`)) items.push(signatureItem(s, 4));
-  for (const [side, pods] of [['canary', evidence.pods.canary], ['stable', evidence.pods.stable]] as const) {
+  for (const s of signatures)
+    if (!(s.canaryOnly && s.errorLike) && !findingIds.has(`log:${s.id}`)) items.push(signatureItem(s, 4));
+  for (const [side, pods] of [
+    ['canary', evidence.pods.canary],
+    ['stable', evidence.pods.stable],
+  ] as const) {
     for (const pod of pods) {
       const troubled = !pod.ready || pod.containers.some((c) => c.restartCount > 0 || c.current.state !== 'running');
-      items.push({ id: `pod:${side}/${pod.name}`, severity: troubled ? 'warning' : 'info', side, hard: false, title: podTitle(pod), examples: [], section: 5, protected: false });
+      items.push({
+        id: `pod:${side}/${pod.name}`,
+        severity: troubled ? 'warning' : 'info',
+        side,
+        hard: false,
+        title: podTitle(pod),
+        examples: [],
+        section: 5,
+        protected: false,
+      });
     }
   }
   const canaryPods = new Set(evidence.pods.canary.map((p) => p.name));
@@ -186,15 +217,42 @@ function collectItems(evidence: Evidence): Item[] {
   evidence.events.forEach((e, index) => {
     if (e.type !== 'Warning') return;
     const side: LineSide = canaryPods.has(e.objectName) ? 'canary' : stablePods.has(e.objectName) ? 'stable' : 'both';
-    items.push({ id: `event:${index + 1}`, severity: 'warning', side, hard: false, title: `${e.reason} ${e.objectKind}/${e.objectName} x${e.count}: ${e.message}`, examples: [], section: 6, protected: false });
+    items.push({
+      id: `event:${index + 1}`,
+      severity: 'warning',
+      side,
+      hard: false,
+      title: `${e.reason} ${e.objectKind}/${e.objectName} x${e.count}: ${e.message}`,
+      examples: [],
+      section: 6,
+      protected: false,
+    });
   });
   const r = evidence.rollout;
   if (r !== undefined) {
     const title = `rollout ${r.namespace}/${r.name} revision=${r.revision ?? '-'} phase=${r.phase ?? '-'} canaryWeight=${r.canaryWeight ?? '-'} step=${r.currentStepIndex ?? '-'} images=${r.images.join(',')}${r.message !== undefined ? ` message=${r.message}` : ''}`;
-    items.push({ id: `rollout:${r.name}`, severity: 'info', side: 'both', hard: false, title, examples: [], section: 7, protected: false });
+    items.push({
+      id: `rollout:${r.name}`,
+      severity: 'info',
+      side: 'both',
+      hard: false,
+      title,
+      examples: [],
+      section: 7,
+      protected: false,
+    });
   }
   [...evidence.metrics.notes, ...evidence.notes].forEach((note, index) => {
-    items.push({ id: `note:${index + 1}`, severity: 'info', side: 'both', hard: false, title: note, examples: [], section: 8, protected: false });
+    items.push({
+      id: `note:${index + 1}`,
+      severity: 'info',
+      side: 'both',
+      hard: false,
+      title: note,
+      examples: [],
+      section: 8,
+      protected: false,
+    });
   });
   return items;
 }
@@ -215,21 +273,25 @@ export function renderEvidenceForModel(evidence: Evidence, options: RenderOption
     `Log lines: canary ${evidence.logs.canaryLines}, stable ${evidence.logs.stableLines}; ${evidence.logs.omitted} log signatures left out upstream.`,
   ];
   // Earlier measurements of this rollout: our own sentence (ids, times, rates), outside the data block.
-  if (evidence.history !== undefined) preamble.push(`History: ${sanitise(describeHistory(evidence.history), 1200, options.redact)}`);
+  if (evidence.history !== undefined)
+    preamble.push(`History: ${sanitise(describeHistory(evidence.history), 1200, options.redact)}`);
   preamble.push(open);
   const annotation = new Map<string, string>();
   for (const p of evidence.history?.newSinceLast ?? []) annotation.set(p.id, NEW_SINCE_LAST);
   for (const p of evidence.history?.seenBefore ?? []) annotation.set(p.id, SEEN_BEFORE);
   const budgetChars = Math.max(0, options.budgetTokens * CHARS_PER_TOKEN);
   // Headings, the closing fence and the omission note are reserved up front.
-  const reserved = preamble.join('\n').length + 1 + close.length + 1 + SECTIONS.reduce((n, s) => n + s.length + 5, 0) + 80;
+  const reserved =
+    preamble.join('\n').length + 1 + close.length + 1 + SECTIONS.reduce((n, s) => n + s.length + 5, 0) + 80;
   let remaining = budgetChars - reserved;
 
   const items = collectItems(evidence);
   const rendered = new Map<Item, string[]>();
   const tryInclude = (item: Item, withExamples: boolean, titleChars: number): boolean => {
     const note = annotation.get(item.id);
-    const lines = [itemLine(item, sanitise(item.title, titleChars, options.redact)) + (note !== undefined ? ` (${note})` : '')];
+    const lines = [
+      itemLine(item, sanitise(item.title, titleChars, options.redact)) + (note !== undefined ? ` (${note})` : ''),
+    ];
     if (withExamples) for (const example of item.examples) lines.push(...exampleLines(example, options.redact));
     const cost = lines.reduce((n, l) => n + l.length + 1, 0);
     if (cost > remaining) return false;
@@ -260,7 +322,12 @@ export function renderEvidenceForModel(evidence: Evidence, options: RenderOption
   // Then everything else in priority order; the first item that does not fit ends the list.
   for (const item of items) {
     if (item.protected) continue;
-    if (!tryInclude(item, true, MAX_TITLE_CHARS) && !tryInclude(item, false, MAX_TITLE_CHARS) && !tryInclude(item, false, 160)) break;
+    if (
+      !tryInclude(item, true, MAX_TITLE_CHARS) &&
+      !tryInclude(item, false, MAX_TITLE_CHARS) &&
+      !tryInclude(item, false, 160)
+    )
+      break;
   }
 
   const includedIds: string[] = [];

@@ -7,7 +7,8 @@ import { FORGED_EVIDENCE_ID, recogniseInjections, type InjectionGoal } from '../
 import type { GeminiReply, GeminiResponder, GeminiResponderRequest } from './types.js';
 
 /** The rendered form of one finding in the diagnosis prompt (written by the evidence renderer). */
-const EVIDENCE_LINE = /^\s*- \[([^\]\n]+)\] severity=(critical|error|warning|info) side=(canary|stable|both|canary-only) hard=(true|false) :: (.*)$/gm;
+const EVIDENCE_LINE =
+  /^\s*- \[([^\]\n]+)\] severity=(critical|error|warning|info) side=(canary|stable|both|canary-only) hard=(true|false) :: (.*)$/gm;
 
 export interface EvidenceLine {
   id: string;
@@ -35,7 +36,9 @@ function clip(text: string, max: number): string {
 /** What a sensible model concludes from the evidence lines alone. */
 export function heuristicDiagnosis(prompt: string): Diagnosis {
   const failures = parseEvidenceLines(prompt).filter(
-    (line) => (line.side === 'canary' || line.side === 'canary-only') && (line.hard || line.severity === 'critical' || line.severity === 'error'),
+    (line) =>
+      (line.side === 'canary' || line.side === 'canary-only') &&
+      (line.hard || line.severity === 'critical' || line.severity === 'error'),
   );
   const first = failures[0];
   if (!first) {
@@ -54,7 +57,10 @@ export function heuristicDiagnosis(prompt: string): Diagnosis {
     confidence: 90,
     analysis: clip(`The canary shows ${failures.length} failure(s) that stable does not: ${titles.join('; ')}.`, 4000),
     rootCause: clip(first.title, 2000),
-    remediation: clip(`Fix the cause of "${first.title}" in the canary build, then roll out again; keep stable serving until then.`, 2000),
+    remediation: clip(
+      `Fix the cause of "${first.title}" in the canary build, then roll out again; keep stable serving until then.`,
+      2000,
+    ),
     evidenceIds: [...new Set(failures.map((f) => clip(f.id, 200)))].slice(0, 50),
   };
 }
@@ -166,7 +172,9 @@ export const responders = {
   },
   hang: (() => ({ hang: true })) satisfies GeminiResponder,
   heuristic,
-  obeyInjection: ((req: GeminiResponderRequest) => ({ json: obeyInjectedInstructions(req.prompt).answer })) satisfies GeminiResponder,
+  obeyInjection: ((req: GeminiResponderRequest) => ({
+    json: obeyInjectedInstructions(req.prompt).answer,
+  })) satisfies GeminiResponder,
 };
 
 function heuristic(req: GeminiResponderRequest): GeminiReply {

@@ -58,7 +58,10 @@ function estimateTokens(text: string): number {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(payload) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(payload),
+  });
   res.end(payload);
 }
 
@@ -89,7 +92,11 @@ function candidateChunk(text: string, finishReason: string | undefined, usage: R
 
 function fullUsage(answer: Answer): Record<string, number> {
   const output = estimateTokens(answer.text);
-  return { promptTokenCount: answer.promptTokens, candidatesTokenCount: output, totalTokenCount: answer.promptTokens + output };
+  return {
+    promptTokenCount: answer.promptTokens,
+    candidatesTokenCount: output,
+    totalTokenCount: answer.promptTokens + output,
+  };
 }
 
 function sendAnswer(res: ServerResponse, answer: Answer, stream: boolean, sse: boolean): void {
@@ -100,7 +107,10 @@ function sendAnswer(res: ServerResponse, answer: Answer, stream: boolean, sse: b
   // The real service streams several chunks; splitting the text in two exercises the client's concatenation.
   const cut = Math.floor(answer.text.length / 2);
   const chunks = [
-    candidateChunk(answer.text.slice(0, cut), undefined, { promptTokenCount: answer.promptTokens, totalTokenCount: answer.promptTokens }),
+    candidateChunk(answer.text.slice(0, cut), undefined, {
+      promptTokenCount: answer.promptTokens,
+      totalTokenCount: answer.promptTokens,
+    }),
     candidateChunk(answer.text.slice(cut), answer.finishReason, fullUsage(answer)),
   ];
   if (sse) {
@@ -157,19 +167,34 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
     if (generationConfig !== undefined) {
       record.generationConfig = generationConfig;
       if (generationConfig.responseSchema !== undefined) record.responseSchema = generationConfig.responseSchema;
-      if (typeof generationConfig.responseMimeType === 'string') record.responseMimeType = generationConfig.responseMimeType;
+      if (typeof generationConfig.responseMimeType === 'string')
+        record.responseMimeType = generationConfig.responseMimeType;
     }
     requests.push(record);
 
     if (!apiKey) {
-      sendJson(res, 403, errorBody(403, 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.'));
+      sendJson(
+        res,
+        403,
+        errorBody(
+          403,
+          "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        ),
+      );
       return;
     }
 
     attempts += 1;
     let reply: GeminiReply;
     try {
-      reply = await responder({ model, system, prompt, turns, responseSchema: record.responseSchema, attempt: attempts });
+      reply = await responder({
+        model,
+        system,
+        prompt,
+        turns,
+        responseSchema: record.responseSchema,
+        attempt: attempts,
+      });
     } catch (err) {
       sendJson(res, 500, errorBody(500, `fake responder failed: ${err instanceof Error ? err.message : String(err)}`));
       return;
@@ -177,7 +202,15 @@ export async function startFakeGemini(options: { responder?: GeminiResponder } =
 
     if ('hang' in reply) return; // the socket stays open until the client aborts or close() drops it
     if ('status' in reply) {
-      sendJson(res, reply.status, errorBody(reply.status, reply.message ?? DEFAULT_MESSAGES[reply.status] ?? `fake error ${reply.status}`, reply.retryAfterSeconds));
+      sendJson(
+        res,
+        reply.status,
+        errorBody(
+          reply.status,
+          reply.message ?? DEFAULT_MESSAGES[reply.status] ?? `fake error ${reply.status}`,
+          reply.retryAfterSeconds,
+        ),
+      );
       return;
     }
     const text = 'json' in reply ? JSON.stringify(reply.json) : reply.text;

@@ -4,7 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { startFakeHttpServer, type FaultInjector, type FaultMatch, type FaultSpec, type RecordedRequest } from '../http/fake-http.js';
+import {
+  startFakeHttpServer,
+  type FaultInjector,
+  type FaultMatch,
+  type FaultSpec,
+  type RecordedRequest,
+} from '../http/fake-http.js';
 import { SEED_REPOS, type SeedRepo } from './seed-repos.js';
 
 export interface FakeGitHubIssue {
@@ -51,7 +57,12 @@ const GITHUB_DOCS = 'https://docs.github.com/rest';
 
 /** A GitHub-shaped error answer as a FaultSpec: `fake.faults.inject(gitHubFault('rate-limit', { match, times }))`. */
 export function gitHubFault(kind: GitHubFaultKind, options: { match?: FaultMatch; times?: number } = {}): FaultSpec {
-  const error = (status: number, message: string, headers?: FaultSpec['headers'], extra: Record<string, unknown> = {}): FaultSpec => ({
+  const error = (
+    status: number,
+    message: string,
+    headers?: FaultSpec['headers'],
+    extra: Record<string, unknown> = {},
+  ): FaultSpec => ({
     kind: 'status',
     status,
     body: { message, documentation_url: GITHUB_DOCS, ...extra },
@@ -68,7 +79,9 @@ export function gitHubFault(kind: GitHubFaultKind, options: { match?: FaultMatch
         'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1),
       }));
     case 'secondary-rate-limit':
-      return error(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': '1' });
+      return error(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', {
+        'retry-after': '1',
+      });
     case 'forbidden':
       return error(403, 'Resource not accessible by integration');
     case 'not-found':
@@ -253,16 +266,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
       if (recursive || parts.length === 1) entries.push({ path, mode: f.mode, type: 'blob', sha: f.sha });
     }
-    for (const d of dirs) if (recursive || !d.includes('/')) entries.push({ path: d, mode: '040000', type: 'tree', sha: sha1(`dir ${d}`) });
+    for (const d of dirs)
+      if (recursive || !d.includes('/')) entries.push({ path: d, mode: '040000', type: 'tree', sha: sha1(`dir ${d}`) });
     return entries.sort((a, b) => (a.path < b.path ? -1 : 1));
   };
 
-  function route(method: string, segs: string[], query: Record<string, string>, body: Record<string, unknown>): [number, unknown] {
+  function route(
+    method: string,
+    segs: string[],
+    query: Record<string, string>,
+    body: Record<string, unknown>,
+  ): [number, unknown] {
     const [head, owner = '', repo = '', ...rest] = segs;
     if (method === 'POST' && head === 'app' && owner === 'installations' && rest[0] === 'access_tokens') {
       const token = `ghs_fake_installation_${repo}_${(tokenSerial += 1)}`;
       accepted?.add(token);
-      return [201, { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { issues: 'write' } }];
+      return [
+        201,
+        { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { issues: 'write' } },
+      ];
     }
     if (method === 'GET' && head === 'search' && owner === 'issues') return [200, searchIssues(query.q ?? '')];
     if (head !== 'repos') throw new HttpError(404, 'Not Found');
@@ -271,7 +293,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const key = `${method} ${area ?? ''}${tail[0] === undefined ? '' : '/' + tail[0]}`;
 
     if (area === undefined && method === 'GET') {
-      return [200, { id: 1, name: r.repo, full_name: `${r.owner}/${r.repo}`, owner: { login: r.owner }, default_branch: r.defaultBranch, private: false, html_url: `${htmlBase}/${r.owner}/${r.repo}` }];
+      return [
+        200,
+        {
+          id: 1,
+          name: r.repo,
+          full_name: `${r.owner}/${r.repo}`,
+          owner: { login: r.owner },
+          default_branch: r.defaultBranch,
+          private: false,
+          html_url: `${htmlBase}/${r.owner}/${r.repo}`,
+        },
+      ];
     }
     if (area === 'git') {
       const [kind, ...restPath] = tail;
@@ -293,19 +326,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (method === 'GET' && kind === 'commits') {
         const c = r.commits.get(arg);
         if (!c) throw new HttpError(404, 'Not Found');
-        return [200, { sha: arg, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })), message: c.message }];
+        return [
+          200,
+          { sha: arg, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })), message: c.message },
+        ];
       }
       if (method === 'POST' && kind === 'commits') {
         const tree = str(body.tree, '');
         const parents = Array.isArray(body.parents) ? body.parents.map(String) : [];
-        if (!r.trees.has(tree) || parents.some((p) => !r.commits.has(p))) throw new HttpError(422, 'Tree or parent does not exist');
+        if (!r.trees.has(tree) || parents.some((p) => !r.commits.has(p)))
+          throw new HttpError(422, 'Tree or parent does not exist');
         const message = str(body.message, '');
         const sha = sha1(`commit ${tree} ${parents.join(',')} ${message}`);
         r.commits.set(sha, { tree, parents, message });
         return [201, { sha, tree: { sha: tree }, parents: parents.map((p) => ({ sha: p })), message }];
       }
       if (method === 'GET' && kind === 'trees') {
-        const sha = resolveCommit(r, arg) ? r.commits.get(resolveCommit(r, arg) ?? '')?.tree ?? arg : arg;
+        const sha = resolveCommit(r, arg) ? (r.commits.get(resolveCommit(r, arg) ?? '')?.tree ?? arg) : arg;
         const files = r.trees.get(sha);
         if (!files) throw new HttpError(404, 'Not Found');
         const recursive = query.recursive !== undefined && query.recursive !== '0' && query.recursive !== 'false';
@@ -355,7 +392,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const buf = file ? r.blobs.get(file.sha) : undefined;
       if (!file || !buf) throw new HttpError(404, 'Not Found');
       const base64 = buf.toString('base64').replace(/(.{60})/g, '$1\n');
-      return [200, { type: 'file', encoding: 'base64', size: buf.length, name: path.split('/').pop(), path, sha: file.sha, content: base64 }];
+      return [
+        200,
+        {
+          type: 'file',
+          encoding: 'base64',
+          size: buf.length,
+          name: path.split('/').pop(),
+          path,
+          sha: file.sha,
+          content: base64,
+        },
+      ];
     }
     if (area === 'issues') {
       const number = tail[0] === undefined ? undefined : Number(tail[0]);
@@ -375,10 +423,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         }
         case 'POST issues': {
           const title = typeof body.title === 'string' ? body.title : '';
-          if (!title) throw new HttpError(422, 'Validation Failed', {}, { errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] });
+          if (!title)
+            throw new HttpError(
+              422,
+              'Validation Failed',
+              {},
+              { errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] },
+            );
           const labels = Array.isArray(body.labels) ? body.labels.map(String) : [];
           const at = now();
-          const created: FakeGitHubIssue = { number: nextNumber(r), title, body: str(body.body, ''), state: 'open', labels, comments: [], createdAt: at, updatedAt: at };
+          const created: FakeGitHubIssue = {
+            number: nextNumber(r),
+            title,
+            body: str(body.body, ''),
+            state: 'open',
+            labels,
+            comments: [],
+            createdAt: at,
+            updatedAt: at,
+          };
           r.issues.push(created);
           return [201, issueJson(r, created)];
         }
@@ -396,7 +459,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         case 'POST comments': {
           const i = issue as FakeGitHubIssue;
           i.comments.push(str(body.body, ''));
-          return [201, { id: i.comments.length, body: body.body, html_url: `${htmlBase}/${r.owner}/${r.repo}/issues/${i.number}#issuecomment-${i.comments.length}` }];
+          return [
+            201,
+            {
+              id: i.comments.length,
+              body: body.body,
+              html_url: `${htmlBase}/${r.owner}/${r.repo}/issues/${i.number}#issuecomment-${i.comments.length}`,
+            },
+          ];
         }
         case 'GET comments':
           return [200, (issue as FakeGitHubIssue).comments.map((c, n) => ({ id: n + 1, body: c }))];
@@ -407,11 +477,39 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const head = str(body.head, '').replace(/^[^:]+:/, '');
         const base = str(body.base, '');
         const headSha = r.refs.get(`heads/${head}`);
-        if (!headSha || !r.refs.has(`heads/${base}`)) throw new HttpError(422, 'Validation Failed', {}, { errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] });
+        if (!headSha || !r.refs.has(`heads/${base}`))
+          throw new HttpError(
+            422,
+            'Validation Failed',
+            {},
+            { errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] },
+          );
         if (r.pulls.some((p) => p.state === 'open' && p.head === head)) {
-          throw new HttpError(422, 'Validation Failed', {}, { errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${r.owner}:${head}.` }] });
+          throw new HttpError(
+            422,
+            'Validation Failed',
+            {},
+            {
+              errors: [
+                {
+                  resource: 'PullRequest',
+                  code: 'custom',
+                  message: `A pull request already exists for ${r.owner}:${head}.`,
+                },
+              ],
+            },
+          );
         }
-        const pull: FakeGitHubPull = { number: nextNumber(r), title: str(body.title, ''), body: str(body.body, ''), head, base, draft: body.draft === true, state: 'open', headSha };
+        const pull: FakeGitHubPull = {
+          number: nextNumber(r),
+          title: str(body.title, ''),
+          body: str(body.body, ''),
+          head,
+          base,
+          draft: body.draft === true,
+          state: 'open',
+          headSha,
+        };
         r.pulls.push(pull);
         return [201, pullJson(r, pull)];
       }
@@ -459,7 +557,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const send = (res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void => {
     const text = status === 204 ? '' : JSON.stringify(payload);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-api-version-selected': '2022-11-28', ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-api-version-selected': '2022-11-28',
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -494,7 +596,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const server = await startFakeHttpServer({
     handle,
-    errorBody: (status) => ({ message: status === 404 ? 'Not Found' : `fault injected (${status})`, documentation_url: GITHUB_DOCS }),
+    errorBody: (status) => ({
+      message: status === 404 ? 'Not Found' : `fault injected (${status})`,
+      documentation_url: GITHUB_DOCS,
+    }),
   });
   baseUrl = server.url;
 
@@ -515,7 +620,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const file = commit ? r.trees.get(r.commits.get(commit)?.tree ?? '')?.get(path) : undefined;
       return file ? r.blobs.get(file.sha)?.toString('utf8') : undefined;
     },
-    branches: (owner, repo) => [...repoOf(owner, repo).refs.keys()].filter((k) => k.startsWith('heads/')).map((k) => k.slice('heads/'.length)),
+    branches: (owner, repo) =>
+      [...repoOf(owner, repo).refs.keys()].filter((k) => k.startsWith('heads/')).map((k) => k.slice('heads/'.length)),
     close: () => server.close(),
   };
 }

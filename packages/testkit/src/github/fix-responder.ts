@@ -42,10 +42,20 @@ export const fixResponder: FixResponder = respondWith((bug) => [{ file: bug.path
 
 /** Proposes to edit the CI workflow (must be refused by the denylist). */
 export const ciEditFixResponder: FixResponder = respondWith(() => [
-  { file: '.github/workflows/ci.yml', search: 'runs-on: ubuntu-latest', replace: 'runs-on: self-hosted', rationale: 'faster runners' },
+  {
+    file: '.github/workflows/ci.yml',
+    search: 'runs-on: ubuntu-latest',
+    replace: 'runs-on: self-hosted',
+    rationale: 'faster runners',
+  },
 ]);
 
 /** Proposes a search text that does not occur in the file (must be refused). */
 export const mismatchedFixResponder: FixResponder = respondWith((bug) => [
-  { file: bug.path, search: `${bug.fix.search}// this line is not in the file\n`, replace: bug.fix.replace, rationale: bug.fix.rationale },
+  {
+    file: bug.path,
+    search: `${bug.fix.search}// this line is not in the file\n`,
+    replace: bug.fix.replace,
+    rationale: bug.fix.rationale,
+  },
 ]);

@@ -2,7 +2,13 @@
  * Inputs for PR-author tests: a rejected canary whose logs point at a planted bug, and the StructuredModel port
  * answered by a fix responder.
  */
-import { DependencyError, type AnalysisRequest, type Evidence, type StructuredModel, type Verdict } from '@aiops/contracts';
+import {
+  DependencyError,
+  type AnalysisRequest,
+  type Evidence,
+  type StructuredModel,
+  type Verdict,
+} from '@aiops/contracts';
 import type { FixResponder } from './fix-responder.js';
 import type { PlantedBug } from './seed-repos.js';
 
@@ -28,7 +34,26 @@ export function plantedBugEvidence(bug: PlantedBug, request: AnalysisRequest, re
     request,
     collectedAt: '2026-01-01T00:00:00Z',
     pods: {
-      canary: [{ name: `${bug.repo}-canary-1`, namespace: 'shop', labels: { role: 'canary' }, phase: 'Running', ready: false, podTemplateHash: 'abc123', containers: [{ name: 'app', image: `ghcr.io/acme/${bug.repo}:2.0.0`, ready: false, restartCount: 3, current: { state: 'running' } }], initContainers: [] }],
+      canary: [
+        {
+          name: `${bug.repo}-canary-1`,
+          namespace: 'shop',
+          labels: { role: 'canary' },
+          phase: 'Running',
+          ready: false,
+          podTemplateHash: 'abc123',
+          containers: [
+            {
+              name: 'app',
+              image: `ghcr.io/acme/${bug.repo}:2.0.0`,
+              ready: false,
+              restartCount: 3,
+              current: { state: 'running' },
+            },
+          ],
+          initContainers: [],
+        },
+      ],
       stable: [],
     },
     rollout: { name: bug.repo, namespace: 'shop', revision, images: [`ghcr.io/acme/${bug.repo}:2.0.0`] },
@@ -52,7 +77,16 @@ export function plantedBugEvidence(bug: PlantedBug, request: AnalysisRequest, re
     },
     events: [],
     metrics: { source: 'kubernetes', comparisons: [], notes: [] },
-    findings: [{ id: 'finding:panic', kind: 'panic', side: 'canary', severity: 'critical', hard: true, title: `panic in ${bug.repo}` }],
+    findings: [
+      {
+        id: 'finding:panic',
+        kind: 'panic',
+        side: 'canary',
+        severity: 'critical',
+        hard: true,
+        title: `panic in ${bug.repo}`,
+      },
+    ],
     notes: [],
   };
 }
@@ -84,7 +118,12 @@ export function responderModel(responder: FixResponder, gate?: Promise<void>): R
     async generate(request) {
       prompts.push(request.prompt);
       if (gate) await gate;
-      const answer = responder({ model: 'responder', system: request.system, prompt: request.prompt, attempt: prompts.length });
+      const answer = responder({
+        model: 'responder',
+        system: request.system,
+        prompt: request.prompt,
+        attempt: prompts.length,
+      });
       if (!answer) throw new DependencyError('llm', 'the responder did not answer');
       return { value: request.schema.parse(answer.json), attempts: 1 };
     },

@@ -7,7 +7,13 @@
  * half-json, wrong-content-type, endless) run the fake's real handler and damage what it wrote, so the damage is
  * always to a real answer of that protocol.
  */
-import { createServer, type ServerResponse, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  createServer,
+  type ServerResponse,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -41,7 +47,21 @@ export type FaultKind =
   | 'huge'
   | 'endless';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['status', 'gone', 'html', 'garbage', 'empty', 'half-json', 'wrong-content-type', 'cut', 'reset', 'stall', 'hang', 'huge', 'endless'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'status',
+  'gone',
+  'html',
+  'garbage',
+  'empty',
+  'half-json',
+  'wrong-content-type',
+  'cut',
+  'reset',
+  'stall',
+  'hang',
+  'huge',
+  'endless',
+];
 
 export interface FaultMatch {
   /** Exact method (any case); every method when absent. */
@@ -139,7 +159,13 @@ function matches(match: FaultMatch | undefined, request: RecordedRequest): boole
 }
 
 /** A string body is sent as is (text/plain unless `contentType` says otherwise), anything else as JSON. */
-function sendBody(res: ServerResponse, status: number, body: unknown, contentType?: string, headers: Record<string, string> = {}): void {
+function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType?: string,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const type = contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
   res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(text) });
@@ -207,7 +233,10 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
   const faults: Array<{ spec: FaultSpec; hits: number }> = [];
   const struck = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   const sockets = new Set<Socket>();
-  const waiters: Array<{ predicate: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }> = [];
+  const waiters: Array<{
+    predicate: (request: RecordedRequest) => boolean;
+    resolve: (request: RecordedRequest) => void;
+  }> = [];
   let openRequests = 0;
 
   function takeFault(request: RecordedRequest): FaultSpec | undefined {
@@ -280,7 +309,13 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
       case 'status':
       case 'gone': {
         const status = fault.kind === 'gone' ? 410 : (fault.status ?? 500);
-        sendBody(res, status, fault.body ?? options.errorBody(status, request), undefined, typeof fault.headers === 'function' ? fault.headers() : fault.headers);
+        sendBody(
+          res,
+          status,
+          fault.body ?? options.errorBody(status, request),
+          undefined,
+          typeof fault.headers === 'function' ? fault.headers() : fault.headers,
+        );
         return;
       }
       case 'html':
@@ -291,7 +326,10 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
         return;
       case 'huge': {
         const bytes = fault.bytes ?? 10 * 1024 * 1024;
-        const answer = options.hugeBody?.(bytes, request) ?? { contentType: 'application/json', body: JSON.stringify({ filler: 'x'.repeat(bytes) }) };
+        const answer = options.hugeBody?.(bytes, request) ?? {
+          contentType: 'application/json',
+          body: JSON.stringify({ filler: 'x'.repeat(bytes) }),
+        };
         sendBody(res, 200, answer.body, answer.contentType);
         return;
       }

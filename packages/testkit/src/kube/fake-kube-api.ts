@@ -95,7 +95,14 @@ class HttpError extends Error {
 }
 
 const notFound = (resource: string, name: string, group?: string): HttpError =>
-  new HttpError(404, kubeStatus(404, `${group ? `${resource}.${group}` : resource} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource }));
+  new HttpError(
+    404,
+    kubeStatus(404, `${group ? `${resource}.${group}` : resource} "${name}" not found`, {
+      name,
+      ...(group ? { group } : {}),
+      kind: resource,
+    }),
+  );
 
 const badRequest = (message: string): HttpError => new HttpError(400, kubeStatus(400, message));
 
@@ -104,9 +111,31 @@ const DISCOVERY = {
     kind: 'APIResourceList',
     groupVersion: 'v1',
     resources: [
-      { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ev'] },
-      { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'] },
-      { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['po'], categories: ['all'] },
+      {
+        name: 'events',
+        singularName: 'event',
+        namespaced: true,
+        kind: 'Event',
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+        shortNames: ['ev'],
+      },
+      {
+        name: 'namespaces',
+        singularName: 'namespace',
+        namespaced: false,
+        kind: 'Namespace',
+        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+        shortNames: ['ns'],
+      },
+      {
+        name: 'pods',
+        singularName: 'pod',
+        namespaced: true,
+        kind: 'Pod',
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+        shortNames: ['po'],
+        categories: ['all'],
+      },
       { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
       { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     ],
@@ -116,9 +145,31 @@ const DISCOVERY = {
     apiVersion: 'v1',
     groupVersion: 'argoproj.io/v1alpha1',
     resources: [
-      { name: 'rollouts', singularName: 'rollout', namespaced: true, kind: 'Rollout', verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'], shortNames: ['ro'], categories: ['all'] },
-      { name: 'rollouts/status', singularName: '', namespaced: true, kind: 'Rollout', verbs: ['get', 'patch', 'update'] },
-      { name: 'rollouts/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
+      {
+        name: 'rollouts',
+        singularName: 'rollout',
+        namespaced: true,
+        kind: 'Rollout',
+        verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
+        shortNames: ['ro'],
+        categories: ['all'],
+      },
+      {
+        name: 'rollouts/status',
+        singularName: '',
+        namespaced: true,
+        kind: 'Rollout',
+        verbs: ['get', 'patch', 'update'],
+      },
+      {
+        name: 'rollouts/scale',
+        singularName: '',
+        namespaced: true,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+        verbs: ['get', 'patch', 'update'],
+      },
     ],
   },
   authentication: {
@@ -126,7 +177,13 @@ const DISCOVERY = {
     apiVersion: 'v1',
     groupVersion: 'authentication.k8s.io/v1',
     resources: [
-      { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] },
+      {
+        name: 'selfsubjectreviews',
+        singularName: 'selfsubjectreview',
+        namespaced: false,
+        kind: 'SelfSubjectReview',
+        verbs: ['create'],
+      },
       { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
     ],
   },
@@ -156,7 +213,10 @@ function fieldFilter(selector: string | undefined): (object: KubeObject) => bool
     terms.every(({ path, negate, value }) => {
       let current: unknown = object;
       for (const part of path) current = rec(current)[part];
-      const actual = typeof current === 'string' || typeof current === 'number' || typeof current === 'boolean' ? String(current) : '';
+      const actual =
+        typeof current === 'string' || typeof current === 'number' || typeof current === 'boolean'
+          ? String(current)
+          : '';
       return negate ? actual !== value : actual === value;
     });
 }
@@ -178,7 +238,11 @@ function paginate(objects: KubeObject[], query: Record<string, string>): { page:
   let offset = 0;
   if (query.continue) {
     const decoded = Number(Buffer.from(query.continue, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) throw new HttpError(410, kubeStatus(410, 'The provided continue parameter is too old to display a consistent list result.'));
+    if (!Number.isInteger(decoded) || decoded < 0)
+      throw new HttpError(
+        410,
+        kubeStatus(410, 'The provided continue parameter is too old to display a consistent list result.'),
+      );
     offset = decoded;
   }
   const limit = query.limit ? Number(query.limit) : 0;
@@ -214,11 +278,14 @@ function selectLog(lines: string[], query: Record<string, string>, now: number):
   }
   if (query.tailLines !== undefined) {
     const tail = Number(query.tailLines);
-    if (!Number.isInteger(tail) || tail < 0) throw badRequest('tailLines: Invalid value: must be greater than or equal to 0');
+    if (!Number.isInteger(tail) || tail < 0)
+      throw badRequest('tailLines: Invalid value: must be greater than or equal to 0');
     selected = tail === 0 ? [] : selected.slice(-tail);
   }
   const withTimestamps = query.timestamps === 'true';
-  let text = selected.map((l) => `${withTimestamps ? `${new Date(l.at).toISOString().replace('Z', '000000Z')} ` : ''}${l.line}\n`).join('');
+  let text = selected
+    .map((l) => `${withTimestamps ? `${new Date(l.at).toISOString().replace('Z', '000000Z')} ` : ''}${l.line}\n`)
+    .join('');
   if (query.limitBytes !== undefined) {
     const limit = Number(query.limitBytes);
     if (!Number.isInteger(limit) || limit < 1) throw badRequest('limitBytes: Invalid value: must be greater than 0');
@@ -265,8 +332,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       const rollout = buildRollout(scenario, clock);
       namespaces.set(scenario.namespace, {
         scenario,
-        pods: scenario.pods.map((p) => buildPod(scenario, p, clock)).sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name))),
-        events: buildEvents(scenario, clock).sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name))),
+        pods: scenario.pods
+          .map((p) => buildPod(scenario, p, clock))
+          .sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name))),
+        events: buildEvents(scenario, clock).sort((a, b) =>
+          String(a.metadata.name).localeCompare(String(b.metadata.name)),
+        ),
         ...(rollout ? { rollout } : {}),
       });
     }
@@ -293,11 +364,22 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
 
   function sendJson(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-cache, private',
+    });
     res.end(text);
   }
 
-  function listAnswer(req: IncomingMessage, kind: string, apiVersion: string, objects: KubeObject[], query: Record<string, string>, tableKind: 'pods' | 'events' | 'generic'): Json {
+  function listAnswer(
+    req: IncomingMessage,
+    kind: string,
+    apiVersion: string,
+    objects: KubeObject[],
+    query: Record<string, string>,
+    tableKind: 'pods' | 'events' | 'generic',
+  ): Json {
     const filtered = objects.filter(labelFilter(query.labelSelector)).filter(fieldFilter(query.fieldSelector));
     const { page, meta } = paginate(filtered, query);
     if (wantsTable(req)) return toTable(tableKind, page, Date.now(), meta);
@@ -312,7 +394,13 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name, uid: stableUid(`ns/${name}`), resourceVersion: '100', creationTimestamp: new Date(clock.now - 60 * 24 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z'), labels: { 'kubernetes.io/metadata.name': name } },
+      metadata: {
+        name,
+        uid: stableUid(`ns/${name}`),
+        resourceVersion: '100',
+        creationTimestamp: new Date(clock.now - 60 * 24 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        labels: { 'kubernetes.io/metadata.name': name },
+      },
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     };
@@ -329,7 +417,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     } else if (scenarioPod.containers.length === 1) {
       container = scenarioPod.containers[0];
     } else {
-      throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${scenarioPod.containers.map((c) => c.name).join(' ')}]`);
+      throw badRequest(
+        `a container name must be specified for pod ${podName}, choose one of: [${scenarioPod.containers.map((c) => c.name).join(' ')}]`,
+      );
     }
     if (!container) throw badRequest(`pod ${podName} has no containers`);
     if (query.previous === 'true') {
@@ -341,17 +431,22 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     const waiting = container.state?.state === 'waiting';
     // A container that never started has no log; one in CrashLoopBackOff still serves its last instance's log.
     if (waiting && !container.restartCount) {
-      throw badRequest(`container "${container.name}" in pod "${podName}" is waiting to start: ${waitingReasonMessage(container.state?.reason)}`);
+      throw badRequest(
+        `container "${container.name}" in pod "${podName}" is waiting to start: ${waitingReasonMessage(container.state?.reason)}`,
+      );
     }
     return selectLog(container.logs, query, Date.now());
   }
 
   function parseBody(text: string): unknown {
-    if (Buffer.byteLength(text) > 3 * 1024 * 1024) throw new HttpError(413, kubeStatus(413, 'Request entity too large: limit is 3145728'));
+    if (Buffer.byteLength(text) > 3 * 1024 * 1024)
+      throw new HttpError(413, kubeStatus(413, 'Request entity too large: limit is 3145728'));
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw badRequest('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+      throw badRequest(
+        'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+      );
     }
   }
 
@@ -361,22 +456,61 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     const audiences = Array.isArray(spec.audiences) ? spec.audiences : undefined;
     const user = tokens.get(token);
     const status: Json = user
-      ? { authenticated: true, user: { username: user.username, uid: stableUid(`user/${user.username}`), groups: user.groups ?? ['system:authenticated'] }, ...(audiences ? { audiences } : {}) }
+      ? {
+          authenticated: true,
+          user: {
+            username: user.username,
+            uid: stableUid(`user/${user.username}`),
+            groups: user.groups ?? ['system:authenticated'],
+          },
+          ...(audiences ? { audiences } : {}),
+        }
       : { authenticated: false, user: {}, error: '[invalid bearer token, token lookup failed]' };
-    return { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status };
+    return {
+      kind: 'TokenReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec,
+      status,
+    };
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: Record<string, string>, body: string): Promise<void> {
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: string,
+  ): Promise<void> {
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const get = method === 'GET';
     if (get && path === '/version') {
-      return sendJson(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.4', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-04-22T16:02:00Z', goVersion: 'go1.23.6', compiler: 'gc', platform: 'linux/amd64' });
+      return sendJson(res, 200, {
+        major: '1',
+        minor: '32',
+        gitVersion: 'v1.32.4',
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2025-04-22T16:02:00Z',
+        goVersion: 'go1.23.6',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      });
     }
-    if (get && path === '/api') return sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '127.0.0.1' }] });
-    if (get && path === '/apis') return sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: API_GROUPS });
+    if (get && path === '/api')
+      return sendJson(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '127.0.0.1' }],
+      });
+    if (get && path === '/apis')
+      return sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: API_GROUPS });
     if (get && path === '/api/v1') return sendJson(res, 200, DISCOVERY.core);
-    if (get && path === '/apis/argoproj.io') return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...API_GROUPS[1] });
-    if (get && path === '/apis/authentication.k8s.io') return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...API_GROUPS[0] });
+    if (get && path === '/apis/argoproj.io')
+      return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...API_GROUPS[1] });
+    if (get && path === '/apis/authentication.k8s.io')
+      return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...API_GROUPS[0] });
     if (get && path === '/apis/argoproj.io/v1alpha1') return sendJson(res, 200, DISCOVERY.argo);
     if (get && path === '/apis/authentication.k8s.io/v1') return sendJson(res, 200, DISCOVERY.authentication);
 
@@ -387,8 +521,21 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     if (get && segments[0] === 'api' && segments[1] === 'v1') {
       const rest = segments.slice(2);
       // Cluster-wide lists: /api/v1/pods, /api/v1/events, /api/v1/namespaces
-      if (rest.length === 1 && rest[0] === 'pods') return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf(podsNow, undefined), query, 'pods'));
-      if (rest.length === 1 && rest[0] === 'events') return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, undefined), query, 'events'));
+      if (rest.length === 1 && rest[0] === 'pods')
+        return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf(podsNow, undefined), query, 'pods'));
+      if (rest.length === 1 && rest[0] === 'events')
+        return sendJson(
+          res,
+          200,
+          listAnswer(
+            req,
+            'EventList',
+            'v1',
+            allOf((s) => s.events, undefined),
+            query,
+            'events',
+          ),
+        );
       if (rest[0] === 'namespaces') {
         const namespace = rest[1];
         if (rest.length === 1) {
@@ -397,14 +544,28 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         }
         if (namespace === undefined) throw notFound('namespaces', '');
         if (rest.length === 2) {
-          if (namespace !== 'default' && namespace !== 'kube-system' && !namespaces.has(namespace)) throw notFound('namespaces', namespace);
+          if (namespace !== 'default' && namespace !== 'kube-system' && !namespaces.has(namespace))
+            throw notFound('namespaces', namespace);
           return sendJson(res, 200, oneAnswer(req, namespaceObject(namespace), 'generic'));
         }
         const resource = rest[2];
         const name = rest[3];
         // Listing in a namespace that does not exist answers an empty list, as the real API server does.
-        if (resource === 'pods' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf(podsNow, namespace), query, 'pods'));
-        if (resource === 'events' && rest.length === 3) return sendJson(res, 200, listAnswer(req, 'EventList', 'v1', allOf((s) => s.events, namespace), query, 'events'));
+        if (resource === 'pods' && rest.length === 3)
+          return sendJson(res, 200, listAnswer(req, 'PodList', 'v1', allOf(podsNow, namespace), query, 'pods'));
+        if (resource === 'events' && rest.length === 3)
+          return sendJson(
+            res,
+            200,
+            listAnswer(
+              req,
+              'EventList',
+              'v1',
+              allOf((s) => s.events, namespace),
+              query,
+              'events',
+            ),
+          );
         if (resource === 'pods' && name !== undefined && rest.length === 4) {
           const state = namespaces.get(namespace);
           const pod = state ? podsNow(state).find((p) => p.metadata.name === name) : undefined;
@@ -427,12 +588,23 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
 
     if (get && segments[0] === 'apis' && segments[1] === 'argoproj.io' && segments[2] === 'v1alpha1') {
       const rest = segments.slice(3);
-      const rollouts = (namespace: string | undefined): KubeObject[] => allOf((s) => (s.rollout ? [s.rollout] : []), namespace);
-      if (rest.length === 1 && rest[0] === 'rollouts') return sendJson(res, 200, listAnswer(req, 'RolloutList', 'argoproj.io/v1alpha1', rollouts(undefined), query, 'generic'));
+      const rollouts = (namespace: string | undefined): KubeObject[] =>
+        allOf((s) => (s.rollout ? [s.rollout] : []), namespace);
+      if (rest.length === 1 && rest[0] === 'rollouts')
+        return sendJson(
+          res,
+          200,
+          listAnswer(req, 'RolloutList', 'argoproj.io/v1alpha1', rollouts(undefined), query, 'generic'),
+        );
       if (rest[0] === 'namespaces' && rest[2] === 'rollouts') {
         const namespace = rest[1];
         const name = rest[3];
-        if (rest.length === 3) return sendJson(res, 200, listAnswer(req, 'RolloutList', 'argoproj.io/v1alpha1', rollouts(namespace), query, 'generic'));
+        if (rest.length === 3)
+          return sendJson(
+            res,
+            200,
+            listAnswer(req, 'RolloutList', 'argoproj.io/v1alpha1', rollouts(namespace), query, 'generic'),
+          );
         if (rest.length === 4 && name !== undefined) {
           const rollout = rollouts(namespace).find((r) => r.metadata.name === name);
           if (!rollout) throw notFound('rollouts', name, 'argoproj.io');
@@ -441,14 +613,19 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       }
     }
 
-    if (!get && method !== 'POST') throw new HttpError(405, kubeStatus(405, `the server does not allow this method on the requested resource`));
+    if (!get && method !== 'POST')
+      throw new HttpError(405, kubeStatus(405, `the server does not allow this method on the requested resource`));
     throw new HttpError(404, kubeStatus(404, 'the server could not find the requested resource', {}));
   }
 
   const server = await startFakeHttpServer({
     errorBody: (status, request) =>
       status === 410
-        ? kubeStatus(410, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.', {})
+        ? kubeStatus(
+            410,
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.',
+            {},
+          )
         : kubeStatus(status, defaultFaultMessage(status, request.method, request.path)),
     async handle(request, res, req) {
       if (options.requireClientToken && request.headers.authorization !== `Bearer ${clientToken}`) {
@@ -493,9 +670,15 @@ function defaultFaultMessage(status: number, method: string, path: string): stri
   const segments = path.split('/').filter(Boolean);
   const namespaceIndex = segments.indexOf('namespaces');
   const namespace = namespaceIndex >= 0 ? segments[namespaceIndex + 1] : undefined;
-  const resource = namespaceIndex >= 0 ? (segments[namespaceIndex + 2] ?? 'namespaces') : (segments[segments.length - 1] ?? '');
+  const resource =
+    namespaceIndex >= 0 ? (segments[namespaceIndex + 2] ?? 'namespaces') : (segments[segments.length - 1] ?? '');
   const group = segments[0] === 'apis' ? (segments[1] ?? '') : '';
-  const verb = method === 'GET' ? (namespaceIndex >= 0 && segments.length > namespaceIndex + 3 ? 'get' : 'list') : method.toLowerCase();
+  const verb =
+    method === 'GET'
+      ? namespaceIndex >= 0 && segments.length > namespaceIndex + 3
+        ? 'get'
+        : 'list'
+      : method.toLowerCase();
   switch (status) {
     case 401:
       return 'Unauthorized';

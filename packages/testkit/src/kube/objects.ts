@@ -39,7 +39,9 @@ function stateObject(state: ContainerState | undefined, fallbackStartedAt: strin
           ...(s.message !== undefined ? { message: s.message } : {}),
           startedAt: s.startedAt ?? fallbackStartedAt,
           finishedAt: s.finishedAt ?? fallbackStartedAt,
-          containerID: `containerd://${createHash('sha256').update(fallbackStartedAt + String(s.reason)).digest('hex')}`,
+          containerID: `containerd://${createHash('sha256')
+            .update(fallbackStartedAt + String(s.reason))
+            .digest('hex')}`,
         },
       };
     default:
@@ -80,7 +82,10 @@ function containerStatus(pod: ScenarioPod, container: ScenarioContainer, created
   const status: Record<string, unknown> = {
     name: container.name,
     image: container.image,
-    imageID: containerIsRunning(container) || container.restartCount ? `${container.image.split(':')[0]}@sha256:${createHash('sha256').update(container.image).digest('hex')}` : '',
+    imageID:
+      containerIsRunning(container) || container.restartCount
+        ? `${container.image.split(':')[0]}@sha256:${createHash('sha256').update(container.image).digest('hex')}`
+        : '',
     ready: containerIsReady(container),
     restartCount: container.restartCount ?? 0,
     started: containerIsRunning(container),
@@ -111,9 +116,16 @@ export function buildPod(scenario: Scenario, pod: ScenarioPod, clock: ObjectCloc
       uid: stableUid(`pod/${scenario.namespace}/${pod.name}`),
       resourceVersion: String(1000 + podIndex),
       creationTimestamp: iso(createdAt),
-      labels: { ...pod.labels, 'pod-template-hash': pod.podTemplateHash, 'rollouts-pod-template-hash': pod.podTemplateHash },
+      labels: {
+        ...pod.labels,
+        'pod-template-hash': pod.podTemplateHash,
+        'rollouts-pod-template-hash': pod.podTemplateHash,
+      },
       annotations: pod.containers.some((c) => c.name === 'istio-proxy')
-        ? { 'sidecar.istio.io/status': '{"initContainers":["istio-init"],"containers":["istio-proxy"]}', 'kubectl.kubernetes.io/default-container': pod.containers.find((c) => !isMeshSidecar(c.name))?.name ?? '' }
+        ? {
+            'sidecar.istio.io/status': '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
+            'kubectl.kubernetes.io/default-container': pod.containers.find((c) => !isMeshSidecar(c.name))?.name ?? '',
+          }
         : {},
       ownerReferences: [
         {
@@ -131,7 +143,9 @@ export function buildPod(scenario: Scenario, pod: ScenarioPod, clock: ObjectCloc
         name: c.name,
         image: c.image,
         imagePullPolicy: 'IfNotPresent',
-        ports: isMeshSidecar(c.name) ? [{ containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' }] : [{ containerPort: 8080, name: 'http', protocol: 'TCP' }],
+        ports: isMeshSidecar(c.name)
+          ? [{ containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' }]
+          : [{ containerPort: 8080, name: 'http', protocol: 'TCP' }],
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
@@ -147,7 +161,20 @@ export function buildPod(scenario: Scenario, pod: ScenarioPod, clock: ObjectCloc
       conditions: [
         { type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: transition },
         { type: 'Initialized', status: 'True', lastTransitionTime: iso(createdAt + 2_000) },
-        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: transition, ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${pod.containers.filter((c) => !containerIsReady(c)).map((c) => c.name).join(' ')}]` }) },
+        {
+          type: 'Ready',
+          status: ready ? 'True' : 'False',
+          lastTransitionTime: transition,
+          ...(ready
+            ? {}
+            : {
+                reason: 'ContainersNotReady',
+                message: `containers with unready status: [${pod.containers
+                  .filter((c) => !containerIsReady(c))
+                  .map((c) => c.name)
+                  .join(' ')}]`,
+              }),
+        },
         { type: 'ContainersReady', status: containersReady ? 'True' : 'False', lastTransitionTime: transition },
         { type: 'PodScheduled', status: 'True', lastTransitionTime: iso(createdAt) },
       ],
@@ -214,7 +241,11 @@ export function buildRollout(scenario: Scenario, clock: ObjectClock): KubeObject
   const weightStepIndex = Math.max(0, currentStepIndex - 1);
   const steps: Array<Record<string, unknown>> = [];
   for (let i = 0; i < weightStepIndex; i++) {
-    steps.push(i % 2 === 0 ? { setWeight: Math.round((rollout.canaryWeight * (i + 1)) / (weightStepIndex + 1)) } : { pause: { duration: '1m' } });
+    steps.push(
+      i % 2 === 0
+        ? { setWeight: Math.round((rollout.canaryWeight * (i + 1)) / (weightStepIndex + 1)) }
+        : { pause: { duration: '1m' } },
+    );
   }
   steps.push({ setWeight: rollout.canaryWeight });
   if (currentStepIndex > 0) steps.push({ pause: {} });
@@ -237,13 +268,28 @@ export function buildRollout(scenario: Scenario, clock: ObjectClock): KubeObject
     selector: `app=${appLabel}`,
     pauseConditions: [{ reason: 'CanaryPauseStep', startTime: iso(clock.now - 10 * 60_000) }],
     conditions: [
-      { type: 'Paused', status: 'True', reason: 'RolloutPaused', message: 'Rollout is paused', lastTransitionTime: iso(clock.now - 10 * 60_000), lastUpdateTime: iso(clock.now - 10 * 60_000) },
+      {
+        type: 'Paused',
+        status: 'True',
+        reason: 'RolloutPaused',
+        message: 'Rollout is paused',
+        lastTransitionTime: iso(clock.now - 10 * 60_000),
+        lastUpdateTime: iso(clock.now - 10 * 60_000),
+      },
     ],
     canary: trafficRouted
       ? {
           weights: {
-            canary: { podTemplateHash: rollout.canaryPodHash, serviceName: `${scenario.rolloutName}-canary`, weight: rollout.canaryWeight },
-            stable: { podTemplateHash: rollout.stablePodHash, serviceName: `${scenario.rolloutName}-stable`, weight: 100 - rollout.canaryWeight },
+            canary: {
+              podTemplateHash: rollout.canaryPodHash,
+              serviceName: `${scenario.rolloutName}-canary`,
+              weight: rollout.canaryWeight,
+            },
+            stable: {
+              podTemplateHash: rollout.stablePodHash,
+              serviceName: `${scenario.rolloutName}-stable`,
+              weight: 100 - rollout.canaryWeight,
+            },
           },
         }
       : {},
@@ -265,13 +311,21 @@ export function buildRollout(scenario: Scenario, clock: ObjectClock): KubeObject
       selector: { matchLabels: { app: appLabel } },
       template: {
         metadata: { labels: { app: appLabel } },
-        spec: { containers: templateContainers.map((c) => ({ name: c.name, image: c.image, ports: [{ containerPort: 8080, name: 'http' }] })) },
+        spec: {
+          containers: templateContainers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            ports: [{ containerPort: 8080, name: 'http' }],
+          })),
+        },
       },
       strategy: {
         canary: {
           canaryService: `${scenario.rolloutName}-canary`,
           stableService: `${scenario.rolloutName}-stable`,
-          ...(trafficRouted ? { trafficRouting: { istio: { virtualService: { name: scenario.rolloutName, routes: ['primary'] } } } } : {}),
+          ...(trafficRouted
+            ? { trafficRouting: { istio: { virtualService: { name: scenario.rolloutName, routes: ['primary'] } } } }
+            : {}),
           steps,
         },
       },

@@ -29,7 +29,8 @@ const rec = (v: unknown): Rec => (v !== null && typeof v === 'object' ? (v as Re
 /** The STATUS kubectl prints: the pod phase, overridden by a container's waiting/terminated reason. */
 export function podStatusReason(pod: KubeObject): string {
   const status = rec(pod.status);
-  let reason = typeof status.reason === 'string' ? status.reason : typeof status.phase === 'string' ? status.phase : 'Unknown';
+  let reason =
+    typeof status.reason === 'string' ? status.reason : typeof status.phase === 'string' ? status.phase : 'Unknown';
   const statuses = Array.isArray(status.containerStatuses) ? (status.containerStatuses as Rec[]) : [];
   let hasRunning = false;
   // The real printer walks container statuses from last to first, so the first container's reason wins.
@@ -39,7 +40,8 @@ export function podStatusReason(pod: KubeObject): string {
     const terminated = rec(state.terminated);
     if (typeof waiting.reason === 'string' && waiting.reason !== '') reason = waiting.reason;
     else if (typeof terminated.reason === 'string' && terminated.reason !== '') reason = terminated.reason;
-    else if (state.terminated !== undefined) reason = `ExitCode:${typeof terminated.exitCode === 'number' ? terminated.exitCode : 0}`;
+    else if (state.terminated !== undefined)
+      reason = `ExitCode:${typeof terminated.exitCode === 'number' ? terminated.exitCode : 0}`;
     else if (cs.ready === true && state.running !== undefined) hasRunning = true;
   }
   if (reason === 'Completed' && hasRunning) reason = 'Running';
@@ -49,25 +51,73 @@ export function podStatusReason(pod: KubeObject): string {
 
 const POD_COLUMNS: ColumnDefinition[] = [
   { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-  { name: 'Ready', type: 'string', format: '', description: 'The aggregate readiness state of this pod for accepting traffic.', priority: 0 },
-  { name: 'Status', type: 'string', format: '', description: 'The aggregate status of the containers in this pod.', priority: 0 },
-  { name: 'Restarts', type: 'string', format: '', description: 'The number of times the containers in this pod have been restarted.', priority: 0 },
-  { name: 'Age', type: 'string', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
+  {
+    name: 'Ready',
+    type: 'string',
+    format: '',
+    description: 'The aggregate readiness state of this pod for accepting traffic.',
+    priority: 0,
+  },
+  {
+    name: 'Status',
+    type: 'string',
+    format: '',
+    description: 'The aggregate status of the containers in this pod.',
+    priority: 0,
+  },
+  {
+    name: 'Restarts',
+    type: 'string',
+    format: '',
+    description: 'The number of times the containers in this pod have been restarted.',
+    priority: 0,
+  },
+  {
+    name: 'Age',
+    type: 'string',
+    format: '',
+    description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+    priority: 0,
+  },
   { name: 'IP', type: 'string', format: '', description: 'IP address allocated to the pod.', priority: 1 },
-  { name: 'Node', type: 'string', format: '', description: 'NodeName of the node the pod is scheduled on.', priority: 1 },
+  {
+    name: 'Node',
+    type: 'string',
+    format: '',
+    description: 'NodeName of the node the pod is scheduled on.',
+    priority: 1,
+  },
 ];
 
 const GENERIC_COLUMNS: ColumnDefinition[] = [
   { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-  { name: 'Age', type: 'string', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
+  {
+    name: 'Age',
+    type: 'string',
+    format: '',
+    description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+    priority: 0,
+  },
 ];
 
 const EVENT_COLUMNS: ColumnDefinition[] = [
-  { name: 'Last Seen', type: 'string', format: '', description: 'Time when this Event was last observed.', priority: 0 },
+  {
+    name: 'Last Seen',
+    type: 'string',
+    format: '',
+    description: 'Time when this Event was last observed.',
+    priority: 0,
+  },
   { name: 'Type', type: 'string', format: '', description: 'Type of this event (Normal, Warning).', priority: 0 },
   { name: 'Reason', type: 'string', format: '', description: 'Why the action was taken.', priority: 0 },
   { name: 'Object', type: 'string', format: '', description: 'The object that this event is about.', priority: 0 },
-  { name: 'Message', type: 'string', format: '', description: 'A human-readable description of the status of this operation.', priority: 0 },
+  {
+    name: 'Message',
+    type: 'string',
+    format: '',
+    description: 'A human-readable description of the status of this operation.',
+    priority: 0,
+  },
 ];
 
 function eventCells(event: KubeObject, now: number): unknown[] {
@@ -88,17 +138,35 @@ function podCells(pod: KubeObject, now: number): unknown[] {
   const containerCount = Array.isArray(spec.containers) ? spec.containers.length : statuses.length;
   const ready = statuses.filter((cs) => cs.ready === true).length;
   const restarts = statuses.reduce((sum, cs) => sum + (typeof cs.restartCount === 'number' ? cs.restartCount : 0), 0);
-  return [pod.metadata.name, `${ready}/${containerCount}`, podStatusReason(pod), String(restarts), age(pod.metadata.creationTimestamp, now), status.podIP ?? '<none>', spec.nodeName ?? '<none>'];
+  return [
+    pod.metadata.name,
+    `${ready}/${containerCount}`,
+    podStatusReason(pod),
+    String(restarts),
+    age(pod.metadata.creationTimestamp, now),
+    status.podIP ?? '<none>',
+    spec.nodeName ?? '<none>',
+  ];
 }
 
-export function toTable(kind: 'pods' | 'events' | 'generic', objects: KubeObject[], now: number, listMeta: Rec = {}): Rec {
+export function toTable(
+  kind: 'pods' | 'events' | 'generic',
+  objects: KubeObject[],
+  now: number,
+  listMeta: Rec = {},
+): Rec {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion: '10000', ...listMeta },
     columnDefinitions: kind === 'pods' ? POD_COLUMNS : kind === 'events' ? EVENT_COLUMNS : GENERIC_COLUMNS,
     rows: objects.map((o) => ({
-      cells: kind === 'pods' ? podCells(o, now) : kind === 'events' ? eventCells(o, now) : [o.metadata.name, age(o.metadata.creationTimestamp, now)],
+      cells:
+        kind === 'pods'
+          ? podCells(o, now)
+          : kind === 'events'
+            ? eventCells(o, now)
+            : [o.metadata.name, age(o.metadata.creationTimestamp, now)],
       object: rowObject(o),
     })),
   };

@@ -52,8 +52,10 @@ export interface QueryTarget {
 }
 
 export function metricOfQuery(query: string): ScenarioMetricKey | undefined {
-  if (/(istio_request_duration_milliseconds|nginx_ingress_controller_request_duration_seconds)_bucket/.test(query)) return 'latency_p99_ms';
-  if (/istio_requests_total|nginx_ingress_controller_requests\b/.test(query)) return query.includes('/') ? 'request_success_rate' : 'request_rate';
+  if (/(istio_request_duration_milliseconds|nginx_ingress_controller_request_duration_seconds)_bucket/.test(query))
+    return 'latency_p99_ms';
+  if (/istio_requests_total|nginx_ingress_controller_requests\b/.test(query))
+    return query.includes('/') ? 'request_success_rate' : 'request_rate';
   if (query.includes('container_cpu_usage_seconds_total')) return 'cpu_cores';
   if (query.includes('container_memory_working_set_bytes')) return 'memory_bytes';
   if (query.includes('kube_pod_container_status_restarts_total')) return 'restarts';
@@ -75,7 +77,10 @@ const STRING = '"((?:[^"\\\\]|\\\\.)*)"';
 export function resolveQueryTarget(query: string, scenarios: readonly Scenario[]): QueryTarget | undefined {
   const metric = metricOfQuery(query);
   if (metric === undefined) return undefined;
-  const namespace = matcher(query, new RegExp(`(?:^|[{,\\s])(?:exported_namespace|destination_workload_namespace|namespace)\\s*=\\s*${STRING}`));
+  const namespace = matcher(
+    query,
+    new RegExp(`(?:^|[{,\\s])(?:exported_namespace|destination_workload_namespace|namespace)\\s*=\\s*${STRING}`),
+  );
   const scenario = scenarios.find((s) => s.namespace === namespace);
   if (scenario === undefined) return undefined;
 
@@ -187,12 +192,23 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
       const start = parseTime(params.start);
       const end = parseTime(params.end);
       const step = parseStep(params.step);
-      if (!query) return badData(res, 'invalid parameter "query": unknown position: parse error: no expression found in input');
-      if (start === undefined) return badData(res, `invalid parameter "start": cannot parse "${params.start ?? ''}" to a valid timestamp`);
-      if (end === undefined) return badData(res, `invalid parameter "end": cannot parse "${params.end ?? ''}" to a valid timestamp`);
-      if (step === undefined || step <= 0) return badData(res, 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
+      if (!query)
+        return badData(res, 'invalid parameter "query": unknown position: parse error: no expression found in input');
+      if (start === undefined)
+        return badData(res, `invalid parameter "start": cannot parse "${params.start ?? ''}" to a valid timestamp`);
+      if (end === undefined)
+        return badData(res, `invalid parameter "end": cannot parse "${params.end ?? ''}" to a valid timestamp`);
+      if (step === undefined || step <= 0)
+        return badData(
+          res,
+          'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+        );
       if (end < start) return badData(res, 'invalid parameter "end": end timestamp must not be before start time');
-      if ((end - start) / step > 11000) return badData(res, 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      if ((end - start) / step > 11000)
+        return badData(
+          res,
+          'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+        );
       const found = samplesFor(query);
       const result = [];
       if (found) {
@@ -203,7 +219,8 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
       return sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result } });
     }
     if (request.path === '/api/v1/query') {
-      if (!query) return badData(res, 'invalid parameter "query": unknown position: parse error: no expression found in input');
+      if (!query)
+        return badData(res, 'invalid parameter "query": unknown position: parse error: no expression found in input');
       const time = parseTime(params.time) ?? Date.now() / 1000;
       const found = samplesFor(query);
       const result = found ? [{ metric: found.labels, value: [time, formatValue(found.samples.at(-1)!)] }] : [];
@@ -221,7 +238,12 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
   return {
     url: server.url,
     get requests() {
-      return server.requests.map((r) => ({ method: r.method, path: r.path, params: paramsOf(r), ...(r.headers.authorization ? { authorization: r.headers.authorization } : {}) }));
+      return server.requests.map((r) => ({
+        method: r.method,
+        path: r.path,
+        params: paramsOf(r),
+        ...(r.headers.authorization ? { authorization: r.headers.authorization } : {}),
+      }));
     },
     faults: server.faults,
     get openRequests() {

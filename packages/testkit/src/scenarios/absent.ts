@@ -18,13 +18,21 @@ function canaryLabelsMismatch(): Scenario {
   return {
     id: 'absent-canary-labels',
     title: 'canarySelector matches no pod: the new pods carry role=preview',
-    description: 'The AnalysisTemplate says canaryLabel role=canary, but the Rollout labels its canary pods role=preview; nothing matches the canary selector.',
+    description:
+      'The AnalysisTemplate says canaryLabel role=canary, but the Rollout labels its canary pods role=preview; nothing matches the canary selector.',
     namespace: 'scn-absent-canary-labels',
     rolloutName: a.name,
     rollout: rolloutFor(pods, '7', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '7', pods),
-    expected: { promote: false, inconclusive: { kind: 'absent', status: 409, reasonMentions: ['canarySelector role=canary', "Rollout's newest pods carry role=preview, app=refunds"] } },
+    expected: {
+      promote: false,
+      inconclusive: {
+        kind: 'absent',
+        status: 409,
+        reasonMentions: ['canarySelector role=canary', "Rollout's newest pods carry role=preview, app=refunds"],
+      },
+    },
     tags: ['inconclusive', 'absent', 'selector-mismatch'],
   };
 }
@@ -36,7 +44,8 @@ function overlappingSelectors(): Scenario {
   return {
     id: 'absent-overlapping-selectors',
     title: 'Stable and canary selectors select the same pods',
-    description: 'canarySelector app=wallet also matches the stable pods: a comparison of a pod with itself is no evidence.',
+    description:
+      'canarySelector app=wallet also matches the stable pods: a comparison of a pod with itself is no evidence.',
     namespace: 'scn-absent-overlapping-selectors',
     rolloutName: a.name,
     stableSelector: 'app=wallet,role=stable',
@@ -44,7 +53,14 @@ function overlappingSelectors(): Scenario {
     rollout: rolloutFor(pods, '12', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '12', pods),
-    expected: { promote: false, inconclusive: { kind: 'absent', status: 400, reasonMentions: ['canarySelector app=wallet', 'stableSelector app=wallet,role=stable'] } },
+    expected: {
+      promote: false,
+      inconclusive: {
+        kind: 'absent',
+        status: 400,
+        reasonMentions: ['canarySelector app=wallet', 'stableSelector app=wallet,role=stable'],
+      },
+    },
     tags: ['inconclusive', 'absent', 'overlapping-selectors'],
   };
 }
@@ -54,13 +70,17 @@ function missingNamespace(): Scenario {
   return {
     id: 'absent-namespace',
     title: 'The namespace does not exist',
-    description: 'A typo in the namespace: listing pods there answers an empty list, as the real API server does; the namespace itself is 404.',
+    description:
+      'A typo in the namespace: listing pods there answers an empty list, as the real API server does; the namespace itself is 404.',
     namespace: 'scn-absent-namespace',
     namespaceExists: false,
     rolloutName: 'payments',
     pods: [],
     events: [],
-    expected: { promote: false, inconclusive: { kind: 'absent', status: 409, reasonMentions: ['namespace scn-absent-namespace does not exist'] } },
+    expected: {
+      promote: false,
+      inconclusive: { kind: 'absent', status: 409, reasonMentions: ['namespace scn-absent-namespace does not exist'] },
+    },
     tags: ['inconclusive', 'absent', 'missing-namespace'],
   };
 }
@@ -73,20 +93,27 @@ function fiveSecondsOld(): Scenario {
     canary: {
       count: 1,
       requests: 0,
-      app: (_i, generated) => ({ state: { state: 'running', startedAt: CANARY_STARTED_AT }, logs: generated.app.slice(0, 1) }),
+      app: (_i, generated) => ({
+        state: { state: 'running', startedAt: CANARY_STARTED_AT },
+        logs: generated.app.slice(0, 1),
+      }),
     },
   });
   for (const pod of pods.pods) if (pod.side === 'canary') pod.ageSeconds = 5;
   return {
     id: 'thin-five-seconds',
     title: 'Canary five seconds old, one log line',
-    description: 'The canary pod is ready and healthy but started five seconds ago and has printed one start-up line: nothing bad seen, almost nothing seen.',
+    description:
+      'The canary pod is ready and healthy but started five seconds ago and has printed one start-up line: nothing bad seen, almost nothing seen.',
     namespace: 'scn-thin-five-seconds',
     rolloutName: a.name,
     rollout: rolloutFor(pods, '19', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '19', pods),
-    expected: { promote: true, inconclusive: { kind: 'thin', reasonMentions: ['it started less than a minute ago', '1 log line'] } },
+    expected: {
+      promote: true,
+      inconclusive: { kind: 'thin', reasonMentions: ['it started less than a minute ago', '1 log line'] },
+    },
     tags: ['inconclusive', 'thin', 'young-canary', 'go'],
   };
 }

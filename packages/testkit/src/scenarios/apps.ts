@@ -7,7 +7,10 @@ const id = (rng: Rng): string => String(rng.int(1000, 99999));
 export const routes = {
   catalog: [
     { method: 'GET', path: (r: Rng) => `/api/v1/products/${id(r)}` },
-    { method: 'GET', path: (r: Rng) => `/api/v1/products?category=${r.pick(['shoes', 'bags', 'hats'])}&page=${r.int(1, 9)}` },
+    {
+      method: 'GET',
+      path: (r: Rng) => `/api/v1/products?category=${r.pick(['shoes', 'bags', 'hats'])}&page=${r.int(1, 9)}`,
+    },
     { method: 'GET', path: () => '/healthz' },
   ],
   cart: [
@@ -52,11 +55,19 @@ export const routes = {
   tickets: [
     { method: 'POST', path: () => '/api/v1/tickets' },
     { method: 'GET', path: (r: Rng) => `/api/v1/tickets/${id(r)}` },
-    { method: 'GET', path: (r: Rng) => `/api/v1/tickets?status=${r.pick(['open', 'pending', 'solved'])}&page=${r.int(1, 5)}` },
+    {
+      method: 'GET',
+      path: (r: Rng) => `/api/v1/tickets?status=${r.pick(['open', 'pending', 'solved'])}&page=${r.int(1, 5)}`,
+    },
   ],
 } satisfies Record<string, Route[]>;
 
-export function app(name: string, style: AppDefinition['style'], stableVersion: string, canaryVersion: string, appRoutes: Route[]): AppDefinition {
+export function app(
+  name: string,
+  style: AppDefinition['style'],
+  stableVersion: string,
+  canaryVersion: string,
+  appRoutes: Route[],
+): AppDefinition {
   return { name, style, imageRepository: `ghcr.io/acme/${name}`, stableVersion, canaryVersion, routes: appRoutes };
 }
-

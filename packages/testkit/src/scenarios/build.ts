@@ -1,6 +1,13 @@
 /** Helpers that turn a short scenario description into pods, logs, events and metrics. */
 import type { ContainerState } from '@aiops/contracts';
-import type { Scenario, ScenarioContainer, ScenarioEvent, ScenarioMetricSeries, ScenarioPod, ScenarioRollout } from '../scenario.js';
+import type {
+  Scenario,
+  ScenarioContainer,
+  ScenarioEvent,
+  ScenarioMetricSeries,
+  ScenarioPod,
+  ScenarioRollout,
+} from '../scenario.js';
 import { podLogs, type AppLogSpec, type LogStyle, type PodLogs, type Route } from './logs.js';
 import { createRng, KUBE_SAFE_ALPHABET } from './random.js';
 
@@ -49,7 +56,11 @@ export function templateHashes(seed: string): { stableHash: string; canaryHash: 
   return { stableHash: rng.chars(KUBE_SAFE_ALPHABET, 10), canaryHash: rng.chars(KUBE_SAFE_ALPHABET, 10) };
 }
 
-export function buildPods(seed: string, app: AppDefinition, sides: { stable?: SideDefinition; canary?: SideDefinition }): PodSet {
+export function buildPods(
+  seed: string,
+  app: AppDefinition,
+  sides: { stable?: SideDefinition; canary?: SideDefinition },
+): PodSet {
   const { stableHash, canaryHash } = templateHashes(seed);
   const rng = createRng(`${seed}/pods`);
   const pods: ScenarioPod[] = [];
@@ -61,7 +72,9 @@ export function buildPods(seed: string, app: AppDefinition, sides: { stable?: Si
       const name = `${app.name}-${hash}-${rng.chars(KUBE_SAFE_ALPHABET, 5)}`;
       const podIp = `10.244.${rng.int(1, 3)}.${rng.int(10, 250)}`;
       const version = side === 'stable' ? app.stableVersion : app.canaryVersion;
-      const startAt = new Date(Date.parse(side === 'stable' ? STABLE_STARTED_AT : CANARY_STARTED_AT) + i * 7_311).toISOString();
+      const startAt = new Date(
+        Date.parse(side === 'stable' ? STABLE_STARTED_AT : CANARY_STARTED_AT) + i * 7_311,
+      ).toISOString();
       const overrides = def.logs?.(i) ?? {};
       const generated = podLogs({
         seed: `${seed}/${name}`,
@@ -81,7 +94,9 @@ export function buildPods(seed: string, app: AppDefinition, sides: { stable?: Si
         logs: generated.app,
         ...(def.app?.(i, generated, { name, podIp, version, startAt }) ?? {}),
       };
-      const containers: ScenarioContainer[] = def.mesh ? [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.1', logs: generated.envoy }, appContainer] : [appContainer];
+      const containers: ScenarioContainer[] = def.mesh
+        ? [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.1', logs: generated.envoy }, appContainer]
+        : [appContainer];
       pods.push({
         name,
         side,
@@ -95,36 +110,115 @@ export function buildPods(seed: string, app: AppDefinition, sides: { stable?: Si
   return { pods, stableHash, canaryHash };
 }
 
-export function rolloutFor(podSet: PodSet, revision: string, canaryWeight: number, currentStepIndex?: number): ScenarioRollout {
-  return { revision, canaryWeight, stablePodHash: podSet.stableHash, canaryPodHash: podSet.canaryHash, ...(currentStepIndex !== undefined ? { currentStepIndex } : {}) };
+export function rolloutFor(
+  podSet: PodSet,
+  revision: string,
+  canaryWeight: number,
+  currentStepIndex?: number,
+): ScenarioRollout {
+  return {
+    revision,
+    canaryWeight,
+    stablePodHash: podSet.stableHash,
+    canaryPodHash: podSet.canaryHash,
+    ...(currentStepIndex !== undefined ? { currentStepIndex } : {}),
+  };
 }
 
 /** The events a canary rollout leaves behind: the controller's steps and the kubelet starting each canary pod. */
-export function rolloutEvents(rolloutName: string, revision: string, podSet: PodSet, options: { started?: boolean } = {}): ScenarioEvent[] {
+export function rolloutEvents(
+  rolloutName: string,
+  revision: string,
+  podSet: PodSet,
+  options: { started?: boolean } = {},
+): ScenarioEvent[] {
   const events: ScenarioEvent[] = [
-    { type: 'Normal', reason: 'RolloutUpdated', message: `Rollout updated to revision ${revision}`, objectKind: 'Rollout', objectName: rolloutName, count: 1 },
-    { type: 'Normal', reason: 'NewReplicaSetCreated', message: `Created ReplicaSet ${rolloutName}-${podSet.canaryHash} (revision ${revision})`, objectKind: 'Rollout', objectName: rolloutName, count: 1 },
-    { type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up ReplicaSet ${rolloutName}-${podSet.canaryHash} (revision ${revision}) from 0 to 1`, objectKind: 'Rollout', objectName: rolloutName, count: 1 },
+    {
+      type: 'Normal',
+      reason: 'RolloutUpdated',
+      message: `Rollout updated to revision ${revision}`,
+      objectKind: 'Rollout',
+      objectName: rolloutName,
+      count: 1,
+    },
+    {
+      type: 'Normal',
+      reason: 'NewReplicaSetCreated',
+      message: `Created ReplicaSet ${rolloutName}-${podSet.canaryHash} (revision ${revision})`,
+      objectKind: 'Rollout',
+      objectName: rolloutName,
+      count: 1,
+    },
+    {
+      type: 'Normal',
+      reason: 'ScalingReplicaSet',
+      message: `Scaled up ReplicaSet ${rolloutName}-${podSet.canaryHash} (revision ${revision}) from 0 to 1`,
+      objectKind: 'Rollout',
+      objectName: rolloutName,
+      count: 1,
+    },
   ];
   for (const pod of podSet.pods.filter((p) => p.side === 'canary')) {
     const app = pod.containers[pod.containers.length - 1];
-    events.push({ type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${pod.name} to worker-2`, objectKind: 'Pod', objectName: pod.name, count: 1 });
+    events.push({
+      type: 'Normal',
+      reason: 'Scheduled',
+      message: `Successfully assigned ${pod.name} to worker-2`,
+      objectKind: 'Pod',
+      objectName: pod.name,
+      count: 1,
+    });
     if (options.started !== false && app) {
       events.push(
-        { type: 'Normal', reason: 'Pulled', message: `Container image "${app.image}" already present on machine`, objectKind: 'Pod', objectName: pod.name, count: 1 },
-        { type: 'Normal', reason: 'Created', message: `Created container ${app.name}`, objectKind: 'Pod', objectName: pod.name, count: 1 },
-        { type: 'Normal', reason: 'Started', message: `Started container ${app.name}`, objectKind: 'Pod', objectName: pod.name, count: 1 },
+        {
+          type: 'Normal',
+          reason: 'Pulled',
+          message: `Container image "${app.image}" already present on machine`,
+          objectKind: 'Pod',
+          objectName: pod.name,
+          count: 1,
+        },
+        {
+          type: 'Normal',
+          reason: 'Created',
+          message: `Created container ${app.name}`,
+          objectKind: 'Pod',
+          objectName: pod.name,
+          count: 1,
+        },
+        {
+          type: 'Normal',
+          reason: 'Started',
+          message: `Started container ${app.name}`,
+          objectKind: 'Pod',
+          objectName: pod.name,
+          count: 1,
+        },
       );
     }
   }
-  events.push({ type: 'Normal', reason: 'RolloutPaused', message: 'Rollout is paused (CanaryPauseStep)', objectKind: 'Rollout', objectName: rolloutName, count: 1 });
+  events.push({
+    type: 'Normal',
+    reason: 'RolloutPaused',
+    message: 'Rollout is paused (CanaryPauseStep)',
+    objectKind: 'Rollout',
+    objectName: rolloutName,
+    count: 1,
+  });
   return events;
 }
 
 /** Samples around a mean, one per analysis step. */
-export function series(seed: string, stableMean: number, canaryMean: number, jitter: number, steps = 20): ScenarioMetricSeries {
+export function series(
+  seed: string,
+  stableMean: number,
+  canaryMean: number,
+  jitter: number,
+  steps = 20,
+): ScenarioMetricSeries {
   const rng = createRng(`${seed}/metrics`);
-  const sample = (mean: number): number[] => Array.from({ length: steps }, () => Number((mean + (rng.next() * 2 - 1) * jitter).toFixed(4)));
+  const sample = (mean: number): number[] =>
+    Array.from({ length: steps }, () => Number((mean + (rng.next() * 2 - 1) * jitter).toFixed(4)));
   return { stable: sample(stableMean), canary: sample(canaryMean) };
 }
 

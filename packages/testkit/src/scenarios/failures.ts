@@ -2,8 +2,10 @@
 import type { RequestInfo } from './logs.js';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
-const goText = (d: Date): string => `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${d.toISOString().slice(11, 19)}`;
-const python = (d: Date): string => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+const goText = (d: Date): string =>
+  `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${d.toISOString().slice(11, 19)}`;
+const python = (d: Date): string =>
+  `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
 
 /** The bottom of every goroutine serving an HTTP request: net/http's own frames. */
 const GO_HTTP_SERVE_FRAMES = [
@@ -45,7 +47,8 @@ export function goNilPanic(frame: string, file: string, line: number): (r: Reque
   };
 }
 
-export const JAVA_NPE = 'java.lang.NullPointerException: Cannot invoke "java.math.BigDecimal.multiply(java.math.BigDecimal)" because "discount" is null';
+export const JAVA_NPE =
+  'java.lang.NullPointerException: Cannot invoke "java.math.BigDecimal.multiply(java.math.BigDecimal)" because "discount" is null';
 
 export function springNpe(service: string): (r: RequestInfo) => string[] {
   return (r) => [
@@ -126,7 +129,8 @@ export function upstreamTimeout(r: RequestInfo): string[] {
       caller: 'internal/pricing/client.go:88',
       msg: 'upstream request failed',
       upstream: 'http://pricing.shop.svc.cluster.local:8080/v1/prices',
-      error: 'Get "http://pricing.shop.svc.cluster.local:8080/v1/prices": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+      error:
+        'Get "http://pricing.shop.svc.cluster.local:8080/v1/prices": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
       attempt: 3,
       request_id: r.requestId,
     }),

@@ -60,32 +60,66 @@ export interface PodLogs {
   envoy: string[];
 }
 
-const CLIENT_AGENTS = ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 'okhttp/4.12.0', 'Go-http-client/1.1', 'python-requests/2.31.0', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36'];
+const CLIENT_AGENTS = [
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  'okhttp/4.12.0',
+  'Go-http-client/1.1',
+  'python-requests/2.31.0',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36',
+];
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export const iso = (d: Date): string => d.toISOString();
-export const goText = (d: Date): string => `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-export const python = (d: Date): string => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${pad(d.getUTCMilliseconds(), 3)}`;
-const clf = (d: Date): string => `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${d.toISOString().slice(11, 19)} +0000`;
+export const goText = (d: Date): string =>
+  `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+export const python = (d: Date): string =>
+  `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)},${pad(d.getUTCMilliseconds(), 3)}`;
+const clf = (d: Date): string =>
+  `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${d.toISOString().slice(11, 19)} +0000`;
 
 function startupLines(spec: AppLogSpec, at: Date): string[] {
   const { service, version } = spec;
   switch (spec.style) {
     case 'go-json':
       return [
-        JSON.stringify({ level: 'info', ts: iso(at), caller: 'cmd/server/main.go:48', msg: 'starting service', service, version, go: 'go1.22.4' }),
-        JSON.stringify({ level: 'info', ts: iso(new Date(at.getTime() + 12)), caller: 'internal/config/config.go:77', msg: 'configuration loaded', env: 'production', region: 'eu-west-1' }),
-        JSON.stringify({ level: 'info', ts: iso(new Date(at.getTime() + 40)), caller: 'cmd/server/main.go:96', msg: 'http server listening', addr: ':8080' }),
+        JSON.stringify({
+          level: 'info',
+          ts: iso(at),
+          caller: 'cmd/server/main.go:48',
+          msg: 'starting service',
+          service,
+          version,
+          go: 'go1.22.4',
+        }),
+        JSON.stringify({
+          level: 'info',
+          ts: iso(new Date(at.getTime() + 12)),
+          caller: 'internal/config/config.go:77',
+          msg: 'configuration loaded',
+          env: 'production',
+          region: 'eu-west-1',
+        }),
+        JSON.stringify({
+          level: 'info',
+          ts: iso(new Date(at.getTime() + 40)),
+          caller: 'cmd/server/main.go:96',
+          msg: 'http server listening',
+          addr: ':8080',
+        }),
       ];
     case 'go-text':
-      return [`${goText(at)} INFO starting ${service} version=${version} go=go1.22.4`, `${goText(at)} INFO connected to redis addr=redis-master.${service}.svc:6379`, `${goText(at)} INFO listening addr=:8080`];
+      return [
+        `${goText(at)} INFO starting ${service} version=${version} go=go1.22.4`,
+        `${goText(at)} INFO connected to redis addr=redis-master.${service}.svc:6379`,
+        `${goText(at)} INFO listening addr=:8080`,
+      ];
     case 'java-spring':
       return [
         '',
         '  .   ____          _            __ _ _',
-        ' /\\\\ / ___\'_ __ _ _(_)_ __  __ _ \\ \\ \\ \\',
+        " /\\\\ / ___'_ __ _ _(_)_ __  __ _ \\ \\ \\ \\",
         "( ( )\\___ | '_ | '_| | '_ \\/ _` | \\ \\ \\ \\",
         ' =========|_|==============|___/=/_/_/_/',
         ' :: Spring Boot ::                (v3.3.1)',
@@ -106,11 +140,29 @@ function startupLines(spec: AppLogSpec, at: Date): string[] {
       ];
     case 'node-pino':
       return [
-        JSON.stringify({ level: 30, time: at.getTime(), pid: 1, hostname: spec.podName, msg: `${service} ${version} starting`, node: 'v20.14.0' }),
-        JSON.stringify({ level: 30, time: at.getTime() + 210, pid: 1, hostname: spec.podName, msg: 'Server listening at http://0.0.0.0:8080' }),
+        JSON.stringify({
+          level: 30,
+          time: at.getTime(),
+          pid: 1,
+          hostname: spec.podName,
+          msg: `${service} ${version} starting`,
+          node: 'v20.14.0',
+        }),
+        JSON.stringify({
+          level: 30,
+          time: at.getTime() + 210,
+          pid: 1,
+          hostname: spec.podName,
+          msg: 'Server listening at http://0.0.0.0:8080',
+        }),
       ];
     case 'node-express':
-      return [`> ${service}@${version} start`, '> node src/server.js', '', `${iso(at)} info: ${service} ${version} listening on port 8080 (NODE_ENV=production)`];
+      return [
+        `> ${service}@${version} start`,
+        '> node src/server.js',
+        '',
+        `${iso(at)} info: ${service} ${version} listening on port 8080 (NODE_ENV=production)`,
+      ];
   }
 }
 
@@ -118,7 +170,20 @@ function accessLine(spec: AppLogSpec, r: RequestInfo): string {
   const ua = r.rng.pick(CLIENT_AGENTS);
   switch (spec.style) {
     case 'go-json':
-      return JSON.stringify({ level: r.status >= 500 ? 'error' : 'info', ts: iso(r.at), caller: 'middleware/logging.go:41', msg: 'request completed', method: r.method, path: r.path, status: r.status, duration_ms: r.durationMs, bytes: r.bytes, request_id: r.requestId, trace_id: r.traceId, remote_addr: `${r.clientIp}:${r.rng.int(30000, 60000)}` });
+      return JSON.stringify({
+        level: r.status >= 500 ? 'error' : 'info',
+        ts: iso(r.at),
+        caller: 'middleware/logging.go:41',
+        msg: 'request completed',
+        method: r.method,
+        path: r.path,
+        status: r.status,
+        duration_ms: r.durationMs,
+        bytes: r.bytes,
+        request_id: r.requestId,
+        trace_id: r.traceId,
+        remote_addr: `${r.clientIp}:${r.rng.int(30000, 60000)}`,
+      });
     case 'go-text':
       return `${goText(r.at)} INFO request method=${r.method} path=${r.path} status=${r.status} duration=${r.durationMs}ms bytes=${r.bytes} request_id=${r.requestId} remote=${r.clientIp}`;
     case 'java-spring':
@@ -126,7 +191,17 @@ function accessLine(spec: AppLogSpec, r: RequestInfo): string {
     case 'python-flask':
       return `${r.clientIp} - - [${clf(r.at)}] "${r.method} ${r.path} HTTP/1.1" ${r.status} ${r.bytes} "-" "${ua}" ${(r.durationMs / 1000).toFixed(3)} request_id=${r.requestId}`;
     case 'node-pino':
-      return JSON.stringify({ level: r.status >= 500 ? 50 : 30, time: r.at.getTime(), pid: 1, hostname: spec.podName, reqId: r.requestId, req: { method: r.method, url: r.path, remoteAddress: r.clientIp }, res: { statusCode: r.status }, responseTime: r.durationMs, msg: 'request completed' });
+      return JSON.stringify({
+        level: r.status >= 500 ? 50 : 30,
+        time: r.at.getTime(),
+        pid: 1,
+        hostname: spec.podName,
+        reqId: r.requestId,
+        req: { method: r.method, url: r.path, remoteAddress: r.clientIp },
+        res: { statusCode: r.status },
+        responseTime: r.durationMs,
+        msg: 'request completed',
+      });
     case 'node-express':
       return `${r.clientIp} - - [${clf(r.at)}] "${r.method} ${r.path} HTTP/1.1" ${r.status} ${r.bytes} "-" "${ua}" - ${r.durationMs} ms`;
   }
@@ -137,7 +212,15 @@ function backgroundLine(spec: AppLogSpec, at: Date, rng: Rng): string {
   const idle = rng.int(2, 9);
   switch (spec.style) {
     case 'go-json':
-      return JSON.stringify({ level: 'debug', ts: iso(at), caller: 'internal/db/pool.go:112', msg: 'connection pool stats', open: idle + 3, idle, wait_count: 0 });
+      return JSON.stringify({
+        level: 'debug',
+        ts: iso(at),
+        caller: 'internal/db/pool.go:112',
+        msg: 'connection pool stats',
+        open: idle + 3,
+        idle,
+        wait_count: 0,
+      });
     case 'go-text':
       return `${goText(at)} INFO cache refreshed entries=${rng.int(900, 1100)} took=${rng.int(3, 40)}ms`;
     case 'java-spring':
@@ -145,7 +228,14 @@ function backgroundLine(spec: AppLogSpec, at: Date, rng: Rng): string {
     case 'python-flask':
       return `[${python(at)}] INFO in cache: refreshed feature store snapshot rows=${rng.int(180000, 190000)} took=${rng.int(200, 900)}ms`;
     case 'node-pino':
-      return JSON.stringify({ level: 30, time: at.getTime(), pid: 1, hostname: spec.podName, msg: 'config watcher: no changes', revision: rng.hex(7) });
+      return JSON.stringify({
+        level: 30,
+        time: at.getTime(),
+        pid: 1,
+        hostname: spec.podName,
+        msg: 'config watcher: no changes',
+        revision: rng.hex(7),
+      });
     case 'node-express':
       return `${iso(at)} info: heap used ${rng.int(60, 90)}MB, event loop lag ${rng.int(1, 6)}ms`;
   }
@@ -179,7 +269,10 @@ export function podLogs(spec: AppLogSpec): PodLogs {
     clock += rng.int(80, 2400);
     const route = rng.pick(spec.routes);
     const path = route.path(rng);
-    const failure = spec.failure && (!spec.failure.routeMatch || spec.failure.routeMatch.test(path)) && rng.chance(spec.failure.rate) ? spec.failure : undefined;
+    const failure =
+      spec.failure && (!spec.failure.routeMatch || spec.failure.routeMatch.test(path)) && rng.chance(spec.failure.rate)
+        ? spec.failure
+        : undefined;
     const request: RequestInfo = {
       at: new Date(clock),
       rng,

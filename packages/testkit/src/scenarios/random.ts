@@ -41,7 +41,8 @@ export function createRng(seed: number | string): Rng {
     chance: (probability) => next() < probability,
     hex: (length) => chars('0123456789abcdef', length),
     chars,
-    uuid: () => `${chars('0123456789abcdef', 8)}-${chars('0123456789abcdef', 4)}-4${chars('0123456789abcdef', 3)}-${chars('89ab', 1)}${chars('0123456789abcdef', 3)}-${chars('0123456789abcdef', 12)}`,
+    uuid: () =>
+      `${chars('0123456789abcdef', 8)}-${chars('0123456789abcdef', 4)}-4${chars('0123456789abcdef', 3)}-${chars('89ab', 1)}${chars('0123456789abcdef', 3)}-${chars('0123456789abcdef', 12)}`,
   };
 }
 

@@ -8,28 +8,43 @@ import { buildPods, healthyMetrics, rolloutEvents, rolloutFor, series } from './
 import { createRng } from './random.js';
 
 /** A canary series that climbs steadily from `canaryStart` to `canaryEnd` (a leak) beside a flat stable one. */
-export function climbingSeries(seed: string, stableMean: number, canaryStart: number, canaryEnd: number, jitter: number, steps = 20): ScenarioMetricSeries {
+export function climbingSeries(
+  seed: string,
+  stableMean: number,
+  canaryStart: number,
+  canaryEnd: number,
+  jitter: number,
+  steps = 20,
+): ScenarioMetricSeries {
   const rng = createRng(`${seed}/metrics`);
   const noise = (): number => (rng.next() * 2 - 1) * jitter;
   const stable = Array.from({ length: steps }, () => Number((stableMean + noise()).toFixed(4)));
-  const canary = Array.from({ length: steps }, (_v, i) => Number((canaryStart + ((canaryEnd - canaryStart) * i) / (steps - 1) + noise()).toFixed(4)));
+  const canary = Array.from({ length: steps }, (_v, i) =>
+    Number((canaryStart + ((canaryEnd - canaryStart) * i) / (steps - 1) + noise()).toFixed(4)),
+  );
   return { stable, canary };
 }
 
 function latencyRegression(): Scenario {
   const a = app('pricing', 'go-json', '4.8.2', '4.9.0', routes.catalog);
-  const pods = buildPods('latency-regression', a, { stable: { count: 2, mesh: true }, canary: { count: 1, mesh: true } });
+  const pods = buildPods('latency-regression', a, {
+    stable: { count: 2, mesh: true },
+    canary: { count: 1, mesh: true },
+  });
   return {
     id: 'latency-regression',
     title: 'p99 latency regression visible only in metrics',
     description:
-      'The canary answers every request correctly and logs exactly what stable logs, but its p99 latency is almost twice stable\'s over the whole window (a slow path on the tail that the access-log sample does not show).',
+      "The canary answers every request correctly and logs exactly what stable logs, but its p99 latency is almost twice stable's over the whole window (a slow path on the tail that the access-log sample does not show).",
     namespace: 'scn-latency-regression',
     rolloutName: a.name,
     rollout: rolloutFor(pods, '33', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '33', pods),
-    metrics: { ...healthyMetrics('latency-regression'), latency_p99_ms: series('latency-regression/p99', 180, 345, 18) },
+    metrics: {
+      ...healthyMetrics('latency-regression'),
+      latency_p99_ms: series('latency-regression/p99', 180, 345, 18),
+    },
     expected: { promote: false, rootCauseMentions: ['latency_p99_ms'] },
     tags: ['metric-regression', 'latency', 'metrics-only', 'clean-logs', 'soft-regression', 'go', 'json-logs', 'istio'],
   };
@@ -42,13 +57,16 @@ function memoryGrowth(): Scenario {
     id: 'memory-growth',
     title: 'Memory growing across the window, logs clean',
     description:
-      'The canary\'s working set climbs from about stable\'s level to more than twice it over the analysis window (a cache without eviction); it has not hit its limit yet and logs nothing unusual.',
+      "The canary's working set climbs from about stable's level to more than twice it over the analysis window (a cache without eviction); it has not hit its limit yet and logs nothing unusual.",
     namespace: 'scn-memory-growth',
     rolloutName: a.name,
     rollout: rolloutFor(pods, '19', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '19', pods),
-    metrics: { ...healthyMetrics('memory-growth'), memory_bytes: climbingSeries('memory-growth/mem', 410e6, 420e6, 980e6, 8e6) },
+    metrics: {
+      ...healthyMetrics('memory-growth'),
+      memory_bytes: climbingSeries('memory-growth/mem', 410e6, 420e6, 980e6, 8e6),
+    },
     expected: { promote: false, rootCauseMentions: ['memory_bytes'] },
     tags: ['metric-regression', 'memory-growth', 'metrics-only', 'clean-logs', 'soft-regression', 'java', 'spring'],
   };
@@ -66,13 +84,16 @@ function errorRateIncrease(): Scenario {
     id: 'error-rate-increase',
     title: 'Error rate a few percent higher, 503s in the access logs',
     description:
-      'About 4% of canary requests get a 503 (stable: about 0.1%). Nothing is logged besides the access lines, in the istio-proxy sidecar and in the app\'s own access log; the success rate in Prometheus agrees.',
+      "About 4% of canary requests get a 503 (stable: about 0.1%). Nothing is logged besides the access lines, in the istio-proxy sidecar and in the app's own access log; the success rate in Prometheus agrees.",
     namespace: 'scn-error-rate-increase',
     rolloutName: a.name,
     rollout: rolloutFor(pods, '61', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '61', pods),
-    metrics: { ...healthyMetrics('error-rate-increase'), request_success_rate: series('error-rate-increase/sr', 0.999, 0.96, 0.004) },
+    metrics: {
+      ...healthyMetrics('error-rate-increase'),
+      request_success_rate: series('error-rate-increase/sr', 0.999, 0.96, 0.004),
+    },
     expected: { promote: false, hardFailure: 'metric-regression', rootCauseMentions: ['request_success_rate'] },
     tags: ['metric-regression', 'error-rate', 'access-logs', 'node', 'istio'],
   };
@@ -84,13 +105,17 @@ function cpuWithinTolerance(): Scenario {
   return {
     id: 'cpu-within-tolerance',
     title: 'CPU 10% higher, within tolerance',
-    description: 'The canary uses about 10% more CPU than stable (a new JSON encoder), with overlapping samples; below the 20% effect-size floor.',
+    description:
+      'The canary uses about 10% more CPU than stable (a new JSON encoder), with overlapping samples; below the 20% effect-size floor.',
     namespace: 'scn-cpu-within-tolerance',
     rolloutName: a.name,
     rollout: rolloutFor(pods, '24', 20),
     pods: pods.pods,
     events: rolloutEvents(a.name, '24', pods),
-    metrics: { ...healthyMetrics('cpu-within-tolerance'), cpu_cores: series('cpu-within-tolerance/cpu', 0.3, 0.33, 0.05) },
+    metrics: {
+      ...healthyMetrics('cpu-within-tolerance'),
+      cpu_cores: series('cpu-within-tolerance/cpu', 0.3, 0.33, 0.05),
+    },
     expected: { promote: true },
     tags: ['healthy', 'cpu', 'within-tolerance', 'go'],
   };
