@@ -42,6 +42,13 @@ export interface AnalysisRunner extends AnalyzeFn {
   idle(): Promise<void>;
 }
 
+/** The `entry` label of the analyses histogram, by the userId each entry point sets. */
+const ENTRIES: Record<string, string> = {
+  'argo-rollouts': 'metric-ai',
+  'argo-rollouts-web': 'web',
+  flagger: 'flagger',
+};
+
 export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRunner {
   let inFlight = 0;
   let refusal: string | undefined;
@@ -64,7 +71,7 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
     timer.unref();
     const combined = AbortSignal.any([signal, deadline.signal]);
     const stop = options.telemetry.analyses.startTimer();
-    const entry = request.userId === 'argo-rollouts' ? 'metric-ai' : 'other';
+    const entry = ENTRIES[request.userId ?? ''] ?? 'other';
     try {
       const outcome = await options.analyze(request, {
         signal: combined,

@@ -2,7 +2,7 @@
  * The fastify app: health routes, Prometheus metrics and the metric-ai route (the service adds A2A). Errors become
  * answers in one place: the error handler below, through `toHttpError` from the contracts.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   AbsentEvidenceError,
   AgentError,
@@ -12,6 +12,9 @@ import {
   parseJsonBody,
   toAnalysisRequest,
   toHttpError,
+  toWebAnalysisRequest,
+  toWebAnswer,
+  type AnalysisRequest,
   type AnalyzeFn,
 } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
@@ -48,6 +51,15 @@ function fromFastifyError(err: Error & { code?: string; statusCode?: number }): 
         return new InvalidRequestError('body', `malformed JSON (${err.message})`, 'invalid_json');
       return err;
   }
+}
+
+/** Aborted when the client gives up (or its timeout fires): the work it no longer waits for stops. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const disconnected = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) disconnected.abort(new AgentError('cancelled', 'client disconnected'));
+  });
+  return disconnected.signal;
 }
 
 export async function buildApp(
@@ -106,6 +118,13 @@ export async function buildApp(
     reply.type(options.telemetry.registry.contentType).send(await options.telemetry.registry.metrics()),
   );
 
+  /** The routes without credentials analyse only the namespaces ANALYZE_NAMESPACES lists (any when unset). */
+  const admitted = (request: AnalysisRequest): AnalysisRequest => {
+    if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(request.namespace))
+      throw new ForbiddenError(request.namespace);
+    return request;
+  };
+
   await app.register(async (scope) => {
     // A2A routes have their own parsers; this scope keeps the metric-ai parser to itself. Only application/json
     // (what the plugin sends): a text/plain or type-less POST is a "simple" cross-site request a web page could
@@ -122,18 +141,18 @@ export async function buildApp(
       }
     });
     scope.post('/a2a/analyze', async (request, reply) => {
-      const analysisRequest = toAnalysisRequest(request.body);
-      if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(analysisRequest.namespace))
-        throw new ForbiddenError(analysisRequest.namespace);
-      const disconnected = new AbortController();
-      // The client gave up (or its 5-minute timeout fired): stop the work it no longer waits for.
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) disconnected.abort(new AgentError('cancelled', 'client disconnected'));
-      });
-      const outcome = await options.analyze(analysisRequest, { signal: disconnected.signal });
+      const analysisRequest = admitted(toAnalysisRequest(request.body));
+      const outcome = await options.analyze(analysisRequest, { signal: clientGone(reply) });
       // The plugin knows only promote and reject: absent evidence is a non-200 (an Error it measures again).
       if (outcome.absent) throw new AbsentEvidenceError(outcome.absent);
       return reply.status(200).send(outcome.answer);
+    });
+    // Argo Rollouts' built-in `web` metric provider: the verdict in words an AnalysisTemplate's conditions read,
+    // Inconclusive included; only a failure to reach a verdict (a dependency, the deadline) is a non-200.
+    scope.post('/web/analyze', async (request, reply) => {
+      const analysisRequest = admitted(toWebAnalysisRequest(request.body));
+      const outcome = await options.analyze(analysisRequest, { signal: clientGone(reply) });
+      return reply.status(200).send(toWebAnswer(outcome));
     });
   });
 

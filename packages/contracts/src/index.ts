@@ -9,3 +9,4 @@ export * from './code-host.js';
 export * from './auth.js';
 export * from './dependency-call.js';
 export * from './history.js';
+export * from './controllers.js';
