@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterReader, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
+import { createClusterReader, createEventRecorder, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
 import { startFakeKubeApi, type FakeKubeApi, type FakeKubeRequest, type Scenario } from '@aiops/testkit';
 import { isObject, readChartFile, readYaml } from './chart-files.js';
 
@@ -41,6 +41,7 @@ function readRules(file: string): PolicyRule[] {
 
 const readRulesFile = 'files/rbac-rules.yaml';
 const tokenReviewRulesFile = 'files/rbac-tokenreview-rules.yaml';
+const eventsRulesFile = 'files/rbac-events-rules.yaml';
 
 /** The authorizer's view of a request: /api/v1/... is the core group, /apis/GROUP/VERSION/... the others. */
 function toApiCall(request: FakeKubeRequest): ApiCall {
@@ -123,6 +124,7 @@ describe('RBAC', () => {
   let workDir: string;
   let readCalls: ApiCall[] = [];
   let reviewCalls: ApiCall[] = [];
+  let eventCalls: ApiCall[] = [];
 
   beforeAll(async () => {
     fake = await startFakeKubeApi({
@@ -164,6 +166,28 @@ describe('RBAC', () => {
     const reviewer = createTokenReviewer(kubeConfig, { timeoutMs: 5000, cacheTtlMs: 0 });
     expect(await reviewer.review('caller-token', { signal })).toMatchObject({ authenticated: true });
     reviewCalls = fake.requests.slice(readCalls.length).map(toApiCall);
+
+    // The verdict Events: create, a repeat (patch), and a second writer that meets 409 (get, patch).
+    const before = fake.requests.length;
+    const event = {
+      involvedObject: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        namespace: scenario.namespace,
+        name: scenario.rolloutName,
+      },
+      type: 'Warning' as const,
+      reason: 'AnalysisReject',
+      message: 'Do not promote: panic',
+      key: 'reject:panic',
+    };
+    const recorder = createEventRecorder(kubeConfig, { timeoutMs: 5000 });
+    await recorder.record(event, { signal });
+    await recorder.record(event, { signal });
+    expect(await createEventRecorder(kubeConfig, { timeoutMs: 5000 }).record(event, { signal })).toMatchObject({
+      count: 3,
+    });
+    eventCalls = fake.requests.slice(before).map(toApiCall);
   });
 
   afterAll(async () => {
@@ -187,6 +211,33 @@ describe('RBAC', () => {
   it('the namespaced read rules allow every call the cluster reader makes', () => {
     const rules = readRules(readRulesFile);
     expect(readCalls.filter((call) => !allows(rules, call)).map(describeCall)).toEqual([]);
+  });
+
+  it('sees the API calls of the verdict Events: the Rollout read, create, patch, and get after a 409', () => {
+    expect(new Set(eventCalls.map(describeCall))).toEqual(
+      new Set(['get argoproj.io/rollouts', 'create core/events', 'patch core/events', 'get core/events']),
+    );
+  });
+
+  it('the read rules with the events rules allow every call the Event writer makes', () => {
+    const rules = [...readRules(readRulesFile), ...readRules(eventsRulesFile)];
+    expect(eventCalls.filter((call) => !allows(rules, call)).map(describeCall)).toEqual([]);
+  });
+
+  it('the events rules grant only create and patch on core events', () => {
+    expect(readRules(eventsRulesFile)).toEqual([
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    ]);
+  });
+
+  it('the templates grant the events rules only with config.verdictEvents, in the ClusterRole and in each Role', () => {
+    const template = readChartFile('templates/rbac.yaml');
+    expect(
+      template.match(
+        /\{\{- if \$?\.Values\.config\.verdictEvents }}\n {2}\{\{- \$?\.Files\.Get "files\/rbac-events-rules\.yaml" \| nindent 2 }}\n {2}\{\{- end }}/g,
+      ),
+    ).toHaveLength(2);
+    expect(template.match(/rbac-events-rules\.yaml/g)).toHaveLength(2);
   });
 
   it('the tokenreview rules allow the TokenReview the A2A service-account auth makes', () => {

@@ -14,10 +14,12 @@ import {
   toHttpError,
   toWebAnalysisRequest,
   toWebAnswer,
+  rolloutReference,
   type AnalysisRequest,
   type AnalyzeFn,
 } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
+import type { VerdictEvents } from './verdict-events.js';
 
 export interface AppOptions {
   analyze: AnalyzeFn;
@@ -31,6 +33,8 @@ export interface AppOptions {
   version: string;
   /** ANALYZE_NAMESPACES: the only namespaces /a2a/analyze reads (it has no credentials); absent: any. */
   analyzeNamespaces?: readonly string[];
+  /** Verdicts as Events on the analysed Rollout (or Canary); none when absent. */
+  events?: VerdictEvents;
 }
 
 /** Maps fastify's own errors (body parsing, limits) to typed errors so the one handler answers them. */
@@ -143,6 +147,7 @@ export async function buildApp(
     scope.post('/a2a/analyze', async (request, reply) => {
       const analysisRequest = admitted(toAnalysisRequest(request.body));
       const outcome = await options.analyze(analysisRequest, { signal: clientGone(reply) });
+      options.events?.record(rolloutReference(analysisRequest), outcome);
       // The plugin knows only promote and reject: absent evidence is a non-200 (an Error it measures again).
       if (outcome.absent) throw new AbsentEvidenceError(outcome.absent);
       return reply.status(200).send(outcome.answer);
@@ -152,6 +157,7 @@ export async function buildApp(
     scope.post('/web/analyze', async (request, reply) => {
       const analysisRequest = admitted(toWebAnalysisRequest(request.body));
       const outcome = await options.analyze(analysisRequest, { signal: clientGone(reply) });
+      options.events?.record(rolloutReference(analysisRequest), outcome);
       return reply.status(200).send(toWebAnswer(outcome));
     });
   });

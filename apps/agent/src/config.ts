@@ -300,6 +300,10 @@ export const SETTINGS = {
     }),
     description: 'comma-separated namespaces /a2a/analyze (the plugin route, no credentials) may analyse; unset: any',
   },
+  VERDICT_EVENTS: flag(
+    true,
+    'true: write each verdict as a Kubernetes Event on the Rollout or Flagger Canary (needs create/patch on events)',
+  ),
   HISTORY_MAX_ANALYSES: integer(
     500,
     1,
@@ -462,6 +466,7 @@ function toConfig(
     /** Namespaces the plugin route may analyse; undefined: any. */
     analyzeNamespaces: v.ANALYZE_NAMESPACES,
     history: { maxAnalyses: v.HISTORY_MAX_ANALYSES, maxBytes: v.HISTORY_MAX_BYTES },
+    verdictEvents: v.VERDICT_EVENTS,
   };
 }
 

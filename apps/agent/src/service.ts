@@ -17,7 +17,7 @@ import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
 import { createMemoryHistory } from '@aiops/history';
-import { createClusterReader, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
+import { createClusterReader, createEventRecorder, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
 import { createGeminiModel } from '@aiops/llm';
 import { createPrometheusSource } from '@aiops/metrics';
 import { buildApp } from './app.js';
@@ -25,6 +25,7 @@ import { createAnalysisRunner } from './analysis-runner.js';
 import type { Config } from './config.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 import { uiRoutes } from './ui/routes.js';
+import { createVerdictEvents } from './verdict-events.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -181,6 +182,11 @@ export async function createService(
       audiences: [config.a2a.tokenAudience],
     });
 
+  const events = createVerdictEvents(
+    config.verdictEvents ? createEventRecorder(kubeConfig, { timeoutMs: config.kube.timeoutMs }) : undefined,
+    { logger, timeoutMs: config.kube.timeoutMs },
+  );
+
   const auth =
     config.a2a.auth === 'bearer'
       ? { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) }
@@ -193,6 +199,7 @@ export async function createService(
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
     ...(config.analyzeNamespaces ? { analyzeNamespaces: config.analyzeNamespaces } : {}),
+    events,
     version: VERSION,
   });
   await app.register(a2aPlugin, {
@@ -234,6 +241,7 @@ export async function createService(
     async stop() {
       setDraining(true);
       await app.close();
+      await events.settled();
       // Issues and PRs still being written in the background get a bounded moment to finish.
       if (workflow.settled) {
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Outcome } from './diagnosis.js';
 import { InvalidRequestError } from './errors.js';
 import { toAnalysisRequest, type AnalysisRequest } from './metric-ai.js';
-import type { AnalysisOutcome } from './ports.js';
+import type { AnalysisOutcome, ObjectReference, VerdictEvent } from './ports.js';
 
 /** The label Argo Rollouts puts on every pod of a Rollout's ReplicaSets: `podTemplateHashValue` args resolve to it. */
 export const ROLLOUT_POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
@@ -259,4 +259,65 @@ export function toFlaggerAnalysisRequest(
       ...(metadata.baseBranch !== undefined ? { baseBranch: metadata.baseBranch } : {}),
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events
+
+export const VERDICT_EVENT_REASONS: Record<Outcome, string> = {
+  promote: 'AnalysisPromote',
+  reject: 'AnalysisReject',
+  inconclusive: 'AnalysisInconclusive',
+};
+
+/**
+ * The Event a verdict leaves on the analysed object. Reject is a Warning naming the cause (and the fix's link);
+ * promote and inconclusive are Normal. The key leaves out what changes between measurements of one verdict
+ * (confidence, how long the canary has run), so identical verdicts update one Event's count.
+ */
+export function toVerdictEvent(involvedObject: VerdictEvent['involvedObject'], outcome: AnalysisOutcome): VerdictEvent {
+  const reason = VERDICT_EVENT_REASONS[outcome.outcome];
+  if (outcome.absent) {
+    return {
+      involvedObject,
+      type: 'Normal',
+      reason,
+      message: oneLine(`No verdict: ${outcome.absent.reason}`),
+      key: `absent:${outcome.absent.absence}`,
+    };
+  }
+  const { answer } = outcome;
+  const link = answer.prLink ? ` Fix: ${answer.prLink}` : '';
+  if (outcome.outcome === 'reject') {
+    const cause = oneLine(
+      answer.rootCause && answer.rootCause !== 'none' ? answer.rootCause : firstSentence(answer.analysis),
+    )
+      .slice(0, 400)
+      .replace(/[.\s]+$/, '');
+    return {
+      involvedObject,
+      type: 'Warning',
+      reason,
+      message: oneLine(`Do not promote (confidence ${answer.confidence}): ${cause}.${link}`),
+      key: `reject:${cause}`,
+    };
+  }
+  if (outcome.outcome === 'inconclusive') {
+    const why = outcome.verdict.inconclusive?.reason ?? firstSentence(answer.analysis);
+    return { involvedObject, type: 'Normal', reason, message: oneLine(`Inconclusive: ${why}`), key: 'thin' };
+  }
+  return {
+    involvedObject,
+    type: 'Normal',
+    reason,
+    message: oneLine(`Promote (confidence ${answer.confidence}): ${firstSentence(answer.analysis)}${link}`),
+    key: 'promote',
+  };
+}
+
+/** The Rollout an analysis request names, when it names one. */
+export function rolloutReference(request: AnalysisRequest): ObjectReference | undefined {
+  return request.rolloutName === undefined
+    ? undefined
+    : { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: request.namespace, name: request.rolloutName };
 }

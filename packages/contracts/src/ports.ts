@@ -134,3 +134,31 @@ export type AnalyzeFn = (
   request: AnalysisRequest,
   options: { signal: AbortSignal; onProgress?: (event: ProgressEvent) => void },
 ) => Promise<AnalysisOutcome>;
+
+/** The Kubernetes object an Event is about: a Rollout, a Flagger Canary. */
+export interface ObjectReference {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** A verdict as operators see it in `kubectl describe`: one Event per object, reason and cause, its count updated. */
+export interface VerdictEvent {
+  involvedObject: ObjectReference;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  /** Verdicts with the same object, reason and key are one Event whose count grows (the message is the latest). */
+  key: string;
+}
+
+export interface RecordedEvent {
+  name: string;
+  count: number;
+}
+
+/** Writes Events. Errors are DependencyError('kubernetes', ...); undefined when the object does not exist. */
+export interface EventRecorder {
+  record(event: VerdictEvent, options: CallOptions): Promise<RecordedEvent | undefined>;
+}

@@ -254,7 +254,7 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
         what,
         signal: callOptions.signal,
         timeoutMs,
-        translate: (err) => translate(what, err),
+        translate: (err) => translateKubeError(what, err),
       },
       (signal) => run(withSignal(signal)),
     );
@@ -358,7 +358,8 @@ function itemsOf<T>(what: string, list: { items?: T[] } | string | null | undefi
   throw new DependencyError('kubernetes', `${what}: the answer is not a Kubernetes list`);
 }
 
-function translate(what: string, err: unknown): DependencyError {
+/** An SDK failure as a DependencyError naming the call (and the RBAC to check on 401/403). */
+export function translateKubeError(what: string, err: unknown): DependencyError {
   if (err instanceof ApiException) {
     const status = err.code;
     const detail = statusMessage(err as ApiException<unknown>);

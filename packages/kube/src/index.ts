@@ -1,2 +1,3 @@
 export * from './cluster-reader.js';
 export * from './token-review.js';
+export * from './event-recorder.js';

@@ -77,6 +77,12 @@ export interface Scenario {
   namespaceExists?: false;
   /** Absent: the Rollout object does not exist (404). */
   rollout?: ScenarioRollout;
+  /**
+   * A Flagger canary instead of a Rollout: the Canary `name` (flagger.app/v1beta1) targets Deployment `target`,
+   * whose pods are the canary pods (labels `app: <target>`), and Flagger's `<target>-primary`, whose pods are the
+   * stable side (labels `app: <target>-primary`). `canaryObject: false`: the Canary cannot be read (404).
+   */
+  flagger?: { name: string; target: string; canaryObject?: false };
   pods: ScenarioPod[];
   events: ScenarioEvent[];
   metrics?: Partial<Record<ScenarioMetricKey, ScenarioMetricSeries>>;

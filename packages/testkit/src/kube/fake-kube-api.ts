@@ -8,7 +8,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { matchesLabels, parseLabelSelector } from '@aiops/contracts';
 import type { Scenario, ScenarioContainer, ScenarioPod } from '../scenario.js';
-import { buildEvents, buildPod, buildRollout, stableUid, type KubeObject, type ObjectClock } from './objects.js';
+import {
+  buildEvents,
+  buildFlaggerObjects,
+  buildPod,
+  buildRollout,
+  stableUid,
+  type KubeObject,
+  type ObjectClock,
+} from './objects.js';
 import { toTable } from './table.js';
 import { startFakeHttpServer, type FaultInjector, type RecordedRequest } from '../http/fake-http.js';
 
@@ -42,6 +50,8 @@ export interface FakeKubeApi {
   /** Requests whose answer has not finished (a hung or endless one counts until the client leaves). */
   readonly openRequests: number;
   loadScenarios(scenarios: Scenario[]): void;
+  /** The Events of a namespace as the server holds them now (the scenario's, and those clients created). */
+  events(namespace: string): KubeObject[];
   setToken(token: string, user: TokenUser | undefined): void;
   /** Resolves with the first request (already received or still to come) that satisfies `predicate`. */
   waitForRequest(predicate: (request: FakeKubeRequest) => boolean): Promise<FakeKubeRequest>;
@@ -53,6 +63,8 @@ interface NamespaceState {
   pods: KubeObject[];
   events: KubeObject[];
   rollout?: KubeObject;
+  canaries: KubeObject[];
+  deployments: KubeObject[];
 }
 
 type Json = Record<string, unknown>;
@@ -140,6 +152,45 @@ const DISCOVERY = {
       { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     ],
   },
+  apps: {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: 'apps/v1',
+    resources: [
+      {
+        name: 'deployments',
+        singularName: 'deployment',
+        namespaced: true,
+        kind: 'Deployment',
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+        shortNames: ['deploy'],
+        categories: ['all'],
+      },
+    ],
+  },
+  flagger: {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: 'flagger.app/v1beta1',
+    resources: [
+      {
+        name: 'canaries',
+        singularName: 'canary',
+        namespaced: true,
+        kind: 'Canary',
+        verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
+        shortNames: ['canary'],
+        categories: ['all'],
+      },
+      {
+        name: 'canaries/status',
+        singularName: '',
+        namespaced: true,
+        kind: 'Canary',
+        verbs: ['get', 'patch', 'update'],
+      },
+    ],
+  },
   argo: {
     kind: 'APIResourceList',
     apiVersion: 'v1',
@@ -194,7 +245,54 @@ function apiGroup(name: string, version: string): Json {
   return { name, versions: [gv], preferredVersion: gv };
 }
 
-const API_GROUPS = [apiGroup('authentication.k8s.io', 'v1'), apiGroup('argoproj.io', 'v1alpha1')];
+const API_GROUPS = [
+  apiGroup('authentication.k8s.io', 'v1'),
+  apiGroup('argoproj.io', 'v1alpha1'),
+  apiGroup('apps', 'v1'),
+  apiGroup('flagger.app', 'v1beta1'),
+];
+
+/** The groups served beyond the core API: discovery and `GET /apis/<group>/<version>/[namespaces/<ns>/]<plural>[/<name>]`. */
+const CUSTOM_RESOURCES: Record<string, { version: string; plural: string; listKind: string; discovery: Json }> = {
+  apps: { version: 'v1', plural: 'deployments', listKind: 'DeploymentList', discovery: DISCOVERY.apps },
+  'flagger.app': { version: 'v1beta1', plural: 'canaries', listKind: 'CanaryList', discovery: DISCOVERY.flagger },
+};
+
+/** RFC 6902 `add`/`replace`/`remove` on object paths, enough for the patches clients send to Events. */
+function applyJsonPatch(target: Json, operations: unknown): void {
+  if (!Array.isArray(operations)) throw badRequest('the JSON patch is not an array of operations');
+  for (const operation of operations) {
+    const { op, path, value } = rec(operation);
+    if (typeof path !== 'string' || !path.startsWith('/')) throw badRequest(`invalid JSON patch path: ${String(path)}`);
+    const parts = path
+      .slice(1)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = parts.pop() ?? '';
+    let parent: Json = target;
+    for (const part of parts) parent = rec(parent[part]);
+    if (op === 'replace' && !(last in parent))
+      throw new HttpError(422, kubeStatus(422, `the server rejected our request due to an error in our request`));
+    if (op === 'add' || op === 'replace') parent[last] = value;
+    else if (op === 'remove') delete parent[last];
+    else throw badRequest(`unsupported JSON patch operation: ${String(op)}`);
+  }
+}
+
+/** RFC 7386 merge patch. */
+function applyMergePatch(target: Json, patch: unknown): void {
+  for (const [key, value] of Object.entries(rec(patch))) {
+    if (value === null) delete target[key];
+    else if (
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      typeof target[key] === 'object' &&
+      target[key] !== null
+    )
+      applyMergePatch(target[key] as Json, value);
+    else target[key] = value;
+  }
+}
 
 function rec(value: unknown): Json {
   return value !== null && typeof value === 'object' ? (value as Json) : {};
@@ -324,13 +422,17 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const namespaces = new Map<string, NamespaceState>();
   const tokens = new Map<string, TokenUser>(Object.entries(options.tokens ?? {}));
   const clientToken = options.clientToken ?? 'fake-kube-api-token';
+  let nextResourceVersion = 20_000;
 
   function loadScenarios(scenarios: Scenario[]): void {
     for (const scenario of scenarios) {
       // A scenario about a namespace that does not exist leaves nothing on the server.
       if (scenario.namespaceExists === false) continue;
       const rollout = buildRollout(scenario, clock);
+      const { canaries, deployments } = buildFlaggerObjects(scenario, clock);
       namespaces.set(scenario.namespace, {
+        canaries,
+        deployments,
         scenario,
         pods: scenario.pods
           .map((p) => buildPod(scenario, p, clock))
@@ -513,6 +615,11 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...API_GROUPS[0] });
     if (get && path === '/apis/argoproj.io/v1alpha1') return sendJson(res, 200, DISCOVERY.argo);
     if (get && path === '/apis/authentication.k8s.io/v1') return sendJson(res, 200, DISCOVERY.authentication);
+    for (const [group, served] of Object.entries(CUSTOM_RESOURCES)) {
+      if (get && path === `/apis/${group}`)
+        return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group, served.version) });
+      if (get && path === `/apis/${group}/${served.version}`) return sendJson(res, 200, served.discovery);
+    }
 
     if (method === 'POST' && path === '/apis/authentication.k8s.io/v1/tokenreviews') {
       return sendJson(res, 201, tokenReview(parseBody(body)));
@@ -586,6 +693,85 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       }
     }
 
+    // Event writes: create (409 when the name exists) and patch (JSON patch or merge patch), recorded in the namespace.
+    if (segments[0] === 'api' && segments[1] === 'v1' && segments[2] === 'namespaces' && segments[4] === 'events') {
+      const namespace = segments[3] ?? '';
+      const name = segments[5];
+      if (method === 'POST' && segments.length === 5) {
+        const state = namespaces.get(namespace);
+        if (!state) throw notFound('namespaces', namespace);
+        const event = rec(parseBody(body)) as KubeObject;
+        const metadata = rec(event.metadata);
+        const eventName = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : undefined;
+        if (!eventName) throw new HttpError(422, kubeStatus(422, 'Event "" is invalid: metadata.name: Required value'));
+        if (state.events.some((e) => e.metadata.name === eventName))
+          throw new HttpError(
+            409,
+            kubeStatus(409, `events "${eventName}" already exists`, { name: eventName, kind: 'events' }),
+          );
+        const created: KubeObject = {
+          ...event,
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: {
+            ...metadata,
+            name: eventName,
+            namespace,
+            uid: stableUid(`event/${namespace}/${eventName}`),
+            resourceVersion: String(nextResourceVersion++),
+            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        };
+        state.events.push(created);
+        return sendJson(res, 201, created);
+      }
+      if (method === 'PATCH' && name !== undefined && segments.length === 6) {
+        const event = namespaces.get(namespace)?.events.find((e) => e.metadata.name === name);
+        if (!event) throw notFound('events', name);
+        const type = req.headers['content-type'] ?? '';
+        const patch = parseBody(body);
+        if (type.startsWith('application/json-patch+json')) applyJsonPatch(event, patch);
+        else if (
+          type.startsWith('application/merge-patch+json') ||
+          type.startsWith('application/strategic-merge-patch+json')
+        )
+          applyMergePatch(event, patch);
+        else throw new HttpError(415, kubeStatus(415, `the body of the request was in an unknown format: ${type}`));
+        event.metadata.resourceVersion = String(nextResourceVersion++);
+        return sendJson(res, 200, event);
+      }
+    }
+
+    // Deployments (apps/v1) and Flagger Canaries (flagger.app/v1beta1): reads.
+    const served = segments[0] === 'apis' ? CUSTOM_RESOURCES[segments[1] ?? ''] : undefined;
+    if (get && served && segments[2] === served.version) {
+      const rest = segments.slice(3);
+      const pick = (state: NamespaceState): KubeObject[] =>
+        served.plural === 'deployments' ? state.deployments : state.canaries;
+      const apiVersion = `${segments[1]}/${served.version}`;
+      if (rest.length === 1 && rest[0] === served.plural)
+        return sendJson(
+          res,
+          200,
+          listAnswer(req, served.listKind, apiVersion, allOf(pick, undefined), query, 'generic'),
+        );
+      if (rest[0] === 'namespaces' && rest[2] === served.plural) {
+        const namespace = rest[1];
+        const name = rest[3];
+        if (rest.length === 3)
+          return sendJson(
+            res,
+            200,
+            listAnswer(req, served.listKind, apiVersion, allOf(pick, namespace), query, 'generic'),
+          );
+        if (rest.length === 4 && name !== undefined) {
+          const object = allOf(pick, namespace).find((o) => o.metadata.name === name);
+          if (!object) throw notFound(served.plural, name, segments[1] === 'apps' ? 'apps' : segments[1]);
+          return sendJson(res, 200, oneAnswer(req, object, 'generic'));
+        }
+      }
+    }
+
     if (get && segments[0] === 'apis' && segments[1] === 'argoproj.io' && segments[2] === 'v1alpha1') {
       const rest = segments.slice(3);
       const rollouts = (namespace: string | undefined): KubeObject[] =>
@@ -613,7 +799,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       }
     }
 
-    if (!get && method !== 'POST')
+    if (!get && method !== 'POST' && method !== 'PATCH')
       throw new HttpError(405, kubeStatus(405, `the server does not allow this method on the requested resource`));
     throw new HttpError(404, kubeStatus(404, 'the server could not find the requested resource', {}));
   }
@@ -657,6 +843,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       return file;
     },
     loadScenarios,
+    events: (namespace) => namespaces.get(namespace)?.events ?? [],
     setToken(token, user) {
       if (user) tokens.set(token, user);
       else tokens.delete(token);

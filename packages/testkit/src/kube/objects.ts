@@ -333,3 +333,88 @@ export function buildRollout(scenario: Scenario, clock: ObjectClock): KubeObject
     status,
   };
 }
+
+/** The Flagger objects of a scenario: its Canary (unless `canaryObject: false`) and the two Deployments. */
+export function buildFlaggerObjects(
+  scenario: Scenario,
+  clock: ObjectClock,
+): { canaries: KubeObject[]; deployments: KubeObject[] } {
+  const flagger = scenario.flagger;
+  if (!flagger) return { canaries: [], deployments: [] };
+  const created = iso(clock.now - 30 * 24 * 3600_000);
+  const deployment = (name: string, side: 'canary' | 'stable'): KubeObject => {
+    const pods = scenario.pods.filter((p) => p.side === side);
+    const template = pods[0]?.containers.filter((c) => !isMeshSidecar(c.name)) ?? [];
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name,
+        namespace: scenario.namespace,
+        uid: stableUid(`deployment/${scenario.namespace}/${name}`),
+        generation: 2,
+        resourceVersion: '800',
+        creationTimestamp: created,
+        annotations: { 'deployment.kubernetes.io/revision': '2' },
+      },
+      spec: {
+        replicas: pods.length,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: template.map((c) => ({ name: c.name, image: c.image })) },
+        },
+      },
+      status: {
+        observedGeneration: 2,
+        replicas: pods.length,
+        updatedReplicas: pods.length,
+        readyReplicas: pods.filter(podIsReady).length,
+        availableReplicas: pods.filter(podIsReady).length,
+      },
+    };
+  };
+  const canaries: KubeObject[] =
+    flagger.canaryObject === false
+      ? []
+      : [
+          {
+            apiVersion: 'flagger.app/v1beta1',
+            kind: 'Canary',
+            metadata: {
+              name: flagger.name,
+              namespace: scenario.namespace,
+              uid: stableUid(`canary/${scenario.namespace}/${flagger.name}`),
+              generation: 1,
+              resourceVersion: '850',
+              creationTimestamp: created,
+            },
+            spec: {
+              targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: flagger.target },
+              service: { port: 8080 },
+              analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10 },
+            },
+            status: {
+              phase: 'Progressing',
+              canaryWeight: 10,
+              failedChecks: 0,
+              iterations: 0,
+              lastAppliedSpec: createHash('sha1').update(scenario.id).digest('hex').slice(0, 10),
+              conditions: [
+                {
+                  type: 'Promoted',
+                  status: 'Unknown',
+                  reason: 'Progressing',
+                  message: 'New revision detected, progressing canary analysis.',
+                  lastTransitionTime: iso(clock.now - 5 * 60_000),
+                  lastUpdateTime: iso(clock.now - 60_000),
+                },
+              ],
+            },
+          },
+        ];
+  return {
+    canaries,
+    deployments: [deployment(flagger.target, 'canary'), deployment(`${flagger.target}-primary`, 'stable')],
+  };
+}
