@@ -1,5 +1,6 @@
 /**
- * Runs one analysis for any entry point: admission (bounded concurrency), the deadline, cancellation, telemetry,
+ * Runs one analysis for any entry point: admission (a bounded wait for one of a bounded number of slots), the
+ * deadline (counted from arrival, the wait included), cancellation, telemetry,
  * and coalescing: the plugin measures every interval, so when an analysis of the same request is still running
  * (a slow model, a large rollout), a repeated measurement joins it instead of starting a second one.
  */
@@ -16,12 +17,15 @@ import {
 } from '@aiops/contracts';
 import { toAnalysisRecord } from '@aiops/history';
 import type { FastifyBaseLogger } from 'fastify';
+import { createAdmission } from './admission.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface AnalysisRunnerOptions {
   analyze: AnalyzeFn;
   deadlineMs: number;
   maxConcurrent: number;
+  /** Analyses that may wait for a slot (default 1000). */
+  maxQueued?: number;
   telemetry: Telemetry;
   logger: FastifyBaseLogger;
   /** Every verdict is recorded here (the workflow reads it back for later measurements and /ui). */
@@ -35,6 +39,7 @@ interface SharedRun {
 }
 
 export interface AnalysisRunner extends AnalyzeFn {
+  /** Analyses running or waiting for a slot. */
   inFlight(): number;
   /** From now on every new analysis is refused with a retryable 503 (the process is about to restart). */
   stopAdmitting(reason: string): void;
@@ -51,6 +56,7 @@ const ENTRIES: Record<string, string> = {
 
 export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRunner {
   let inFlight = 0;
+  const admission = createAdmission({ slots: options.maxConcurrent, maxQueued: options.maxQueued ?? 1000 });
   let refusal: string | undefined;
   let idleWaiters: Array<() => void> = [];
   const shared = new Map<string, SharedRun>();
@@ -59,20 +65,37 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
     { signal, onProgress }: { signal: AbortSignal; onProgress?: (e: ProgressEvent) => void },
   ): Promise<AnalysisOutcome> => {
     if (refusal !== undefined) throw new OverloadedError(refusal);
-    if (inFlight >= options.maxConcurrent)
-      throw new OverloadedError(`too many analyses in flight (${inFlight}); retry shortly`);
-    inFlight++;
-    options.telemetry.inFlight.set(inFlight);
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${options.deadlineMs}`)),
-      options.deadlineMs,
-    );
-    timer.unref();
-    const combined = AbortSignal.any([signal, deadline.signal]);
+    const arrived = performance.now();
     const stop = options.telemetry.analyses.startTimer();
     const entry = ENTRIES[request.userId ?? ''] ?? 'other';
+    inFlight++;
+    const counts = () => {
+      options.telemetry.inFlight.set(admission.running);
+      options.telemetry.queued.set(admission.queued);
+    };
+    let release: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
+      // The wait may use what the deadline leaves after a typical analysis; beyond that, a retryable 503 now.
+      const waiting = admission.acquire(`${request.namespace}/${request.rolloutName ?? ''}`, {
+        signal,
+        maxWaitMs: Math.max(0, options.deadlineMs - admission.holdMs),
+      });
+      counts();
+      try {
+        release = await waiting;
+      } catch (err) {
+        if (err instanceof OverloadedError) options.telemetry.refused.inc();
+        throw err;
+      }
+      counts();
+      const deadline = new AbortController();
+      timer = setTimeout(
+        () => deadline.abort(new DeadlineError(`no verdict within ANALYSIS_DEADLINE_MS=${options.deadlineMs}`)),
+        Math.max(0, options.deadlineMs - (performance.now() - arrived)),
+      );
+      timer.unref();
+      const combined = AbortSignal.any([signal, deadline.signal]);
       const outcome = await options.analyze(request, {
         signal: combined,
         onProgress: (e) => {
@@ -152,8 +175,9 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       throw error;
     } finally {
       clearTimeout(timer);
+      release?.();
       inFlight--;
-      options.telemetry.inFlight.set(inFlight);
+      counts();
       if (inFlight === 0) {
         for (const resolve of idleWaiters) resolve();
         idleWaiters = [];

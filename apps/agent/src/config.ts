@@ -4,10 +4,12 @@
  * the Helm chart check all derive from it. Add a variable by adding a row.
  */
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { parseHost } from '@aiops/a2a';
 import { loadKubeConfig } from '@aiops/kube';
 import { UserQueriesSchema } from '@aiops/metrics';
 import { z } from 'zod';
+import { slotsForMemory } from './admission.js';
 
 interface Setting<T> {
   schema: z.ZodType<T, string | undefined>;
@@ -251,7 +253,30 @@ export const SETTINGS = {
   GITHUB_TIMEOUT_MS: integer(10_000, 100, 120_000, 'timeout of each GitHub API call'),
   PR_AUTHOR_BUDGET_MS: integer(3000, 0, 120_000, 'how long a verdict may wait for the PR author'),
   ANALYSIS_DEADLINE_MS: integer(60_000, 1000, 280_000, 'deadline of one analysis (the plugin waits 5 minutes)'),
-  MAX_CONCURRENT_ANALYSES: integer(8, 1, 1000, 'analyses in flight before answering 503'),
+  MAX_CONCURRENT_ANALYSES: {
+    schema: parsed((raw, fail) => {
+      const n = Number(raw);
+      return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : fail('must be an integer from 1 to 1000');
+    }),
+    default: 'from the memory limit: (85% of it − 192 MiB) / 3 MiB, 2 to 256',
+    description: 'analyses running at once; more wait for a slot (MAX_QUEUED_ANALYSES)',
+  },
+  MAX_QUEUED_ANALYSES: integer(
+    1000,
+    0,
+    100_000,
+    'analyses that may wait for a slot; a request is refused with a retryable 503 only when the queue is full or its wait would exceed ANALYSIS_DEADLINE_MS',
+  ),
+  MEMORY_LIMIT_BYTES: {
+    schema: parsed((raw, fail) => {
+      const n = Number(raw);
+      return Number.isInteger(n) && n >= 64 * 1024 * 1024
+        ? n
+        : fail('must be an integer of at least 67108864 (64 MiB)');
+    }),
+    default: "the container's cgroup memory limit, else half the machine's memory",
+    description: 'memory the service may use; sizes MAX_CONCURRENT_ANALYSES when that is unset',
+  },
   BODY_LIMIT_BYTES: integer(65_536, 1024, 10_485_760, 'largest accepted request body'),
   REQUEST_TIMEOUT_MS: integer(
     30_000,
@@ -382,6 +407,7 @@ function toConfig(
     prometheusQueries?: z.output<typeof UserQueriesSchema>;
     a2aTokens: Record<string, string>;
     namespaceGrants?: Record<string, string[]>;
+    memoryLimitBytes: number;
   },
 ) {
   const apiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
@@ -439,7 +465,9 @@ function toConfig(
           }
         : undefined,
     analysisDeadlineMs: v.ANALYSIS_DEADLINE_MS,
-    maxConcurrentAnalyses: v.MAX_CONCURRENT_ANALYSES,
+    maxConcurrentAnalyses: v.MAX_CONCURRENT_ANALYSES ?? slotsForMemory(files.memoryLimitBytes),
+    maxQueuedAnalyses: v.MAX_QUEUED_ANALYSES,
+    memoryLimitBytes: files.memoryLimitBytes,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
     headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
@@ -471,6 +499,20 @@ function toConfig(
 }
 
 export type Config = ReturnType<typeof toConfig>;
+
+/** The container's memory limit (cgroup v2, then v1); undefined outside a limited cgroup. */
+function cgroupMemoryLimit(readFile: (path: string) => string): number | undefined {
+  for (const path of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const limit = Number(readFile(path).trim());
+      // v1 reports "no limit" as a huge number, v2 as "max" (NaN here).
+      if (Number.isSafeInteger(limit) && limit > 0 && limit < 2 ** 50) return limit;
+    } catch {
+      /* not this cgroup version */
+    }
+  }
+  return undefined;
+}
 
 /** Reads and validates the environment; collects every problem before failing, so one start shows them all. */
 export function loadConfig(
@@ -571,5 +613,11 @@ export function loadConfig(
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return toConfig(v as EnvValues, { prometheusQueries, a2aTokens, ...(namespaceGrants ? { namespaceGrants } : {}) });
+  const memoryLimitBytes = v.MEMORY_LIMIT_BYTES ?? cgroupMemoryLimit(readFile) ?? Math.floor(totalmem() / 2);
+  return toConfig(v as EnvValues, {
+    prometheusQueries,
+    a2aTokens,
+    memoryLimitBytes,
+    ...(namespaceGrants ? { namespaceGrants } : {}),
+  });
 }

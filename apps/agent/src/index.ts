@@ -3,3 +3,4 @@ export { createAnalysisRunner } from './analysis-runner.js';
 export { ConfigError, ENV_VARS, loadConfig, renderEnvTable, type Config, type EnvVar } from './config.js';
 export { VERSION, createLogger, createService, createWorkflow, type Service, type Workflow } from './service.js';
 export { createTelemetry, type Telemetry } from './telemetry.js';
+export { createAdmission, slotsForMemory, type Admission } from './admission.js';

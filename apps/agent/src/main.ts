@@ -26,7 +26,14 @@ async function main(): Promise<void> {
   });
   const url = await service.start();
   logger.info(
-    { url, llm: config.llm.provider, prometheus: Boolean(config.prometheus), github: Boolean(config.github) },
+    {
+      url,
+      llm: config.llm.provider,
+      prometheus: Boolean(config.prometheus),
+      github: Boolean(config.github),
+      maxConcurrentAnalyses: config.maxConcurrentAnalyses,
+      memoryLimitBytes: config.memoryLimitBytes,
+    },
     'aiops-agent listening',
   );
 

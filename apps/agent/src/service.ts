@@ -170,6 +170,7 @@ export async function createService(
     analyze: workflow.analyze,
     deadlineMs: config.analysisDeadlineMs,
     maxConcurrent: config.maxConcurrentAnalyses,
+    maxQueued: config.maxQueuedAnalyses,
     telemetry,
     logger,
     history,

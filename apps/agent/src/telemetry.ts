@@ -44,7 +44,17 @@ export function createTelemetry() {
     }),
     inFlight: new Gauge({
       name: 'aiops_agent_analyses_in_flight',
-      help: 'Analyses running now',
+      help: 'Analyses running now (holding a slot)',
+      registers: [registry],
+    }),
+    queued: new Gauge({
+      name: 'aiops_agent_analyses_queued',
+      help: 'Analyses waiting for a slot (MAX_CONCURRENT_ANALYSES)',
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: 'aiops_agent_analyses_refused_total',
+      help: 'Analyses refused with a retryable 503 because the wait for a slot would exceed the deadline or the queue is full',
       registers: [registry],
     }),
     progress: new Counter({

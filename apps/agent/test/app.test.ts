@@ -143,7 +143,35 @@ describe('POST /a2a/analyze', () => {
     expect(aborted).toBe(true);
   });
 
-  it('answers 503 overloaded beyond the concurrency bound', async () => {
+  it('queues beyond the concurrency bound: the second analysis waits for the slot and gets its verdict', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const order: string[] = [];
+    await appWith(
+      async (request) => {
+        order.push(request.namespace);
+        if (request.namespace === 'shop') {
+          started();
+          await gate;
+        }
+        return outcome(request);
+      },
+      { maxConcurrent: 1 },
+    );
+    const first = post('{"context":{"namespace":"shop"}}');
+    await running;
+    const second = post('{"context":{"namespace":"other"}}');
+    await expect.poll(async () => (await app!.inject('/metrics')).body).toContain('aiops_agent_analyses_queued 1');
+    expect(order).toEqual(['shop']);
+    release();
+    expect((await first).statusCode).toBe(200);
+    expect((await second).statusCode).toBe(200);
+    expect(order).toEqual(['shop', 'other']);
+  });
+
+  it('answers 503 overloaded when the wait for a slot would exceed the deadline', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let started!: () => void;
@@ -154,13 +182,15 @@ describe('POST /a2a/analyze', () => {
         await gate;
         return outcome(request);
       },
-      { maxConcurrent: 1 },
+      // A slot is expected to be held for 2 s before any analysis has finished: longer than this deadline leaves.
+      { maxConcurrent: 1, deadlineMs: 1500 },
     );
     const first = post('{"context":{"namespace":"shop"}}');
     await running;
     const second = await post('{"context":{"namespace":"other"}}');
     expect(second.statusCode).toBe(503);
     expect(second.json<ErrorBody>().error.code).toBe('overloaded');
+    expect((await app!.inject('/metrics')).body).toContain('aiops_agent_analyses_refused_total 1');
     release();
     expect((await first).statusCode).toBe(200);
   });
