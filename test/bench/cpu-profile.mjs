@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
+import process from 'node:process';
 
 const dir = process.env.CPU_PROFILE_DIR ?? '.';
 const session = new Session();
