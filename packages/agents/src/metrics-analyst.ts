@@ -4,7 +4,7 @@
  */
 import type { AnalysisRequest, ClusterReader, Finding, MetricsEvidence, MetricsSource } from '@aiops/contracts';
 import { podHealthComparisons, podHealthFindings } from '@aiops/evidence';
-import { analyzeCanaryMetrics, type MetricsAnalystConfig } from '@aiops/metrics';
+import { analyzeCanaryMetrics, type MetricsAnalystConfig, type SideTarget } from '@aiops/metrics';
 import type { RunContext } from './run-context.js';
 
 export interface MetricsStageConfig {
@@ -38,15 +38,20 @@ export async function analyzeMetrics(
   const findings = podHealthFindings(pods);
   const comparisons = podHealthComparisons(pods);
 
-  const hashOf = (list: typeof canary) => list.find((p) => p.podTemplateHash)?.podTemplateHash;
-  const canaryHash = rollout?.currentPodHash ?? hashOf(canary);
-  const stableHash = rollout?.stablePodHash ?? hashOf(stable);
+  const side = (pods: typeof canary, hash: string | undefined, service: string | undefined): SideTarget => {
+    const podTemplateHash = hash ?? pods.find((p) => p.podTemplateHash)?.podTemplateHash;
+    return {
+      podNames: pods.map((p) => p.name),
+      ...(podTemplateHash ? { podTemplateHash } : {}),
+      ...(service ? { service } : {}),
+    };
+  };
   const prometheus = await analyzeCanaryMetrics(
     source,
     {
       namespace: request.namespace,
-      canary: { podNames: canary.map((p) => p.name), ...(canaryHash ? { podTemplateHash: canaryHash } : {}) },
-      stable: { podNames: stable.map((p) => p.name), ...(stableHash ? { podTemplateHash: stableHash } : {}) },
+      canary: side(canary, rollout?.currentPodHash, rollout?.canaryService),
+      stable: side(stable, rollout?.stablePodHash, rollout?.stableService),
       windowSeconds: config.windowSeconds,
       stepSeconds: config.stepSeconds,
       now,

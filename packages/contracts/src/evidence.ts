@@ -59,6 +59,9 @@ export interface RolloutInfo {
   message?: string;
   currentPodHash?: string;
   stablePodHash?: string;
+  /** Services that route to each side (canary: canaryService or blueGreen previewService; stable: stableService or activeService). */
+  canaryService?: string;
+  stableService?: string;
   canaryWeight?: number;
   currentStepIndex?: number;
   images: string[];

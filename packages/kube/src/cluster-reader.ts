@@ -211,6 +211,11 @@ export function toRolloutInfo(object: unknown): RolloutInfo {
   if (currentPodHash !== undefined) info.currentPodHash = currentPodHash;
   const stablePodHash = str(status.stableRS);
   if (stablePodHash !== undefined) info.stablePodHash = stablePodHash;
+  const strategy = rec(spec.strategy);
+  const canaryService = str(rec(strategy.canary).canaryService) ?? str(rec(strategy.blueGreen).previewService);
+  if (canaryService !== undefined) info.canaryService = canaryService;
+  const stableService = str(rec(strategy.canary).stableService) ?? str(rec(strategy.blueGreen).activeService);
+  if (stableService !== undefined) info.stableService = stableService;
   const weight = canaryWeightOf(spec, status);
   if (weight !== undefined) info.canaryWeight = weight;
   const step = num(status.currentStepIndex);

@@ -254,6 +254,8 @@ describe('getRollout', () => {
       message: 'CanaryPauseStep',
       currentPodHash: 'bbb222',
       stablePodHash: 'aaa111',
+      canaryService: 'shop-canary',
+      stableService: 'shop-stable',
       canaryWeight: 20,
       currentStepIndex: 1,
       images: ['ghcr.io/acme/shop:1.1.0'],
