@@ -1,3 +1,4 @@
+import { EvidenceIds } from '@aiops/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createMemoryHistory } from '@aiops/history';
@@ -52,7 +53,7 @@ function hostile(): AnalysisRecord {
   ];
   record.evidence.findings = [
     {
-      id: 'log:sig-1',
+      id: EvidenceIds.logSignature('sig-1'),
       kind: 'error-signature',
       side: 'canary',
       severity: 'error',
@@ -63,7 +64,7 @@ function hostile(): AnalysisRecord {
   ];
   record.evidence.metrics.comparisons = [
     {
-      id: 'metric:latency',
+      id: EvidenceIds.metric('latency'),
       name: 'latency_p99_ms',
       source: 'prometheus',
       classification: 'High',

@@ -52,7 +52,7 @@ describe.each<Binding>(['JSONRPC', 'HTTP+JSON'])('A2A over %s with the SDK clien
         confidence: 92,
         rootCause: 'nil pointer dereference in checkout handler',
         evidence: {
-          findings: [{ id: 'f-panic-1', hard: true }],
+          findings: [{ id: 'log:f-panic-1', hard: true }],
           topSignatures: [{ id: 'sig-1', canaryOnly: true }],
           metrics: { source: 'kubernetes' },
         },

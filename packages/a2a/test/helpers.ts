@@ -2,6 +2,7 @@
  * Test harness: a real fastify app on 127.0.0.1 with the plugin and a fake `analyze` that the test drives
  * (each call waits until the test completes, fails or the signal aborts it — no timers).
  */
+import { EvidenceIds } from '@aiops/contracts';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -54,7 +55,7 @@ export function sampleOutcome(request?: Partial<AnalysisRequest>): AnalysisOutco
       rootCause: 'nil pointer dereference in checkout handler',
       remediation: 'guard the nil cart before reading items',
       decidedBy: 'evidence-over-model',
-      evidenceIds: ['f-panic-1'],
+      evidenceIds: ['log:f-panic-1'],
     },
     evidence: {
       request: req,
@@ -82,7 +83,7 @@ export function sampleOutcome(request?: Partial<AnalysisRequest>): AnalysisOutco
       metrics: { source: 'kubernetes', comparisons: [], notes: ['Prometheus is not configured'] },
       findings: [
         {
-          id: 'f-panic-1',
+          id: EvidenceIds.logSignature('f-panic-1'),
           kind: 'panic',
           side: 'canary',
           severity: 'critical',

@@ -7,6 +7,7 @@
  * request, including the ones that never reached the app (`503 UF`). Where a pod has one, its own access lines are not
  * counted again; the proxy's lines never enter the error signatures.
  */
+import { EvidenceIds } from '@aiops/contracts';
 import pLimit from 'p-limit';
 import type {
   AnalysisRequest,
@@ -78,7 +79,7 @@ function trafficFinding(
   const weightZero = rollout?.canaryWeight === 0;
   if (!weightZero && !(canaryEvents < 5 && stableEvents >= 50)) return undefined;
   return {
-    id: 'traffic:canary:none',
+    id: EvidenceIds.noCanaryTraffic(),
     kind: 'no-traffic',
     side: 'canary',
     severity: 'info',

@@ -2,6 +2,7 @@
  * Evidence: what the log fetcher and metrics analyst observed, in shapes that carry no SDK types.
  * Every finding has a stable id so the model can cite it and the policy can check the citation.
  */
+import type { EvidenceId } from './evidence-id.js';
 import type { AnalysisRequest } from './metric-ai.js';
 import type { EvidenceHistory } from './history.js';
 
@@ -98,7 +99,7 @@ export interface LogDiff {
 export type MetricClassification = 'Pass' | 'High' | 'Low' | 'NoData';
 
 export interface MetricComparison {
-  id: string;
+  id: EvidenceId;
   name: string;
   source: 'prometheus' | 'kubernetes' | 'logs';
   classification: MetricClassification;
@@ -134,7 +135,7 @@ export type FindingKind =
 
 /** A checkable statement about one side, citable by id. */
 export interface Finding {
-  id: string;
+  id: EvidenceId;
   kind: FindingKind;
   side: Side | 'both';
   severity: Severity;

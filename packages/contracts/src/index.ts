@@ -10,3 +10,4 @@ export * from './auth.js';
 export * from './dependency-call.js';
 export * from './history.js';
 export * from './controllers.js';
+export * from './evidence-id.js';

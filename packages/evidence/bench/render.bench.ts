@@ -1,4 +1,5 @@
 /** Rendering the evidence for the model on huge inputs: time and output size stay bounded. Prints figures only. */
+import { EvidenceIds } from '@aiops/contracts';
 import type { Evidence, LogSignature } from '@aiops/contracts';
 import { createRedactor, renderEvidenceForModel } from '@aiops/evidence';
 
@@ -26,7 +27,7 @@ function evidence(signatureCount: number, lineChars: number): Evidence {
     events: [],
     metrics: { source: 'kubernetes', comparisons: [], notes: [] },
     findings: Array.from({ length: 5 }, (_, i) => ({
-      id: `hard-${i}`,
+      id: EvidenceIds.logSignature(`hard-${i}`),
       kind: 'panic' as const,
       side: 'canary' as const,
       severity: 'critical' as const,

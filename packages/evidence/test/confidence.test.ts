@@ -1,3 +1,4 @@
+import { asEvidenceId } from '@aiops/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Evidence, Finding, MetricComparison, PodInfo } from '@aiops/contracts';
 import { describeAmount, evidenceConfidence, measureEvidence, thinEvidence } from '@aiops/evidence';
@@ -23,7 +24,7 @@ const comparison = (
   classification: MetricComparison['classification'] = 'Pass',
   pValue?: number,
 ): MetricComparison => ({
-  id,
+  id: asEvidenceId(id),
   name: id,
   source,
   classification,
@@ -101,7 +102,14 @@ describe('thin evidence', () => {
       {
         ages: [3600],
         findings: [
-          { id: 'traffic:canary:none', kind: 'no-traffic', side: 'canary', severity: 'info', hard: false, title: 't' },
+          {
+            id: asEvidenceId('traffic:canary:none'),
+            kind: 'no-traffic',
+            side: 'canary',
+            severity: 'info',
+            hard: false,
+            title: 't',
+          },
         ],
       },
       'it has no traffic yet',
@@ -156,7 +164,7 @@ describe('evidenceConfidence', () => {
 
   it('thin is capped at 60 whatever else was seen', () => {
     const quiet: Finding = {
-      id: 'traffic:canary:none',
+      id: asEvidenceId('traffic:canary:none'),
       kind: 'no-traffic',
       side: 'canary',
       severity: 'info',
@@ -180,7 +188,7 @@ describe('evidenceConfidence', () => {
 
   it('reject: 95 for a hard failure; a regression is as confident as its test is decisive', () => {
     const hard: Finding = {
-      id: 'pod:c-0:app:crash-loop',
+      id: asEvidenceId('pod:c-0:app:crash-loop'),
       kind: 'crash-loop',
       side: 'canary',
       severity: 'critical',
@@ -192,7 +200,7 @@ describe('evidenceConfidence', () => {
     ).toBe(95);
     const regression = (p: number) => {
       const f: Finding = {
-        id: 'metric:latency',
+        id: asEvidenceId('metric:latency'),
         kind: 'metric-regression',
         side: 'canary',
         severity: 'error',

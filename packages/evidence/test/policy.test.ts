@@ -1,3 +1,4 @@
+import { asEvidenceId } from '@aiops/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   AbsentEvidenceError,
@@ -38,7 +39,7 @@ function evidence(findings: Finding[] = []): Evidence {
 }
 
 const crash: Finding = {
-  id: 'pod:c-1:app:crash-loop',
+  id: asEvidenceId('pod:c-1:app:crash-loop'),
   kind: 'crash-loop',
   side: 'canary',
   severity: 'critical',
@@ -46,7 +47,7 @@ const crash: Finding = {
   title: 'container app of canary pod c-1 is in CrashLoopBackOff',
 };
 const softError: Finding = {
-  id: 'log:sig-1',
+  id: asEvidenceId('log:sig-1'),
   kind: 'error-signature',
   side: 'canary',
   severity: 'error',
@@ -202,7 +203,7 @@ describe('thin evidence: promote, capped at 60, inconclusive', () => {
 
   it('no traffic (weight 0) is thin however long the canary ran; errors in a young canary still reject', () => {
     const quiet: Finding = {
-      id: 'traffic:canary:none',
+      id: asEvidenceId('traffic:canary:none'),
       kind: 'no-traffic',
       side: 'canary',
       severity: 'info',
@@ -273,8 +274,8 @@ describe('decideVerdict (the policy table)', () => {
   });
   it('clean + model veto citing only stable-side or info evidence → promote true (no canary problem cited)', () => {
     const e = evidence([
-      { ...softError, id: 'pod:s-1:app:restarts', side: 'stable', severity: 'warning' },
-      { ...softError, id: 'traffic:canary:none', severity: 'info' },
+      { ...softError, id: asEvidenceId('pod:s-1:app:restarts'), side: 'stable', severity: 'warning' },
+      { ...softError, id: asEvidenceId('traffic:canary:none'), severity: 'info' },
     ]);
     expect(
       decideVerdict({ evidence: e, model: model(false, ['pod:s-1:app:restarts', 'traffic:canary:none']) }, cfg),

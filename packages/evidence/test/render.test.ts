@@ -1,3 +1,4 @@
+import { EvidenceIds, asEvidenceId } from '@aiops/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Evidence, LogSignature } from '@aiops/contracts';
 import { createRedactor, renderEvidenceForModel } from '@aiops/evidence';
@@ -51,7 +52,7 @@ describe('renderEvidenceForModel', () => {
     const ev = evidence({
       findings: [
         {
-          id: 'log:sig-1',
+          id: asEvidenceId('log:sig-1'),
           kind: 'panic',
           side: 'canary',
           severity: 'critical',
@@ -59,7 +60,7 @@ describe('renderEvidenceForModel', () => {
           title: 'canary-only panic (2 events, 20.0/1k): nil pointer',
         },
         {
-          id: 'restarts:canary',
+          id: EvidenceIds.containerProblem('cart-canary-1', 'app', 'restarts'),
           kind: 'restarts',
           side: 'canary',
           severity: 'warning',
@@ -88,7 +89,7 @@ describe('renderEvidenceForModel', () => {
         notes: ['Prometheus range 10m'],
         comparisons: [
           {
-            id: 'latency_p99',
+            id: EvidenceIds.metric('latency_p99'),
             name: 'latency p99',
             source: 'prometheus',
             classification: 'High',
@@ -117,7 +118,7 @@ describe('renderEvidenceForModel', () => {
     const ids = inside.filter((l) => l.startsWith('- ')).map((l) => LINE.exec(l)?.[1]);
     expect(ids).toEqual([
       'log:sig-1',
-      'restarts:canary',
+      'pod:cart-canary-1:app:restarts',
       'metric:latency_p99',
       'log:sig-2',
       'event:1',
@@ -140,7 +141,7 @@ describe('renderEvidenceForModel', () => {
       signature(i + 1, { template: `${huge} ${i}`, examples: [huge, huge] }),
     );
     const findings = Array.from({ length: 5 }, (_, i) => ({
-      id: `hard-${i}`,
+      id: EvidenceIds.logSignature(`hard-${i}`),
       kind: 'panic' as const,
       side: 'canary' as const,
       severity: 'critical' as const,
@@ -153,14 +154,14 @@ describe('renderEvidenceForModel', () => {
     );
     expect(out.approxTokens).toBeLessThanOrEqual(2000);
     expect(out.text.length).toBeLessThanOrEqual(2000 * 3);
-    for (let i = 0; i < 5; i++) expect(out.includedIds).toContain(`hard-${i}`);
+    for (let i = 0; i < 5; i++) expect(out.includedIds).toContain(`log:hard-${i}`);
     expect(out.omittedIds.length).toBeGreaterThan(1_900);
     expect(out.includedIds.length + out.omittedIds.length).toBe(2_005);
   });
 
   it('sheds examples, then title length, of protected items before dropping them', () => {
     const findings = Array.from({ length: 3 }, (_, i) => ({
-      id: `hard-${i}`,
+      id: EvidenceIds.logSignature(`hard-${i}`),
       kind: 'exception' as const,
       side: 'canary' as const,
       severity: 'critical' as const,
@@ -168,7 +169,7 @@ describe('renderEvidenceForModel', () => {
       title: `exception ${i} ${'detail '.repeat(100)}`,
     }));
     const out = renderEvidenceForModel(evidence({ findings }), { budgetTokens: 450, redact });
-    expect(out.includedIds).toEqual(['hard-0', 'hard-1', 'hard-2']);
+    expect(out.includedIds).toEqual(['log:hard-0', 'log:hard-1', 'log:hard-2']);
     expect(out.approxTokens).toBeLessThanOrEqual(450);
   });
 
@@ -200,7 +201,14 @@ describe('renderEvidenceForModel', () => {
     const secretLine = 'login with password=hunter2 \u001b[31mtoken ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT\u202e';
     const ev = evidence({
       findings: [
-        { id: 'f1', kind: 'error-signature', side: 'canary', severity: 'error', hard: false, title: secretLine },
+        {
+          id: EvidenceIds.logSignature('f1'),
+          kind: 'error-signature',
+          side: 'canary',
+          severity: 'error',
+          hard: false,
+          title: secretLine,
+        },
       ],
       notes: [secretLine],
     });

@@ -4,7 +4,7 @@
  * the analyst says so in a note; when it fails, the note and `failure` say so, and the policy lets a rejection
  * stand on the other evidence but never a promotion. Only the caller's abort propagates.
  */
-import { DependencyError, abortReason } from '@aiops/contracts';
+import { DependencyError, EvidenceIds, abortReason } from '@aiops/contracts';
 import type {
   CallOptions,
   Finding,
@@ -147,7 +147,7 @@ export async function analyzeCanaryMetrics(
   const weights: number[] = [];
 
   for (const { metric, canary, stable } of results) {
-    const id = `metric:${metric.name}`;
+    const id = EvidenceIds.metric(metric.name);
     const failures = [canary, stable]
       .filter((r): r is Extract<SideResult, { ok: false }> => !r.ok)
       .map((r) => r.reason);
@@ -165,7 +165,7 @@ export async function analyzeCanaryMetrics(
         const canaryIdle = canary.values.every((v) => !(v > 0));
         if (canaryIdle && stable.values.some((v) => v > 0)) {
           findings.push({
-            id: 'metric:no-canary-traffic',
+            id: EvidenceIds.metric('no-canary-traffic'),
             kind: 'no-traffic',
             side: 'canary',
             severity: 'warning',

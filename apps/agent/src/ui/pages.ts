@@ -1,6 +1,7 @@
 /**
  * The read-only pages of /ui, as pure functions of what the history store returned.
  */
+import { EvidenceIds } from '@aiops/contracts';
 import type {
   AnalysisRecord,
   AnalysisSummary,
@@ -153,7 +154,7 @@ ${
     : html`<table id="signatures"><thead><tr><th>Id</th><th>Kind</th><th>Template</th><th>Canary</th><th>Canary /1k</th><th>Stable</th><th>Stable /1k</th></tr></thead><tbody>
 ${e.logs.signatures.map(
   (s) =>
-    html`<tr class="${s.canaryOnly && s.errorLike ? 'canary-only' : ''}"><td><code>${s.id}</code></td><td>${s.kind ?? ''}</td><td><code class="template">${s.template}</code>${marker(`log:${s.id}`)}${s.examples.length > 0 ? html`<details><summary>examples</summary>${s.examples.map((x) => html`<pre>${x}</pre>`)}</details>` : ''}</td><td>${s.canary.count}</td><td>${s.canary.perThousand.toFixed(1)}</td><td>${s.stable.count}</td><td>${s.stable.perThousand.toFixed(1)}</td></tr>`,
+    html`<tr class="${s.canaryOnly && s.errorLike ? 'canary-only' : ''}"><td><code>${s.id}</code></td><td>${s.kind ?? ''}</td><td><code class="template">${s.template}</code>${marker(EvidenceIds.logSignature(s.id))}${s.examples.length > 0 ? html`<details><summary>examples</summary>${s.examples.map((x) => html`<pre>${x}</pre>`)}</details>` : ''}</td><td>${s.canary.count}</td><td>${s.canary.perThousand.toFixed(1)}</td><td>${s.stable.count}</td><td>${s.stable.perThousand.toFixed(1)}</td></tr>`,
 )}</tbody></table>`
 }</section>
 

@@ -3,6 +3,7 @@
  * own logs even without Prometheus. The caller passes one line per request: a mesh proxy's access log where the pod
  * has one (it also sees the requests that never reached the app), else the app's own.
  */
+import { EvidenceIds } from '@aiops/contracts';
 import type { Finding, MetricComparison } from '@aiops/contracts';
 import { classifyMetric } from '../judge/classify.js';
 import { compareErrorRates } from '../judge/proportions.js';
@@ -66,7 +67,7 @@ export function accessLogEvidence(
     stable: { events: stable.errors5xx, total: stable.requests },
   });
   comparisons.push({
-    id: 'logs:http_5xx_ratio',
+    id: EvidenceIds.accessLog('http_5xx_ratio'),
     name: 'http_5xx_ratio (access logs)',
     source: 'logs',
     classification: errors.classification,
@@ -81,7 +82,7 @@ export function accessLogEvidence(
   const flags = describeFlags(canary);
   if (errors.classification === 'High') {
     findings.push({
-      id: 'logs:http_5xx_ratio',
+      id: EvidenceIds.accessLog('http_5xx_ratio'),
       kind: 'metric-regression',
       side: 'canary',
       severity: 'critical',
@@ -98,7 +99,7 @@ export function accessLogEvidence(
       critical: false,
     });
     comparisons.push({
-      id: 'logs:http_latency_ms',
+      id: EvidenceIds.accessLog('http_latency_ms'),
       name: 'http_latency_ms (access logs)',
       source: 'logs',
       classification: latency.classification,
@@ -115,7 +116,7 @@ export function accessLogEvidence(
     });
     if (latency.classification === 'High') {
       findings.push({
-        id: 'logs:http_latency_ms',
+        id: EvidenceIds.accessLog('http_latency_ms'),
         kind: 'metric-regression',
         side: 'canary',
         severity: 'error',

@@ -1,6 +1,7 @@
 /**
  * Findings from pod and container state, canary compared with stable. Pure: PodInfo in, Finding[] out.
  */
+import { EvidenceIds, isPodProblemOf } from '@aiops/contracts';
 import type { ContainerInfo, Finding, KubeEvent, MetricComparison, PodInfo, Side } from '@aiops/contracts';
 import { appContainers } from './containers.js';
 
@@ -41,7 +42,7 @@ function containerFindings(
 ): Finding[] {
   const findings: Finding[] = [];
   const where = `${init ? 'init container' : 'container'} ${c.name} of ${side} pod ${pod.name}`;
-  const id = (kind: string) => `pod:${pod.name}:${c.name}:${kind}`;
+  const id = (problem: string) => EvidenceIds.containerProblem(pod.name, c.name, problem);
   const hardIfCanary = side === 'canary';
   const waitingReason = c.current.state === 'waiting' ? c.current.reason : undefined;
 
@@ -138,9 +139,9 @@ export function podHealthFindings(pods: { canary: PodInfo[]; stable: PodInfo[] }
       for (const c of pod.initContainers)
         findings.push(...containerFindings(pod, c, side, true, side === 'canary' ? stableBar : 0));
       const running = pod.phase === 'Running';
-      if (side === 'canary' && running && !pod.ready && !findings.some((f) => f.id.startsWith(`pod:${pod.name}:`))) {
+      if (side === 'canary' && running && !pod.ready && !findings.some((f) => isPodProblemOf(f.id, pod.name))) {
         findings.push({
-          id: `pod:${pod.name}:not-ready`,
+          id: EvidenceIds.podNotReady(pod.name),
           kind: 'not-ready',
           side,
           severity: 'warning',
@@ -152,7 +153,7 @@ export function podHealthFindings(pods: { canary: PodInfo[]; stable: PodInfo[] }
   }
   if (pods.canary.length === 0) {
     findings.push({
-      id: 'pods:canary:none',
+      id: EvidenceIds.noCanaryPods(),
       kind: 'no-canary-pods',
       side: 'canary',
       severity: 'info',
@@ -186,7 +187,7 @@ export function podHealthComparisons(pods: { canary: PodInfo[]; stable: PodInfo[
             : 'Low'
           : 'Pass';
     return {
-      id: `k8s:${name}`,
+      id: EvidenceIds.podHealth(name),
       name,
       source: 'kubernetes',
       classification,
@@ -223,7 +224,7 @@ export function eventFindings(events: KubeEvent[], podNames: { canary: string[];
     seen.add(key);
     const pull = HARD_EVENT.test(e.message);
     findings.push({
-      id: `event:${e.objectName}:${e.reason}`,
+      id: EvidenceIds.event(e.objectName, e.reason),
       kind: pull ? 'image-pull' : 'warning-event',
       side: 'canary',
       severity: pull ? 'critical' : 'warning',

@@ -3,6 +3,7 @@
  * too, which are new, which are gone, and the canary's error rate per measurement. Pure code over the evidence and
  * what the history store returned.
  */
+import { EvidenceIds, withoutPodNames } from '@aiops/contracts';
 import type { AnalysisSummary, CanaryProblem, ErrorRate, Evidence, EvidenceHistory, Finding } from '@aiops/contracts';
 
 export const SEEN_BEFORE = 'seen in the previous measurement';
@@ -16,10 +17,9 @@ function fingerprintOf(
   templateOf: Map<string, string>,
 ): string {
   const template = templateOf.get(finding.id);
-  if (template !== undefined) return `log:${template}`;
-  let id = finding.id;
-  for (const name of podNames) if (name) id = id.split(name).join('*');
-  return `${finding.kind}:${id}`;
+  // A fingerprint, not an evidence id: the same template or the same problem on a replaced pod compares equal.
+  if (template !== undefined) return `template:${template}`;
+  return `${finding.kind}:${withoutPodNames(finding.id, podNames)}`;
 }
 
 /** The canary's problems: findings about the canary that are hard or at least errors. */
@@ -27,7 +27,9 @@ export function canaryProblemsOf(evidence: Evidence): CanaryProblem[] {
   const podNames = [...evidence.pods.canary, ...evidence.pods.stable]
     .map((p) => p.name)
     .sort((a, b) => b.length - a.length);
-  const templateOf = new Map(evidence.logs.signatures.map((s) => [`log:${s.id}`, s.template]));
+  const templateOf = new Map<string, string>(
+    evidence.logs.signatures.map((s) => [EvidenceIds.logSignature(s.id), s.template]),
+  );
   const problems = new Map<string, CanaryProblem>();
   for (const f of evidence.findings) {
     if (f.side !== 'canary' || !(f.hard || f.severity === 'critical' || f.severity === 'error')) continue;
@@ -51,7 +53,8 @@ export function errorRateOf(evidence: Evidence): ErrorRate | undefined {
     return { canary: clamp(1 - success.canary.median), stable: clamp(1 - success.stable.median), source: 'metrics' };
   }
   const access = comparisons.find(
-    (c) => c.id === 'logs:http_5xx_ratio' && c.canary.mean !== undefined && c.stable.mean !== undefined,
+    (c) =>
+      c.id === EvidenceIds.accessLog('http_5xx_ratio') && c.canary.mean !== undefined && c.stable.mean !== undefined,
   );
   if (access?.canary.mean !== undefined && access.stable.mean !== undefined) {
     return { canary: clamp(access.canary.mean), stable: clamp(access.stable.mean), source: 'access-logs' };

@@ -2,6 +2,7 @@
  * The log signature diff: canary and stable events grouped into shared templates, counted and rated per side,
  * ranked so that what only (or far more often) happens in the canary comes first.
  */
+import { EvidenceIds } from '@aiops/contracts';
 import type { Finding, LogDiff, LogSignature, Severity } from '@aiops/contracts';
 import { createTemplater } from './templater.js';
 import type { LogEvent, LogEventKind } from './types.js';
@@ -180,7 +181,7 @@ export function logFindings(
       ? `canary-only ${what} (${rate}): ${headline(signature)}`
       : `canary-elevated ${what} (${rate} vs ${signature.stable.perThousand.toFixed(1)}/1k in stable): ${headline(signature)}`;
     const finding: Finding = {
-      id: `log:${signature.id}`,
+      id: EvidenceIds.logSignature(signature.id),
       kind,
       side: 'canary',
       severity: hard || signature.severity === 'critical' ? 'critical' : 'error',

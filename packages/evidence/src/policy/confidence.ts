@@ -19,6 +19,7 @@
  *
  * A model's confidence may only lower these (the policy takes the smaller of the two), never raise them.
  */
+import { EvidenceIds } from '@aiops/contracts';
 import type { Evidence, Finding } from '@aiops/contracts';
 
 export interface EvidenceAmount {
@@ -112,9 +113,9 @@ export function thinEvidence(amount: EvidenceAmount): string | undefined {
 /** Strength of one rejecting finding, 0..1: how far its test is past the line. */
 function findingStrength(finding: Finding, evidence: Pick<Evidence, 'metrics' | 'logs'>): number {
   if (finding.hard) return 1;
-  const metric = evidence.metrics.comparisons.find((c) => c.id === finding.id || `metric:${c.id}` === finding.id);
+  const metric = evidence.metrics.comparisons.find((c) => c.id === finding.id);
   if (metric?.pValue !== undefined) return clamp01((-Math.log10(Math.max(metric.pValue, 1e-300)) - 1.7) / 4.3);
-  const signature = evidence.logs.signatures.find((s) => `log:${s.id}` === finding.id);
+  const signature = evidence.logs.signatures.find((s) => EvidenceIds.logSignature(s.id) === finding.id);
   if (signature) return clamp01(signature.canary.count / 20);
   // Pod state (restarts), events: observed facts, moderately decisive.
   return 0.5;

@@ -2,6 +2,7 @@
  * The deterministic policy: the last word on every verdict. The model explains and may veto; it can never turn a
  * hard failure into a promotion, and a veto counts only when it cites evidence that exists.
  */
+import { EvidenceIds, parseEvidenceId, type EvidenceId } from '@aiops/contracts';
 import {
   AbsentEvidenceError,
   DependencyError,
@@ -30,18 +31,18 @@ export interface PolicyInput {
  * templates that the canary has and stable has not (or far less), and metrics classified High or Low. Citing
  * stable's noise, an info line or a passing metric is no reason to roll back.
  */
-function vetoableIds(evidence: Evidence): Set<string> {
-  const ids = new Set<string>();
+function vetoableIds(evidence: Evidence): Set<EvidenceId> {
+  const ids = new Set<EvidenceId>();
   // Missing traffic or pods is an absence of evidence, not a problem of the canary.
   const absence = new Set(['no-traffic', 'no-canary-pods']);
   for (const f of evidence.findings)
     if (f.side === 'canary' && f.severity !== 'info' && !absence.has(f.kind)) ids.add(f.id);
   for (const s of evidence.logs.signatures) {
     const canaryHeavier = s.canaryOnly || s.canary.perThousand > 2 * s.stable.perThousand;
-    if (canaryHeavier && s.canary.count > 0 && s.severity !== 'info') ids.add(s.id).add(`log:${s.id}`);
+    if (canaryHeavier && s.canary.count > 0 && s.severity !== 'info') ids.add(EvidenceIds.logSignature(s.id));
   }
   for (const m of evidence.metrics.comparisons)
-    if (m.classification === 'High' || m.classification === 'Low') ids.add(m.id).add(`metric:${m.id}`);
+    if (m.classification === 'High' || m.classification === 'Low') ids.add(m.id);
   return ids;
 }
 
@@ -157,7 +158,10 @@ export function decideVerdict(input: PolicyInput, config: PolicyConfig): Verdict
 
   const d = model.diagnosis;
   const vetoable = vetoableIds(evidence);
-  const validCitations = d.evidenceIds.filter((id) => vetoable.has(id));
+  // A citation counts only as a well-formed id that names vetoable evidence (never a bare or invented one).
+  const validCitations = d.evidenceIds
+    .map((text) => parseEvidenceId(text)?.id)
+    .filter((id): id is EvidenceId => id !== undefined && vetoable.has(id));
   if (d.promote) {
     return withModel({
       promote: true,

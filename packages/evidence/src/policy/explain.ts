@@ -2,6 +2,7 @@
  * A readable explanation built from the evidence alone: what LLM_PROVIDER=none answers, and the fallback when the
  * model is unavailable or overruled. Operators read it in `kubectl argo rollouts get rollout`.
  */
+import { EvidenceIds, parseEvidenceId } from '@aiops/contracts';
 import type { Evidence, Finding, FindingKind, LogSignature } from '@aiops/contracts';
 import type { EvidenceOutcome } from './assess.js';
 import { oneLine } from '../logs/cause.js';
@@ -54,8 +55,8 @@ function topCanaryErrors(evidence: Evidence): LogSignature[] {
  * and what the canary logs. Never a raw stack (the finding's detail holds one), brackets always balanced.
  */
 function rootCauseOf(primary: Finding, evidence: Evidence): string {
-  if (primary.id.startsWith('log:')) {
-    const signature = evidence.logs.signatures.find((s) => `log:${s.id}` === primary.id);
+  if (parseEvidenceId(primary.id)?.kind === 'log') {
+    const signature = evidence.logs.signatures.find((s) => EvidenceIds.logSignature(s.id) === primary.id);
     const cause = signature?.cause;
     const what = primary.title.split(': ')[0] ?? primary.title;
     if (cause === undefined) return oneLine(primary.title);

@@ -3,6 +3,7 @@
  * whose boundary is random per render, redacted, stripped of control characters, and bounded by a token budget.
  * Hard findings and canary-only error signatures are placed first and are the last to lose detail.
  */
+import { EvidenceIds } from '@aiops/contracts';
 import type { Evidence, Finding, LogSignature, MetricComparison, PodInfo, Severity } from '@aiops/contracts';
 import { describeHistory, NEW_SINCE_LAST, SEEN_BEFORE } from '../history/index.js';
 
@@ -147,10 +148,10 @@ function collectItems(evidence: Evidence): Item[] {
   const items: Item[] = [];
   const signatures = evidence.logs.signatures;
   const protectedSignatureIds = new Set(
-    signatures.filter((s) => s.canaryOnly && s.errorLike).map((s) => `log:${s.id}`),
+    signatures.filter((s) => s.canaryOnly && s.errorLike).map((s) => EvidenceIds.logSignature(s.id)),
   );
   const findingIds = new Set(evidence.findings.map((f) => f.id));
-  const examplesFor = new Map(signatures.map((s) => [`log:${s.id}`, examplesOf(s)]));
+  const examplesFor = new Map<string, string[]>(signatures.map((s) => [EvidenceIds.logSignature(s.id), examplesOf(s)]));
 
   const findingItem = (f: Finding, section: number): Item => ({
     id: f.id,
@@ -168,7 +169,7 @@ function collectItems(evidence: Evidence): Item[] {
     items.push(findingItem(f, 1));
 
   const signatureItem = (s: LogSignature, section: number): Item => ({
-    id: `log:${s.id}`,
+    id: EvidenceIds.logSignature(s.id),
     severity: s.severity,
     side: signatureSide(s),
     hard: false,
@@ -179,10 +180,10 @@ function collectItems(evidence: Evidence): Item[] {
   });
   // A signature already cited by a finding is not repeated; the finding line carries its examples.
   for (const s of signatures)
-    if (s.canaryOnly && s.errorLike && !findingIds.has(`log:${s.id}`)) items.push(signatureItem(s, 2));
+    if (s.canaryOnly && s.errorLike && !findingIds.has(EvidenceIds.logSignature(s.id))) items.push(signatureItem(s, 2));
   for (const m of evidence.metrics.comparisons) {
     items.push({
-      id: m.id.startsWith('metric:') ? m.id : `metric:${m.id}`,
+      id: m.id,
       severity: metricSeverity(m),
       side: 'both',
       hard: false,
@@ -193,7 +194,8 @@ function collectItems(evidence: Evidence): Item[] {
     });
   }
   for (const s of signatures)
-    if (!(s.canaryOnly && s.errorLike) && !findingIds.has(`log:${s.id}`)) items.push(signatureItem(s, 4));
+    if (!(s.canaryOnly && s.errorLike) && !findingIds.has(EvidenceIds.logSignature(s.id)))
+      items.push(signatureItem(s, 4));
   for (const [side, pods] of [
     ['canary', evidence.pods.canary],
     ['stable', evidence.pods.stable],
@@ -201,7 +203,7 @@ function collectItems(evidence: Evidence): Item[] {
     for (const pod of pods) {
       const troubled = !pod.ready || pod.containers.some((c) => c.restartCount > 0 || c.current.state !== 'running');
       items.push({
-        id: `pod:${side}/${pod.name}`,
+        id: EvidenceIds.podState(side, pod.name),
         severity: troubled ? 'warning' : 'info',
         side,
         hard: false,
@@ -218,7 +220,7 @@ function collectItems(evidence: Evidence): Item[] {
     if (e.type !== 'Warning') return;
     const side: LineSide = canaryPods.has(e.objectName) ? 'canary' : stablePods.has(e.objectName) ? 'stable' : 'both';
     items.push({
-      id: `event:${index + 1}`,
+      id: EvidenceIds.eventAt(index + 1),
       severity: 'warning',
       side,
       hard: false,
@@ -232,7 +234,7 @@ function collectItems(evidence: Evidence): Item[] {
   if (r !== undefined) {
     const title = `rollout ${r.namespace}/${r.name} revision=${r.revision ?? '-'} phase=${r.phase ?? '-'} canaryWeight=${r.canaryWeight ?? '-'} step=${r.currentStepIndex ?? '-'} images=${r.images.join(',')}${r.message !== undefined ? ` message=${r.message}` : ''}`;
     items.push({
-      id: `rollout:${r.name}`,
+      id: EvidenceIds.rollout(r.name),
       severity: 'info',
       side: 'both',
       hard: false,

@@ -4,6 +4,7 @@
  */
 import {
   DependencyError,
+  EvidenceIds,
   type AnalysisRequest,
   type Evidence,
   type StructuredModel,
@@ -63,7 +64,7 @@ export function plantedBugEvidence(bug: PlantedBug, request: AnalysisRequest, re
       omitted: 0,
       signatures: [
         {
-          id: 'log:1',
+          id: 'panic-1',
           template,
           severity: 'critical',
           errorLike: true,
@@ -79,7 +80,7 @@ export function plantedBugEvidence(bug: PlantedBug, request: AnalysisRequest, re
     metrics: { source: 'kubernetes', comparisons: [], notes: [] },
     findings: [
       {
-        id: 'finding:panic',
+        id: EvidenceIds.logSignature('panic-1'),
         kind: 'panic',
         side: 'canary',
         severity: 'critical',
