@@ -73,15 +73,28 @@ const AnalysisState = Annotation.Root({
 });
 type State = typeof AnalysisState.State;
 
-function runOf(config: LangGraphRunnableConfig): RunContext {
-  const run = (config.configurable as { run?: RunContext } | undefined)?.run;
-  if (!run) throw new AgentError('internal', 'workflow invoked without a run context');
-  return run;
-}
-
 interface PastMeasurements {
   earlier: AnalysisSummary[];
   previousProblems: CanaryProblem[];
+}
+
+/**
+ * What one run of the graph carries besides its state: LangGraph's typed runtime context (`config.context`), so
+ * nodes read it without casts.
+ */
+const AnalysisContextSchema = Annotation.Root({
+  run: Annotation<RunContext>(),
+  /** This run's cluster reads: redacted, and shared between the two agents that need the same lists. */
+  cluster: Annotation<ClusterReader>(),
+  /** Earlier measurements, read while the agents collect evidence; awaited where the evidence is assembled. */
+  past: Annotation<Promise<PastMeasurements | { error: string }> | undefined>(),
+});
+type AnalysisRunContext = typeof AnalysisContextSchema.State;
+type NodeConfig = LangGraphRunnableConfig<AnalysisRunContext>;
+
+function contextOf(config: NodeConfig): AnalysisRunContext {
+  if (!config.context) throw new AgentError('internal', 'workflow invoked without a run context');
+  return config.context;
 }
 
 /** How many earlier measurements feed the trend. */
@@ -144,10 +157,9 @@ export function assembleEvidence(
 
 export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
   const now = deps.now ?? (() => new Date());
-  return new StateGraph(AnalysisState)
-    .addNode('log-fetcher', async (state: State, cfg: LangGraphRunnableConfig) => {
-      const run = runOf(cfg);
-      const cluster = (cfg.configurable as { cluster: ClusterReader }).cluster;
+  return new StateGraph(AnalysisState, AnalysisContextSchema)
+    .addNode('log-fetcher', async (state: State, cfg: NodeConfig) => {
+      const { run, cluster } = contextOf(cfg);
       const logs = await step(
         run,
         'log-fetcher',
@@ -157,9 +169,8 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       );
       return { logs };
     })
-    .addNode('metrics-analyst', async (state: State, cfg: LangGraphRunnableConfig) => {
-      const run = runOf(cfg);
-      const cluster = (cfg.configurable as { cluster: ClusterReader }).cluster;
+    .addNode('metrics-analyst', async (state: State, cfg: NodeConfig) => {
+      const { run, cluster } = contextOf(cfg);
       const metrics = await step(
         run,
         'metrics-analyst',
@@ -168,11 +179,11 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       );
       return { metrics };
     })
-    .addNode('diagnosis', async (state: State, cfg: LangGraphRunnableConfig) => {
-      const run = runOf(cfg);
+    .addNode('diagnosis', async (state: State, cfg: NodeConfig) => {
+      const { run } = contextOf(cfg);
       if (!state.logs || !state.metrics) throw new AgentError('internal', 'diagnosis ran before its inputs');
       const evidence = assembleEvidence(state.request, state.logs, state.metrics, now());
-      const past = await (cfg.configurable as { past?: Promise<PastMeasurements | { error: string }> }).past;
+      const past = await contextOf(cfg).past;
       if (past && 'error' in past) evidence.notes.push(`history of earlier measurements unavailable: ${past.error}`);
       else if (past) {
         const history = compareWithHistory(evidence, past.earlier, past.previousProblems);
@@ -235,8 +246,8 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) }, exchange };
       }
     })
-    .addNode('policy', async (state: State, cfg: LangGraphRunnableConfig) => {
-      const run = runOf(cfg);
+    .addNode('policy', async (state: State, cfg: NodeConfig) => {
+      const { run } = contextOf(cfg);
       if (!state.evidence) throw new AgentError('internal', 'policy ran without evidence');
       const evidence = state.evidence;
       const decision = await step(
@@ -250,8 +261,8 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       );
       return decision.verdict ? { verdict: decision.verdict } : { absent: decision.absent };
     })
-    .addNode('pr-author', async (state: State, cfg: LangGraphRunnableConfig) => {
-      const run = runOf(cfg);
+    .addNode('pr-author', async (state: State, cfg: NodeConfig) => {
+      const { run } = contextOf(cfg);
       const publisher = deps.publisher;
       if (!publisher || !state.verdict || !state.evidence) return {};
       const { verdict, evidence } = state;
@@ -292,7 +303,7 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
         { request },
         {
           signal,
-          configurable: { run, past, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) },
+          context: { run, past, cluster: shareClusterReads(redactClusterReads(deps.cluster, deps.redact)) },
           recursionLimit: 20,
         },
       );
