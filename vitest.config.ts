@@ -1,20 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources, so unit and integration tests need no build.
-// Black-box suites in test/ start the built service (apps/agent/dist) as a separate process.
-const root = fileURLToPath(new URL('.', import.meta.url));
+// Workspace packages resolve to their TypeScript sources through their `source` export condition (the one
+// `tsc --customConditions source` uses for typecheck), so unit and integration tests need no build. Black-box
+// suites in test/ start the built service (apps/agent/dist) as a separate process. Vite's defaults follow
+// `source`: setting conditions replaces them.
+const serverConditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
-  resolve: {
-    alias: [
-      {
-        find: /^@aiops\/(contracts|evidence|kube|metrics|llm|github|agents|a2a|testkit|history)$/,
-        replacement: `${root}packages/$1/src/index.ts`,
-      },
-      { find: /^@aiops\/agent$/, replacement: `${root}apps/agent/src/index.ts` },
-    ],
-  },
+  resolve: { conditions: serverConditions },
+  ssr: { resolve: { conditions: serverConditions } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
