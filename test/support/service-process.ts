@@ -29,7 +29,16 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   if (!existsSync(MAIN))
     throw new Error('apps/agent/dist/main.js is missing: run `pnpm build` first (the test command does)');
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      // Suites measure one scenario many times under different faults and models, each expecting the model asked:
+      // the diagnosis cache is off unless a suite turns it on (test/e2e/diagnosis-cache.test.ts does).
+      EVIDENCE_CACHE_TTL_SECONDS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

@@ -329,6 +329,12 @@ export const SETTINGS = {
     true,
     'true: write each verdict as a Kubernetes Event on the Rollout or Flagger Canary (needs create/patch on events)',
   ),
+  EVIDENCE_CACHE_TTL_SECONDS: integer(
+    900,
+    0,
+    86_400,
+    'how long a model diagnosis is reused for a re-measurement whose evidence is unchanged (same pods and restarts, canary-only signatures and their rates, metric classifications); 0: always ask the model',
+  ),
   HISTORY_MAX_ANALYSES: integer(
     500,
     1,
@@ -494,6 +500,7 @@ function toConfig(
     /** Namespaces the plugin route may analyse; undefined: any. */
     analyzeNamespaces: v.ANALYZE_NAMESPACES,
     history: { maxAnalyses: v.HISTORY_MAX_ANALYSES, maxBytes: v.HISTORY_MAX_BYTES },
+    evidenceCacheTtlSeconds: v.EVIDENCE_CACHE_TTL_SECONDS,
     verdictEvents: v.VERDICT_EVENTS,
   };
 }

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type {
   AnalysisHistory,
   AnalyzeFn,
+  DiagnosisCache,
   MetricsSource,
   RemediationPublisher,
   StructuredModel,
@@ -16,7 +17,7 @@ import { a2aPlugin } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
-import { createMemoryHistory } from '@aiops/history';
+import { createMemoryDiagnosisCache, createMemoryHistory } from '@aiops/history';
 import { createClusterReader, createEventRecorder, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
 import { createGeminiModel } from '@aiops/llm';
 import { createPrometheusSource } from '@aiops/metrics';
@@ -78,7 +79,7 @@ export interface Workflow {
 export function createWorkflow(
   config: Config,
   logger: FastifyBaseLogger,
-  options: { history?: AnalysisHistory } = {},
+  options: { history?: AnalysisHistory; diagnosisCache?: DiagnosisCache } = {},
 ): Workflow {
   const redactor = createRedactor({ extraPatterns: config.redactionExtraPatterns });
   const redact = (text: string) => redactor.redact(text);
@@ -136,6 +137,7 @@ export function createWorkflow(
       ...(metrics ? { metrics } : {}),
       ...(publisher ? { publisher } : {}),
       ...(options.history ? { history: options.history } : {}),
+      ...(options.diagnosisCache ? { diagnosisCache: options.diagnosisCache } : {}),
     },
     {
       logs: { ...config.logs, concurrency: 8, maxSignatures: 200 },
@@ -155,6 +157,18 @@ export function createWorkflow(
   return { analyze, kubeConfig, ...(settled ? { settled } : {}) };
 }
 
+/** Hits and misses of the diagnosis cache on /metrics. */
+function countedCache(cache: DiagnosisCache, telemetry: Telemetry): DiagnosisCache {
+  return {
+    async get(fingerprint, options) {
+      const found = await cache.get(fingerprint, options);
+      telemetry.diagnosisCache.inc({ result: found ? 'hit' : 'miss' });
+      return found;
+    },
+    set: (fingerprint, value, options) => cache.set(fingerprint, value, options),
+  };
+}
+
 export async function createService(
   config: Config,
   overrides: { logger?: FastifyBaseLogger; history?: AnalysisHistory } = {},
@@ -164,7 +178,11 @@ export async function createService(
   const history =
     overrides.history ??
     createMemoryHistory({ maxRecords: config.history.maxAnalyses, maxBytes: config.history.maxBytes });
-  const workflow = createWorkflow(config, logger, { history });
+  const diagnosisCache =
+    config.evidenceCacheTtlSeconds > 0
+      ? countedCache(createMemoryDiagnosisCache({ ttlMs: config.evidenceCacheTtlSeconds * 1000 }), telemetry)
+      : undefined;
+  const workflow = createWorkflow(config, logger, { history, ...(diagnosisCache ? { diagnosisCache } : {}) });
   const kubeConfig = workflow.kubeConfig;
   const analyze = createAnalysisRunner({
     analyze: workflow.analyze,

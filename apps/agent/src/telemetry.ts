@@ -57,6 +57,12 @@ export function createTelemetry() {
       help: 'Analyses refused with a retryable 503 because the wait for a slot would exceed the deadline or the queue is full',
       registers: [registry],
     }),
+    diagnosisCache: new Counter({
+      name: 'aiops_agent_diagnosis_cache_total',
+      help: 'Evidence fingerprints looked up before asking the model: hit (unchanged evidence, the earlier diagnosis reused, no model call) or miss',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     progress: new Counter({
       name: 'aiops_agent_agent_steps_total',
       help: 'Agent steps by agent and phase',

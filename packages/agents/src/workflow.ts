@@ -18,7 +18,9 @@ import {
   type AnalysisSummary,
   type CanaryProblem,
   type AnalyzeFn,
+  type CachedDiagnosis,
   type ClusterReader,
+  type DiagnosisCache,
   type Evidence,
   type MetricsSource,
   type ModelDiagnosis,
@@ -28,7 +30,14 @@ import {
   type StructuredModel,
   type Verdict,
 } from '@aiops/contracts';
-import { compareWithHistory, decide, findAbsence, rankFindings, type PolicyConfig } from '@aiops/evidence';
+import {
+  compareWithHistory,
+  decide,
+  evidenceFingerprint,
+  findAbsence,
+  rankFindings,
+  type PolicyConfig,
+} from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
 import { diagnose, SYSTEM_PROMPT } from './diagnosis.js';
 import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
@@ -47,6 +56,8 @@ export interface WorkflowDeps {
   redact: (text: string) => string;
   /** Earlier measurements of the same rollout (read only here; the service records each analysis). */
   history?: AnalysisHistory;
+  /** Diagnoses by evidence fingerprint: an unchanged canary measured again does not ask the model again. */
+  diagnosisCache?: DiagnosisCache;
   now?: () => Date;
 }
 
@@ -113,6 +124,19 @@ async function readHistory(
     return { earlier, previousProblems: previous?.canaryProblems ?? [] };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** A cache that fails is a miss: the model is asked. */
+async function readCache(
+  cache: DiagnosisCache,
+  fingerprint: string,
+  signal: AbortSignal,
+): Promise<CachedDiagnosis | undefined> {
+  try {
+    return await cache.get(fingerprint, { signal });
+  } catch {
+    return undefined;
   }
 }
 
@@ -201,6 +225,25 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       }
       const model = deps.model;
       run.progress('diagnosis', 'started');
+      const fingerprint = deps.diagnosisCache ? evidenceFingerprint(state.request, evidence) : undefined;
+      if (deps.diagnosisCache && fingerprint) {
+        const cached = await readCache(deps.diagnosisCache, fingerprint, run.signal);
+        if (cached) {
+          run.progress(
+            'diagnosis',
+            'finished',
+            `${cached.result.modelName}: evidence unchanged since ${cached.savedAt}, its diagnosis reused (no model call): promote=${cached.result.diagnosis.promote}`,
+          );
+          // Nothing was spent on this measurement: no tokens, no model time.
+          const { usage: _usage, ...result } = cached.result;
+          const { usage: _spent, ...exchange } = cached.exchange;
+          return {
+            evidence,
+            model: { result: { ...result, executionTimeMs: 0, attempts: 0 } },
+            exchange: { ...exchange, executionTimeMs: 0, attempts: 0, reusedFrom: cached.savedAt },
+          };
+        }
+      }
       let prompt: string | undefined;
       try {
         const { rawAnswer, ...answered } = await diagnose(model, state.request, evidence, {
@@ -235,6 +278,12 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
           executionTimeMs: result.executionTimeMs,
           ...(result.usage ? { usage: result.usage } : {}),
         };
+        if (deps.diagnosisCache && fingerprint) {
+          // A cache that fails costs the reuse, never the verdict.
+          await deps.diagnosisCache
+            .set(fingerprint, { result, exchange, savedAt: now().toISOString() }, { signal: run.signal })
+            .catch(() => undefined);
+        }
         return { evidence, model: { result }, exchange };
       } catch (err) {
         // An abort (its reason is typed by the adapter) and a redaction failure stop here: no verdict without them.

@@ -65,6 +65,8 @@ export interface ModelExchange {
   executionTimeMs?: number;
   usage?: TokenUsage;
   error?: string;
+  /** The evidence was unchanged: this is the diagnosis the model gave then (ISO 8601), not asked again. */
+  reusedFrom?: string;
 }
 
 export interface AnalysisRecord extends AnalysisSummary {

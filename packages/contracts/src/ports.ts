@@ -5,7 +5,7 @@
 import type { ZodType } from 'zod';
 import type { AnalysisRequest, AnalyzeAnswer } from './metric-ai.js';
 import type { Evidence, KubeEvent, PodInfo, RolloutInfo } from './evidence.js';
-import type { AbsentEvidence, Outcome, Verdict } from './diagnosis.js';
+import type { AbsentEvidence, ModelDiagnosis, Outcome, Verdict } from './diagnosis.js';
 import type { RemediationPreview } from './code-host.js';
 import type { ModelExchange } from './history.js';
 
@@ -161,4 +161,21 @@ export interface RecordedEvent {
 /** Writes Events. Errors are DependencyError('kubernetes', ...); undefined when the object does not exist. */
 export interface EventRecorder {
   record(event: VerdictEvent, options: CallOptions): Promise<RecordedEvent | undefined>;
+}
+
+/** A diagnosis the model gave for one evidence fingerprint (see `evidenceFingerprint` in @aiops/evidence). */
+export interface CachedDiagnosis {
+  result: ModelDiagnosis;
+  exchange: ModelExchange;
+  /** When the model gave it (ISO 8601). */
+  savedAt: string;
+}
+
+/**
+ * Diagnoses by evidence fingerprint, kept for a while: a re-measurement of an unchanged canary reuses the model's
+ * earlier diagnosis instead of asking again. In memory by default, in Redis when REDIS_URL is set (shared by replicas).
+ */
+export interface DiagnosisCache {
+  get(fingerprint: string, options: CallOptions): Promise<CachedDiagnosis | undefined>;
+  set(fingerprint: string, value: CachedDiagnosis, options: CallOptions): Promise<void>;
 }

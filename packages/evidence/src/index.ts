@@ -5,3 +5,4 @@ export * from './judge/index.js';
 export * from './policy/index.js';
 export * from './findings/index.js';
 export * from './history/index.js';
+export * from './fingerprint.js';

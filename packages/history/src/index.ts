@@ -1,3 +1,4 @@
 export { createMemoryHistory, type MemoryHistory, type MemoryHistoryOptions } from './memory.js';
 export { summaryOf } from './summary.js';
 export { toAnalysisRecord, newAnalysisId } from './record.js';
+export { createMemoryDiagnosisCache, type MemoryDiagnosisCacheOptions } from './diagnosis-cache.js';
