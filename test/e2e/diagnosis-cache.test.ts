@@ -61,7 +61,7 @@ async function measure(scenario: Scenario): Promise<{ promote: boolean; analysis
 
 describe('an unchanged canary measured again', () => {
   it('costs one model call for ten measurements, and the reuse is counted on /metrics', async () => {
-    const answers = [];
+    const answers: Array<{ promote: boolean }> = [];
     for (let i = 0; i < 10; i++) answers.push(await measure(healthy));
     expect(gemini.requests).toHaveLength(1);
     expect(answers.every((a) => a.promote === answers[0]!.promote)).toBe(true);
