@@ -62,8 +62,8 @@ describe('no evidence id is concatenated outside contracts', () => {
     expect(sourceDirs.length).toBeGreaterThan(8);
   });
 
-  it.each(['evidence', 'metrics', 'agents', 'a2a'])('packages/%s/src spells no evidence id', (pkg) => {
-    const offenders = files(join(root, 'packages', pkg, 'src'))
+  const offendersIn = (checked: string[]): string[] =>
+    checked
       .flatMap((file) =>
         readFileSync(file, 'utf8')
           .split('\n')
@@ -71,11 +71,13 @@ describe('no evidence id is concatenated outside contracts', () => {
       )
       .filter(({ line }) => !/^(\/\*\*|\*|\/\/)/.test(line.trim()) && ID_LITERAL.test(line))
       .map(({ where, line }) => `${where}: ${line.trim()}`);
-    expect(offenders).toEqual([]);
+
+  it.each(['evidence', 'metrics', 'agents', 'a2a'])('packages/%s/src spells no evidence id', (pkg) => {
+    expect(offendersIn(files(join(root, 'packages', pkg, 'src')))).toEqual([]);
   });
 
   it('no other product source spells one either', () => {
-    const offenders = sourceDirs
+    const others = sourceDirs
       .filter((dir) => !/packages[\\/](contracts|evidence|metrics|agents|a2a)[\\/]/.test(dir))
       .flatMap((dir) => {
         try {
@@ -83,15 +85,8 @@ describe('no evidence id is concatenated outside contracts', () => {
         } catch {
           return [];
         }
-      })
-      .concat(files(join(root, 'packages', 'contracts', 'src')).filter((f) => !f.endsWith('evidence-id.ts')))
-      .flatMap((file) =>
-        readFileSync(file, 'utf8')
-          .split('\n')
-          .map((line, i) => ({ line, where: `${relative(root, file)}:${i + 1}` })),
-      )
-      .filter(({ line }) => !/^(\/\*\*|\*|\/\/)/.test(line.trim()) && ID_LITERAL.test(line))
-      .map(({ where, line }) => `${where}: ${line.trim()}`);
-    expect(offenders).toEqual([]);
+      });
+    const contracts = files(join(root, 'packages', 'contracts', 'src')).filter((f) => !f.endsWith('evidence-id.ts'));
+    expect(offendersIn([...others, ...contracts])).toEqual([]);
   });
 });
