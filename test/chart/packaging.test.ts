@@ -59,13 +59,74 @@ describe('CI workflow', () => {
 describe('Argo Rollouts examples', () => {
   const documents = (path: string) => parseAllDocuments(readRepoFile(path)).map((d) => d.toJS() as unknown);
 
-  it('registers the metric-ai plugin with a download location', () => {
+  /** The plugin's real release asset (releases v0.0.1 and v1.9.0, linux/amd64 only). */
+  const PLUGIN_URL =
+    /^https:\/\/github\.com\/argoproj-labs\/rollouts-plugin-metric-ai\/releases\/download\/v(0\.0\.1|1\.9\.0)\/rollouts-plugin-metric-ai-linux-amd64$/;
+
+  it('registers the metric-ai plugin with the download location of its real release asset', () => {
     const [configMap] = documents('examples/argo-rollouts/argo-rollouts-config.yaml') as Array<{
       data: { metricProviderPlugins: string };
     }>;
     expect(parse(configMap!.data.metricProviderPlugins)).toEqual([
-      { name: 'argoproj-labs/metric-ai', location: expect.stringMatching(/^(https:|file:)/) as unknown },
+      { name: 'argoproj-labs/metric-ai', location: expect.stringMatching(PLUGIN_URL) as unknown },
     ]);
+  });
+
+  it('the README wires the plugin with that same asset, and no other download location', () => {
+    const locations = [...readRepoFile('README.md').matchAll(/location: "([^"]+)"/g)].map((m) => m[1]);
+    expect(locations.length).toBeGreaterThan(0);
+    for (const location of locations) expect(location).toMatch(PLUGIN_URL);
+  });
+
+  it('the web-provider AnalysisTemplate decides on result.verdict, with the pod-template-hash args and a timeout for a model call', () => {
+    const [template] = documents('examples/argo-rollouts/web-analysis-template.yaml');
+    expect(template).toMatchObject({
+      kind: 'AnalysisTemplate',
+      spec: {
+        args: expect.arrayContaining([
+          { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+          { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
+        ]) as unknown,
+        metrics: [
+          {
+            successCondition: 'result.verdict == "promote"',
+            failureCondition: 'result.verdict == "reject"',
+            provider: {
+              web: {
+                url: expect.stringMatching(/\/web\/analyze$/) as unknown,
+                method: 'POST',
+                timeoutSeconds: expect.any(Number) as unknown,
+                jsonBody: {
+                  canaryPodTemplateHash: '{{args.canary-hash}}',
+                  stablePodTemplateHash: '{{args.stable-hash}}',
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const web = (template as { spec: { metrics: Array<{ provider: { web: { timeoutSeconds: number } } }> } }).spec
+      .metrics[0]!.provider.web;
+    // Longer than the analysis deadline (60 s by default), so a slow model is a 503 (Error), not a client timeout.
+    expect(web.timeoutSeconds).toBeGreaterThan(60);
+  });
+
+  it('the Flagger Canary wires the rollout and confirm-promotion hooks to /flagger/{hook}', () => {
+    const [canary] = documents('examples/flagger/canary.yaml');
+    expect(canary).toMatchObject({
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'Canary',
+      spec: {
+        targetRef: { kind: 'Deployment' },
+        analysis: {
+          webhooks: [
+            { type: 'rollout', url: expect.stringMatching(/\/flagger\/rollout$/) as unknown },
+            { type: 'confirm-promotion', url: expect.stringMatching(/\/flagger\/confirm-promotion$/) as unknown },
+          ],
+        },
+      },
+    });
   });
 
   it('points the AnalysisTemplate at http://kubernetes-agent:8080 with the plugin options', () => {

@@ -7,7 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterReader, createEventRecorder, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
+import {
+  createClusterReader,
+  createEventRecorder,
+  createTokenReviewer,
+  createWorkloadReader,
+  loadKubeConfig,
+} from '@aiops/kube';
 import { startFakeKubeApi, type FakeKubeApi, type FakeKubeRequest, type Scenario } from '@aiops/testkit';
 import { isObject, readChartFile, readYaml } from './chart-files.js';
 
@@ -161,6 +167,10 @@ describe('RBAC', () => {
     await reader.listEvents(scenario.namespace, { signal });
     expect(await reader.namespaceExists(scenario.namespace, { signal })).toBe(true);
     expect(await reader.getRollout(scenario.namespace, scenario.rolloutName, { signal })).toBeDefined();
+    // The Flagger hooks' reads: the Canary's targetRef and the selectors of its Deployments.
+    const workloads = createWorkloadReader(kubeConfig, { timeoutMs: 5000 });
+    await workloads.getCanaryTarget(scenario.namespace, scenario.rolloutName, { signal });
+    await workloads.getPodSelector(scenario.namespace, { kind: 'Deployment', name: scenario.rolloutName }, { signal });
     readCalls = fake.requests.map(toApiCall);
 
     const reviewer = createTokenReviewer(kubeConfig, { timeoutMs: 5000, cacheTtlMs: 0 });
@@ -203,6 +213,8 @@ describe('RBAC', () => {
         'list core/events',
         'get core/namespaces',
         'get argoproj.io/rollouts',
+        'get flagger.app/canaries',
+        'get apps/deployments',
       ]),
     );
     expect(reviewCalls.map(describeCall)).toEqual(['create authentication.k8s.io/tokenreviews']);

@@ -15,10 +15,15 @@ import {
   toWebAnalysisRequest,
   toWebAnswer,
   rolloutReference,
+  isFlaggerHook,
+  toFlaggerAnswer,
+  toFlaggerPayload,
+  FLAGGER_HOOKS,
   type AnalysisRequest,
   type AnalyzeFn,
 } from '@aiops/contracts';
 import type { Telemetry } from './telemetry.js';
+import type { FlaggerHooks } from './flagger.js';
 import type { VerdictEvents } from './verdict-events.js';
 
 export interface AppOptions {
@@ -35,6 +40,8 @@ export interface AppOptions {
   analyzeNamespaces?: readonly string[];
   /** Verdicts as Events on the analysed Rollout (or Canary); none when absent. */
   events?: VerdictEvents;
+  /** Flagger's webhooks (`POST /flagger/{hook}`); not served when absent. */
+  flagger?: FlaggerHooks;
 }
 
 /** Maps fastify's own errors (body parsing, limits) to typed errors so the one handler answers them. */
@@ -123,9 +130,12 @@ export async function buildApp(
   );
 
   /** The routes without credentials analyse only the namespaces ANALYZE_NAMESPACES lists (any when unset). */
+  const admit = (namespace: string): void => {
+    if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(namespace))
+      throw new ForbiddenError(namespace);
+  };
   const admitted = (request: AnalysisRequest): AnalysisRequest => {
-    if (options.analyzeNamespaces && !options.analyzeNamespaces.includes(request.namespace))
-      throw new ForbiddenError(request.namespace);
+    admit(request.namespace);
     return request;
   };
 
@@ -160,6 +170,25 @@ export async function buildApp(
       options.events?.record(rolloutReference(analysisRequest), outcome);
       return reply.status(200).send(toWebAnswer(outcome));
     });
+    // Flagger's webhooks: the status code is the answer (above 202 fails the check), the body one line of why.
+    const flagger = options.flagger;
+    if (flagger)
+      scope.post<{ Params: { hook: string } }>('/flagger/:hook', async (request, reply) => {
+        const { hook } = request.params;
+        if (!isFlaggerHook(hook))
+          throw new AgentError(
+            'not_found',
+            `no Flagger hook "${hook}" here; the analysis serves ${FLAGGER_HOOKS.join(', ')}`,
+          );
+        const payload = toFlaggerPayload(request.body);
+        admit(payload.namespace);
+        const answer = toFlaggerAnswer(hook, await flagger.state(payload, clientGone(reply)));
+        return reply
+          .status(answer.status)
+          .header('aiops-verdict', answer.verdict)
+          .type('text/plain; charset=utf-8')
+          .send(`${answer.text}\n`);
+      });
   });
 
   return { app, setDraining: (value) => (draining = value) };

@@ -323,8 +323,21 @@ export const SETTINGS = {
       const bad = names.filter((ns) => !NAMESPACE.test(ns));
       return bad.length > 0 ? fail(`not namespace names: ${bad.join(', ')}`) : names;
     }),
-    description: 'comma-separated namespaces /a2a/analyze (the plugin route, no credentials) may analyse; unset: any',
+    description:
+      'comma-separated namespaces the routes without credentials (/a2a/analyze, /web/analyze, /flagger/{hook}) may analyse; unset: any',
   },
+  FLAGGER_HOOK_WAIT_MS: integer(
+    8000,
+    0,
+    600_000,
+    "how long a Flagger hook call waits for a running analysis before answering that it is still running (keep it below the hook's timeout, 10 s by default)",
+  ),
+  FLAGGER_REANALYZE_SECONDS: integer(
+    60,
+    0,
+    86_400,
+    'age after which a Flagger canary revision whose verdict was promote or inconclusive is analysed again (a reject stands for the revision)',
+  ),
   VERDICT_EVENTS: flag(
     true,
     'true: write each verdict as a Kubernetes Event on the Rollout or Flagger Canary (needs create/patch on events)',
@@ -502,6 +515,7 @@ function toConfig(
     history: { maxAnalyses: v.HISTORY_MAX_ANALYSES, maxBytes: v.HISTORY_MAX_BYTES },
     evidenceCacheTtlSeconds: v.EVIDENCE_CACHE_TTL_SECONDS,
     verdictEvents: v.VERDICT_EVENTS,
+    flagger: { hookWaitMs: v.FLAGGER_HOOK_WAIT_MS, reanalyzeSeconds: v.FLAGGER_REANALYZE_SECONDS },
   };
 }
 

@@ -18,7 +18,13 @@ import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
 import { createMemoryDiagnosisCache, createMemoryHistory } from '@aiops/history';
-import { createClusterReader, createEventRecorder, createTokenReviewer, loadKubeConfig } from '@aiops/kube';
+import {
+  createClusterReader,
+  createEventRecorder,
+  createTokenReviewer,
+  createWorkloadReader,
+  loadKubeConfig,
+} from '@aiops/kube';
 import { createGeminiModel } from '@aiops/llm';
 import { createPrometheusSource } from '@aiops/metrics';
 import { buildApp } from './app.js';
@@ -27,6 +33,7 @@ import type { Config } from './config.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 import { uiRoutes } from './ui/routes.js';
 import { createVerdictEvents } from './verdict-events.js';
+import { createFlaggerHooks } from './flagger.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -206,6 +213,16 @@ export async function createService(
     { logger, timeoutMs: config.kube.timeoutMs },
   );
 
+  const flagger = createFlaggerHooks({
+    analyze,
+    workloads: createWorkloadReader(kubeConfig, { timeoutMs: config.kube.timeoutMs }),
+    events,
+    logger,
+    waitMs: config.flagger.hookWaitMs,
+    reanalyzeMs: config.flagger.reanalyzeSeconds * 1000,
+    kubeTimeoutMs: config.kube.timeoutMs,
+  });
+
   const auth =
     config.a2a.auth === 'bearer'
       ? { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) }
@@ -219,6 +236,7 @@ export async function createService(
     headersTimeoutMs: config.headersTimeoutMs,
     ...(config.analyzeNamespaces ? { analyzeNamespaces: config.analyzeNamespaces } : {}),
     events,
+    flagger,
     version: VERSION,
   });
   await app.register(a2aPlugin, {

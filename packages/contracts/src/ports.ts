@@ -179,3 +179,17 @@ export interface DiagnosisCache {
   get(fingerprint: string, options: CallOptions): Promise<CachedDiagnosis | undefined>;
   set(fingerprint: string, value: CachedDiagnosis, options: CallOptions): Promise<void>;
 }
+
+/** What a Flagger Canary points at (its `spec.targetRef`). */
+export interface WorkloadRef {
+  kind: string;
+  name: string;
+}
+
+/** Reads the workloads behind a Flagger Canary. Errors are DependencyError('kubernetes', ...). */
+export interface WorkloadReader {
+  /** The Canary's targetRef; undefined when the Canary cannot be read (no such object, no CRD, no RBAC to read it). */
+  getCanaryTarget(namespace: string, name: string, options: CallOptions): Promise<WorkloadRef | undefined>;
+  /** The label selector of a workload's pods (`app=podinfo`); undefined when the workload does not exist. */
+  getPodSelector(namespace: string, workload: WorkloadRef, options: CallOptions): Promise<string | undefined>;
+}
