@@ -24,7 +24,11 @@ function chartEnvVars(): Set<string> {
       /"aiops-agent\.secretEnv" \(list \. "\w+" "([A-Z][A-Z0-9_]+)"\)/g,
     ),
   ].map((m) => m[1]!);
-  return new Set([...configMapKeys, ...secretEnv]);
+  // Entries a helper renders from a Secret of their own (REDIS_URL: redis.url or redis.existingSecret).
+  const helperEnv = [
+    ...readChartFile('templates/_helpers.tpl').matchAll(/^- name: ([A-Z][A-Z0-9_]+)\n\s+valueFrom:/gm),
+  ].map((m) => m[1]!);
+  return new Set([...configMapKeys, ...secretEnv, ...helperEnv]);
 }
 
 describe('environment variables', () => {

@@ -342,6 +342,20 @@ export const SETTINGS = {
     true,
     'true: write each verdict as a Kubernetes Event on the Rollout or Flagger Canary (needs create/patch on events)',
   ),
+  REDIS_URL: {
+    schema: parsed((raw, fail) => {
+      let protocol: string;
+      try {
+        protocol = new URL(raw).protocol;
+      } catch {
+        return fail('must be a redis:// or rediss:// URL');
+      }
+      return protocol === 'redis:' || protocol === 'rediss:' ? raw : fail('must be a redis:// or rediss:// URL');
+    }),
+    description:
+      'redis:// or rediss:// URL (may carry a password): the analysis history and the diagnosis cache are kept there, shared by every replica; unset: in this process',
+    secret: true,
+  },
   EVIDENCE_CACHE_TTL_SECONDS: integer(
     900,
     0,
@@ -514,6 +528,7 @@ function toConfig(
     analyzeNamespaces: v.ANALYZE_NAMESPACES,
     history: { maxAnalyses: v.HISTORY_MAX_ANALYSES, maxBytes: v.HISTORY_MAX_BYTES },
     evidenceCacheTtlSeconds: v.EVIDENCE_CACHE_TTL_SECONDS,
+    redisUrl: v.REDIS_URL,
     verdictEvents: v.VERDICT_EVENTS,
     flagger: { hookWaitMs: v.FLAGGER_HOOK_WAIT_MS, reanalyzeSeconds: v.FLAGGER_REANALYZE_SECONDS },
   };

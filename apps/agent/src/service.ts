@@ -17,7 +17,13 @@ import { a2aPlugin } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
-import { createMemoryDiagnosisCache, createMemoryHistory } from '@aiops/history';
+import {
+  connectRedis,
+  createMemoryDiagnosisCache,
+  createMemoryHistory,
+  createRedisDiagnosisCache,
+  createRedisHistory,
+} from '@aiops/history';
 import {
   createClusterReader,
   createEventRecorder,
@@ -182,12 +188,18 @@ export async function createService(
 ): Promise<Service> {
   const logger = overrides.logger ?? createLogger(config);
   const telemetry = createTelemetry();
+  // Shared state for replicas when REDIS_URL is set; otherwise this process's memory.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const historyBounds = { maxRecords: config.history.maxAnalyses, maxBytes: config.history.maxBytes };
   const history =
-    overrides.history ??
-    createMemoryHistory({ maxRecords: config.history.maxAnalyses, maxBytes: config.history.maxBytes });
+    overrides.history ?? (redis ? createRedisHistory(redis.client, historyBounds) : createMemoryHistory(historyBounds));
+  const ttlMs = config.evidenceCacheTtlSeconds * 1000;
   const diagnosisCache =
-    config.evidenceCacheTtlSeconds > 0
-      ? countedCache(createMemoryDiagnosisCache({ ttlMs: config.evidenceCacheTtlSeconds * 1000 }), telemetry)
+    ttlMs > 0
+      ? countedCache(
+          redis ? createRedisDiagnosisCache(redis.client, { ttlMs }) : createMemoryDiagnosisCache({ ttlMs }),
+          telemetry,
+        )
       : undefined;
   const workflow = createWorkflow(config, logger, { history, ...(diagnosisCache ? { diagnosisCache } : {}) });
   const kubeConfig = workflow.kubeConfig;
@@ -284,6 +296,7 @@ export async function createService(
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
         await Promise.race([workflow.settled(), grace]);
       }
+      await redis?.close();
     },
   };
   return service;

@@ -109,3 +109,20 @@ Arguments: (list $root credentialName ENV_NAME).
 true
 {{- end -}}
 {{- end -}}
+
+{{/* REDIS_URL from redis.existingSecret, else from this chart's Redis Secret when redis.url is set. */}}
+{{- define "aiops-agent.redisEnv" -}}
+{{- if .Values.redis.existingSecret }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.existingSecret }}
+      key: {{ .Values.redis.existingSecretKey }}
+{{- else if .Values.redis.url }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "aiops-agent.fullname" . }}-redis
+      key: REDIS_URL
+{{- end }}
+{{- end -}}

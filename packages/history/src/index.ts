@@ -2,3 +2,11 @@ export { createMemoryHistory, type MemoryHistory, type MemoryHistoryOptions } fr
 export { summaryOf } from './summary.js';
 export { toAnalysisRecord, newAnalysisId } from './record.js';
 export { createMemoryDiagnosisCache, type MemoryDiagnosisCacheOptions } from './diagnosis-cache.js';
+export {
+  connectRedis,
+  createRedisDiagnosisCache,
+  createRedisHistory,
+  type RedisConnection,
+  type RedisDiagnosisCacheOptions,
+  type RedisHistoryOptions,
+} from './redis.js';

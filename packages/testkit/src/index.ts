@@ -7,3 +7,4 @@ export * from './plugin-request.js';
 export * from './redteam/index.js';
 export * from './prometheus/index.js';
 export * from './scenarios/index.js';
+export * from './redis-server.js';
