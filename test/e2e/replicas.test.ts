@@ -11,8 +11,10 @@ import {
   responders,
   scenarioById,
   startFakeGemini,
+  startFakeGitHub,
   startRedisServer,
   type FakeGemini,
+  type FakeGitHub,
   type RedisServer,
 } from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
@@ -46,22 +48,38 @@ async function roundRobin(targets: string[]): Promise<{ url: string; served: str
 }
 
 const panic = scenarioById('go-panic')!;
+/** The same failure in another rollout, for the simultaneous measurements. */
+const twin = { ...structuredClone(panic), id: 'replicas-twin', namespace: 'replicas-twin' };
 
 let redis: RedisServer;
 let kube: KubeFixture;
 let gemini: FakeGemini;
+let github: FakeGitHub;
 let replicas: ServiceProcess[] = [];
 let proxy: Awaited<ReturnType<typeof roundRobin>>;
 beforeAll(async () => {
   redis = await startRedisServer();
-  kube = await startKubeFixture([panic]);
-  gemini = await startFakeGemini({ responder: responders.heuristic });
+  kube = await startKubeFixture([panic, twin]);
+  // A model slow enough that two measurements arriving together overlap.
+  gemini = await startFakeGemini({
+    responder: async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return responders.heuristic(request);
+    },
+  });
+  github = await startFakeGitHub({ acceptedTokens: ['ghp_fake_token_for_tests'] });
   const env = {
     ...kube.env,
     GOOGLE_API_KEY: 'fake-key-for-tests',
     GEMINI_BASE_URL: gemini.url,
     REDIS_URL: redis.url,
     EVIDENCE_CACHE_TTL_SECONDS: '900',
+    GITHUB_TOKEN: 'ghp_fake_token_for_tests',
+    GITHUB_API_URL: github.url,
+    GITHUB_HOST: 'github.com',
+    GITHUB_REPO_ALLOWLIST: 'acme/*',
+    PR_AUTHOR_MODE: 'issue',
+    PR_AUTHOR_BUDGET_MS: '30000',
   };
   replicas = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
   proxy = await roundRobin(replicas.map((r) => r.url));
@@ -70,6 +88,7 @@ afterAll(async () => {
   await proxy?.close();
   await Promise.all(replicas.map((r) => r.stop()));
   await gemini?.close();
+  await github?.close();
   await kube?.close();
   await redis?.close();
 });
@@ -92,5 +111,25 @@ describe('two replicas sharing Redis', () => {
     for (const f of hard) expect(f.history).toBe('seen in the previous measurement');
     expect(gemini.requests).toHaveLength(1);
     expect(await metricSum(replicas[1]!.url, 'aiops_agent_diagnosis_cache_total{result="hit"}')).toBe(1);
+  });
+});
+
+describe('the same failing rollout measured on both replicas at once', () => {
+  it('runs one analysis: one model call and one issue, both replicas answer with its verdict', async () => {
+    const before = gemini.requests.length;
+    const issuesBefore = github.issues('acme', 'cart').length;
+    const body = pluginRequestBody(twin);
+    // Straight to each replica, at the same moment, as two plugin measurements landing on two pods would.
+    const answers = await Promise.all(replicas.map((r) => postJson(`${r.url}/a2a/analyze`, body)));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.json.promote).toBe(false);
+    }
+    expect(gemini.requests.length - before).toBe(1);
+    await expect.poll(() => github.issues('acme', 'cart').length).toBe(issuesBefore + 1);
+    expect(
+      (await metricSum(replicas[0]!.url, 'aiops_agent_coalesced_requests_total')) +
+        (await metricSum(replicas[1]!.url, 'aiops_agent_coalesced_requests_total')),
+    ).toBe(1);
   });
 });

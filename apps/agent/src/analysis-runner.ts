@@ -15,8 +15,9 @@ import {
   type AnalyzeFn,
   type ProgressEvent,
 } from '@aiops/contracts';
-import { toAnalysisRecord } from '@aiops/history';
+import { toAnalysisRecord, type SharedRuns } from '@aiops/history';
 import type { FastifyBaseLogger } from 'fastify';
+import { createHash } from 'node:crypto';
 import { createAdmission } from './admission.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -28,6 +29,11 @@ export interface AnalysisRunnerOptions {
   maxQueued?: number;
   telemetry: Telemetry;
   logger: FastifyBaseLogger;
+  /**
+   * Coalescing across replicas (REDIS_URL): an identical request running on another replica is joined there, so
+   * the same measurement landing on two pods costs one analysis (one model call, one issue).
+   */
+  sharedRuns?: SharedRuns;
   /** Every verdict is recorded here (the workflow reads it back for later measurements and /ui). */
   history?: AnalysisHistory;
 }
@@ -184,6 +190,37 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       }
     }
   };
+  /**
+   * The first replica to claim a request runs it and publishes the outcome; another that gets the same request
+   * meanwhile waits for that outcome. Shared state failing (Redis down) or a claim that lapses without an outcome
+   * (its replica died) means running here: coordination saves work, it never costs a verdict.
+   */
+  const acrossReplicas = async (request: AnalysisRequest, key: string, signal: AbortSignal) => {
+    const runs = options.sharedRuns;
+    if (!runs) return run(request, { signal });
+    const id = createHash('sha256').update(key).digest('hex');
+    const claimed = await runs.claim(id, { signal }).catch(() => true);
+    if (!claimed) {
+      const waitFor = AbortSignal.any([signal, AbortSignal.timeout(options.deadlineMs)]);
+      const published = await runs.wait(id, { signal: waitFor }).catch(() => undefined);
+      if (published !== undefined) {
+        options.telemetry.coalesced.inc();
+        return JSON.parse(published) as AnalysisOutcome;
+      }
+      if (signal.aborted) throw abortReason(signal, 'the analysis');
+      return run(request, { signal });
+    }
+    let outcome: AnalysisOutcome | undefined;
+    try {
+      outcome = await run(request, { signal });
+      return outcome;
+    } finally {
+      await runs
+        .publish(id, outcome ? JSON.stringify(outcome) : undefined, { signal: AbortSignal.timeout(2000) })
+        .catch(() => undefined);
+    }
+  };
+
   /** Joins the running analysis of an identical request; it is aborted only when every caller has gone. */
   const coalesced = (request: AnalysisRequest, signal: AbortSignal): Promise<AnalysisOutcome> => {
     const key = JSON.stringify(request);
@@ -191,7 +228,7 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
     if (entry) options.telemetry.coalesced.inc();
     else {
       const controller = new AbortController();
-      const created: SharedRun = { waiters: 0, controller, outcome: run(request, { signal: controller.signal }) };
+      const created: SharedRun = { waiters: 0, controller, outcome: acrossReplicas(request, key, controller.signal) };
       created.outcome.then(
         () => shared.delete(key),
         () => shared.delete(key),

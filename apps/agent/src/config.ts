@@ -353,7 +353,7 @@ export const SETTINGS = {
       return protocol === 'redis:' || protocol === 'rediss:' ? raw : fail('must be a redis:// or rediss:// URL');
     }),
     description:
-      'redis:// or rediss:// URL (may carry a password): the analysis history and the diagnosis cache are kept there, shared by every replica; unset: in this process',
+      'redis:// or rediss:// URL (may carry a password): the analysis history, the diagnosis cache and the analyses in progress are shared there by every replica (the same measurement landing on two pods runs once); unset: in this process',
     secret: true,
   },
   EVIDENCE_CACHE_TTL_SECONDS: integer(

@@ -23,6 +23,7 @@ import {
   createMemoryHistory,
   createRedisDiagnosisCache,
   createRedisHistory,
+  createRedisSharedRuns,
 } from '@aiops/history';
 import {
   createClusterReader,
@@ -208,6 +209,7 @@ export async function createService(
     deadlineMs: config.analysisDeadlineMs,
     maxConcurrent: config.maxConcurrentAnalyses,
     maxQueued: config.maxQueuedAnalyses,
+    ...(redis ? { sharedRuns: createRedisSharedRuns(redis.client, { claimTtlMs: config.analysisDeadlineMs }) } : {}),
     telemetry,
     logger,
     history,

@@ -10,3 +10,4 @@ export {
   type RedisDiagnosisCacheOptions,
   type RedisHistoryOptions,
 } from './redis.js';
+export { createRedisSharedRuns, type RedisSharedRunsOptions, type SharedRuns } from './shared-runs.js';
