@@ -97,6 +97,6 @@ export function upstreamFailure(
   return new DependencyError(dependency, message, {
     upstreamStatus: failure.status,
     ...(failure.cause === undefined ? {} : { cause: failure.cause }),
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds, upstreamRetryAfterSeconds: retryAfterSeconds }),
   });
 }

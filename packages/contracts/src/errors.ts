@@ -61,10 +61,17 @@ export class InvalidRequestError extends AgentError {
 export class DependencyError extends AgentError {
   /** Upstream HTTP status when there was one (429, 500, ...). */
   readonly upstreamStatus?: number;
+  /** The wait the upstream itself asked for (its Retry-After), when it named one; `retryAfterSeconds` has a default. */
+  readonly upstreamRetryAfterSeconds?: number;
   constructor(
     dependency: Dependency,
     message: string,
-    options: { cause?: unknown; upstreamStatus?: number; retryAfterSeconds?: number } = {},
+    options: {
+      cause?: unknown;
+      upstreamStatus?: number;
+      retryAfterSeconds?: number;
+      upstreamRetryAfterSeconds?: number;
+    } = {},
   ) {
     super('dependency_unavailable', `${dependency}: ${message}`, {
       dependency,
@@ -73,6 +80,8 @@ export class DependencyError extends AgentError {
     });
     this.name = 'DependencyError';
     if (options.upstreamStatus !== undefined) this.upstreamStatus = options.upstreamStatus;
+    if (options.upstreamRetryAfterSeconds !== undefined)
+      this.upstreamRetryAfterSeconds = options.upstreamRetryAfterSeconds;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Turning whatever the Gemini client throws into the typed errors of @aiops/contracts (aborts and timeouts are
+ * Turning whatever the model clients (Gemini, OpenAI-compatible) throw into the typed errors of @aiops/contracts (aborts and timeouts are
  * callDependency's), with the API key removed, and with when to retry.
  */
 import { DependencyError, upstreamFailure } from '@aiops/contracts';
@@ -27,8 +27,29 @@ function upstreamStatus(err: unknown): number | undefined {
   return fromMessage === undefined ? undefined : Number(fromMessage);
 }
 
-/** Seconds from Gemini's google.rpc.RetryInfo detail (`"retryDelay": "7s"`), if present. */
-function retryAfterSeconds(err: unknown): number | undefined {
+/** A `Retry-After` header on an SDK error (the OpenAI client keeps the answer's Headers on `.headers`). */
+function retryAfterHeader(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    const headers = (e as { headers?: unknown }).headers;
+    if (headers instanceof Headers) {
+      const value = headers.get('retry-after');
+      if (value !== null) return value;
+    } else if (typeof headers === 'object' && headers !== null) {
+      const value = (headers as Record<string, unknown>)['retry-after'];
+      if (typeof value === 'string') return value;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Seconds to wait: the answer's Retry-After header (OpenAI-compatible servers), or Gemini's google.rpc.RetryInfo
+ * detail (`"retryDelay": "7s"`), if present.
+ */
+function retryAfterSeconds(err: unknown): number | string | undefined {
+  const header = retryAfterHeader(err);
+  if (header !== undefined) return header;
   const details = (err as { errorDetails?: unknown } | null)?.errorDetails;
   if (!Array.isArray(details)) return undefined;
   for (const detail of details) {

@@ -15,7 +15,8 @@
  *   the caller (the workflow, or Argo's next analysis interval) decides whether to try again.
  */
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { AIMessage } from '@langchain/core/messages';
+import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { InteropZodType } from '@langchain/core/utils/types';
 import {
   DependencyError,
@@ -28,7 +29,8 @@ import {
 } from '@aiops/contracts';
 import type { ZodType } from 'zod';
 import { toLlmError } from './errors.js';
-import { checkStructuredOutput, describeProblem, repairInstruction } from './structured-output.js';
+import { estimateCallTokens, unlimited, type ProviderLimiter } from './rate-limit.js';
+import { generateWithRepair, type RawAnswer } from './structured-output.js';
 
 export const DEFAULT_GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -42,11 +44,10 @@ export interface GeminiModelOptions {
   timeoutMs: number;
   temperature?: number;
   maxOutputTokens?: number;
-}
-
-interface RawAnswer {
-  text: string;
-  usage: TokenUsage;
+  /** Called with the tokens of every answer the endpoint sent (repair turns and invalid answers included). */
+  onUsage?: (usage: TokenUsage) => void;
+  /** The provider's rate limit, shared by every model of the provider (default: none, Retry-After still honoured). */
+  limiter?: ProviderLimiter;
 }
 
 function checkOptions(options: GeminiModelOptions): void {
@@ -94,10 +95,6 @@ function ownStreamResponses(chat: ChatGoogleGenerativeAI): void {
   };
 }
 
-function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
-  return { inputTokens: total.inputTokens + more.inputTokens, outputTokens: total.outputTokens + more.outputTokens };
-}
-
 export function createGeminiModel(options: GeminiModelOptions): StructuredModel {
   checkOptions(options);
   const { apiKey, model, timeoutMs } = options;
@@ -113,6 +110,7 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
     ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
   });
   ownStreamResponses(chat);
+  const limiter = options.limiter ?? unlimited();
 
   /** One model call through the shared dependency-call helper; SDK errors are typed (and the key removed) in here. */
   function call(messages: BaseMessage[], schema: ZodType, schemaName: string, caller: AbortSignal): Promise<RawAnswer> {
@@ -121,27 +119,37 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
       method: 'jsonSchema',
       includeRaw: true,
     });
-    return callDependency({ dependency: 'llm', what: 'model call', signal: caller, timeoutMs }, async (signal) => {
-      let raw: BaseMessage;
-      try {
-        ({ raw } = await structured.invoke(messages, { signal }));
-      } catch (err) {
-        throw signal.aborted ? err : toLlmError(err, [apiKey]);
-      }
-      // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
-      if (signal.aborted) throw new Error('aborted while the answer was streaming');
-      if (raw.text.length > MAX_ANSWER_CHARS) {
-        throw new DependencyError(
-          'llm',
-          `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`,
-        );
-      }
-      const usage = (raw as AIMessage).usage_metadata;
-      return {
-        text: raw.text,
-        usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 },
-      };
-    });
+    const estimate = estimateCallTokens(
+      messages.map((m) => m.text),
+      options.maxOutputTokens,
+    );
+    return limiter.run(estimate, caller, () =>
+      callDependency({ dependency: 'llm', what: 'model call', signal: caller, timeoutMs }, async (signal) => {
+        let raw: BaseMessage;
+        try {
+          ({ raw } = await structured.invoke(messages, { signal }));
+        } catch (err) {
+          throw signal.aborted ? err : toLlmError(err, [apiKey]);
+        }
+        // An abort while the answer streams in ends the stream early instead of throwing: never use a partial answer.
+        if (signal.aborted) throw new Error('aborted while the answer was streaming');
+        if (raw.text.length > MAX_ANSWER_CHARS) {
+          throw new DependencyError(
+            'llm',
+            `answer of ${raw.text.length} characters is too large to be a diagnosis (limit ${MAX_ANSWER_CHARS})`,
+          );
+        }
+        const usage = (raw as AIMessage).usage_metadata;
+        const finishReason = (raw.response_metadata as { finishReason?: unknown } | undefined)?.finishReason;
+        const tokens = { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 };
+        options.onUsage?.(tokens);
+        return {
+          text: raw.text,
+          usage: tokens,
+          cutOff: finishReason === 'MAX_TOKENS',
+        };
+      }),
+    );
   }
 
   return {
@@ -153,23 +161,12 @@ export function createGeminiModel(options: GeminiModelOptions): StructuredModel 
       const { system, prompt, schema, schemaName } = request;
       const conversation: BaseMessage[] = [new SystemMessage(system), new HumanMessage(prompt)];
 
-      const first = await call(conversation, schema, schemaName, signal);
-      const firstCheck = checkStructuredOutput(first.text, schema);
-      if (firstCheck.ok) return { value: firstCheck.value, attempts: 1, usage: first.usage, raw: first.text };
-
-      // One repair: show the model its answer and what is wrong with it, in the same conversation.
-      conversation.push(
-        new AIMessage(first.text),
-        new HumanMessage(repairInstruction(firstCheck.problem, first.text, schemaName)),
-      );
-      const second = await call(conversation, schema, schemaName, signal);
-      const usage = addUsage(first.usage, second.usage);
-      const secondCheck = checkStructuredOutput(second.text, schema);
-      if (secondCheck.ok) return { value: secondCheck.value, attempts: 2, usage, raw: second.text };
-      throw new DependencyError(
-        'llm',
-        `invalid structured output: ${describeProblem(secondCheck.problem)} (after 2 attempts)`,
-      );
+      return generateWithRepair((turns) => call(turns, schema, schemaName, signal), {
+        conversation,
+        schema,
+        schemaName,
+        ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
+      });
     },
   };
 }

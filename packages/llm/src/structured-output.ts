@@ -2,6 +2,8 @@
  * Checking a model's structured answer ourselves: neither real nor fake models guarantee that the JSON they
  * return matches the schema, so every answer is parsed and validated with zod before anyone sees it.
  */
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { DependencyError, type StructuredGeneration, type TokenUsage } from '@aiops/contracts';
 import { z, type ZodType } from 'zod';
 
 export type StructuredCheck<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -51,4 +53,56 @@ export function repairInstruction(problem: string, badAnswer: string, schemaName
 
 export function describeProblem(problem: string): string {
   return clip(problem.replace(/\s+/g, ' ').trim(), 500);
+}
+
+/** One model answer as an adapter received it. */
+export interface RawAnswer {
+  text: string;
+  usage: TokenUsage;
+  /** The answer stopped at the output-token limit (OpenAI finish_reason "length", Gemini MAX_TOKENS). */
+  cutOff?: boolean;
+}
+
+function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
+  return { inputTokens: total.inputTokens + more.inputTokens, outputTokens: total.outputTokens + more.outputTokens };
+}
+
+/** An answer cut off by the output limit is invalid even when what arrived parses: it is never half-read. */
+function checkAnswer<T>(answer: RawAnswer, schema: ZodType<T>, maxOutputTokens?: number): StructuredCheck<T> {
+  if (answer.cutOff) {
+    const limit = maxOutputTokens === undefined ? 'the output-token limit' : `the limit of ${maxOutputTokens} tokens`;
+    return {
+      ok: false,
+      problem: `the answer was cut off at ${limit} (finish reason "length"); answer again, more briefly`,
+    };
+  }
+  return checkStructuredOutput(answer.text, schema);
+}
+
+/**
+ * The structured-output loop every adapter shares: ask, validate with zod, and on a bad answer one repair turn in
+ * the same conversation (the bad answer and what is wrong with it); a second bad answer is a DependencyError.
+ */
+export async function generateWithRepair<T>(
+  ask: (conversation: BaseMessage[]) => Promise<RawAnswer>,
+  request: { conversation: BaseMessage[]; schema: ZodType<T>; schemaName: string; maxOutputTokens?: number },
+): Promise<StructuredGeneration<T>> {
+  const { schema, schemaName, maxOutputTokens } = request;
+  const conversation = [...request.conversation];
+  const first = await ask(conversation);
+  const firstCheck = checkAnswer(first, schema, maxOutputTokens);
+  if (firstCheck.ok) return { value: firstCheck.value, attempts: 1, usage: first.usage, raw: first.text };
+
+  conversation.push(
+    new AIMessage(first.text),
+    new HumanMessage(repairInstruction(firstCheck.problem, first.text, schemaName)),
+  );
+  const second = await ask(conversation);
+  const usage = addUsage(first.usage, second.usage);
+  const secondCheck = checkAnswer(second, schema, maxOutputTokens);
+  if (secondCheck.ok) return { value: secondCheck.value, attempts: 2, usage, raw: second.text };
+  throw new DependencyError(
+    'llm',
+    `invalid structured output: ${describeProblem(secondCheck.problem)} (after 2 attempts)`,
+  );
 }

@@ -1,6 +1,7 @@
 export * from './http/index.js';
 export * from './scenario.js';
 export * from './gemini/index.js';
+export * from './openai/index.js';
 export * from './kube/index.js';
 export * from './github/index.js';
 export * from './plugin-request.js';
@@ -8,3 +9,4 @@ export * from './redteam/index.js';
 export * from './prometheus/index.js';
 export * from './scenarios/index.js';
 export * from './redis-server.js';
+export * from './net/outbound.js';
