@@ -70,7 +70,7 @@ describe('values.schema.json', () => {
     ['a number where a string is expected', { config: { github: { appId: 123456 } } }],
     ['a map where a list is expected', { config: { github: { repoAllowlist: 'acme/app' } } }],
     ['a log level that pino does not have', { config: { logLevel: 'verbose' } }],
-    ['an unknown LLM provider', { config: { llm: { provider: 'openai' } } }],
+    ['an unknown LLM provider', { config: { llm: { provider: 'anthropic' } } }],
     ['an unknown Prometheus preset', { config: { prometheus: { preset: 'linkerd' } } }],
     ['an unknown A2A auth mode', { config: { a2a: { auth: 'basic' } } }],
     ['an unknown on-model-unavailable mode', { config: { llm: { onModelUnavailable: 'promote' } } }],

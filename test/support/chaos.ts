@@ -47,7 +47,15 @@ export const CHAOS_FAULTS: readonly ChaosFault[] = [
   fault('model', 'huge', { kind: 'huge' }),
   fault('model', 'stall', { kind: 'stall' }),
   fault('model', 'half-json', { kind: 'half-json' }),
-  fault('model', '429', { kind: 'status', status: 429 }),
+  // A 429 that names no wait. One that does (Retry-After, Gemini's RetryInfo) holds every call to the provider
+  // until then, which would keep the next faults from striking: that behaviour has its own test (e2e/openai).
+  fault('model', '429', {
+    kind: 'status',
+    status: 429,
+    body: {
+      error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' },
+    },
+  }),
   fault('model', '500', { kind: 'status', status: 500 }),
   fault('kubernetes', 'reset', { kind: 'reset', match: PODS }),
   fault('kubernetes', 'half-json', { kind: 'half-json', match: PODS }),

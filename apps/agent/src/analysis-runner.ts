@@ -126,11 +126,6 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
         return outcome;
       }
       options.telemetry.verdicts.inc({ outcome: outcome.outcome, decided_by: outcome.verdict.decidedBy });
-      const model = outcome.verdict.model;
-      if (model?.usage) {
-        options.telemetry.modelTokens.inc({ model: model.modelName, direction: 'input' }, model.usage.inputTokens);
-        options.telemetry.modelTokens.inc({ model: model.modelName, direction: 'output' }, model.usage.outputTokens);
-      }
       options.logger.info(
         {
           namespace: request.namespace,

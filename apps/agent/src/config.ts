@@ -95,6 +95,19 @@ const oneOfOrDerived = <const T extends string>(
   description,
 });
 
+const optionalInteger = (min: number, max: number, description: string): Setting<number | undefined> => ({
+  schema: parsed((raw, fail) => {
+    const n = Number(raw);
+    return Number.isInteger(n) && n >= min && n <= max ? n : fail(`must be an integer from ${min} to ${max}`);
+  }),
+  description,
+});
+
+const PricesSchema = z.record(
+  z.string(),
+  z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+);
+
 const flag = (fallback: boolean, description: string): Setting<boolean> => ({
   schema: parsed((raw, fail) => {
     const v = raw.toLowerCase();
@@ -196,15 +209,81 @@ export const SETTINGS = {
   KUBE_CONTEXT: text('kubeconfig context (default: the current one)'),
   KUBE_TIMEOUT_MS: integer(10_000, 100, 300_000, 'timeout of each Kubernetes API call'),
   LLM_PROVIDER: oneOfOrDerived(
-    ['gemini', 'none'],
+    ['gemini', 'openai', 'none'],
     'gemini when an API key is set, else none',
-    'gemini, or none to decide from the evidence alone',
+    'gemini, openai (any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, LiteLLM, Azure OpenAI), or none to decide from the evidence alone',
+  ),
+  LLM_MODELS: list(
+    'several models at once, comma-separated provider:model (e.g. `gemini:gemini-2.5-flash,openai:qwen3-8b`); run in parallel on the same evidence, each reported in modelResults; overrides LLM_PROVIDER, GEMINI_MODEL and OPENAI_MODEL',
+    (entry) =>
+      /^(gemini|openai):\S+$/.test(entry)
+        ? undefined
+        : `"${entry}" is not provider:model with provider gemini or openai`,
   ),
   GOOGLE_API_KEY: text('Gemini API key (GEMINI_API_KEY is accepted too)', { secret: true }),
   GEMINI_API_KEY: text('alternative name for GOOGLE_API_KEY', { secret: true }),
   GEMINI_MODEL: textWithDefault('gemini-2.5-flash', 'Gemini model'),
   GEMINI_BASE_URL: url('Gemini endpoint override (proxy, gateway, tests)'),
+  OPENAI_BASE_URL: urlWithDefault(
+    'https://api.openai.com/v1',
+    'OpenAI-compatible endpoint, up to /v1 (vLLM `http://vllm:8000/v1`, Ollama `http://ollama:11434/v1`, Azure `https://<resource>.openai.azure.com/openai/v1`)',
+  ),
+  OPENAI_API_KEY: text('API key of the OpenAI-compatible endpoint (optional for local servers)', { secret: true }),
+  OPENAI_MODEL: text(
+    'model name as the endpoint serves it (e.g. qwen3-8b, llama3.1:8b, an Azure deployment); required with LLM_PROVIDER=openai',
+  ),
+  OPENAI_STRUCTURED_OUTPUT: oneOf(
+    ['json_schema', 'tools', 'json_mode', 'text'] as const,
+    'json_schema',
+    'how the endpoint gives structured answers: json_schema (response_format), tools (function calling), json_mode (json_object), or text (parsed); every answer is validated either way',
+  ),
   LLM_TIMEOUT_MS: integer(30_000, 100, 600_000, 'timeout of each model call'),
+  LLM_MAX_OUTPUT_TOKENS: integer(
+    2048,
+    64,
+    65_536,
+    'output-token limit of each model answer; an answer cut off by it is invalid',
+  ),
+  LLM_CONTEXT_TOKENS: optionalInteger(
+    1024,
+    10_000_000,
+    "the model's context window; the evidence budget becomes at most LLM_CONTEXT_TOKENS − 2 × LLM_MAX_OUTPUT_TOKENS − 1000 (unset: EVIDENCE_TOKEN_BUDGET alone)",
+  ),
+  GEMINI_REQUESTS_PER_MINUTE: integer(0, 0, 1_000_000, 'Gemini calls per minute, shared by all analyses (0: no limit)'),
+  GEMINI_TOKENS_PER_MINUTE: integer(
+    0,
+    0,
+    1_000_000_000,
+    'Gemini tokens per minute, shared by all analyses (0: no limit)',
+  ),
+  OPENAI_REQUESTS_PER_MINUTE: integer(
+    0,
+    0,
+    1_000_000,
+    'OpenAI-compatible calls per minute, shared by all analyses (0: no limit)',
+  ),
+  OPENAI_TOKENS_PER_MINUTE: integer(
+    0,
+    0,
+    1_000_000_000,
+    'OpenAI-compatible tokens per minute, shared by all analyses (0: no limit)',
+  ),
+  LLM_PRICES: {
+    schema: parsed((raw, fail) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return fail('must be JSON like {"gemini-2.5-flash": {"input": 0.3, "output": 2.5}}');
+      }
+      const result = PricesSchema.safeParse(json);
+      return result.success
+        ? result.data
+        : fail('must be JSON like {"gemini-2.5-flash": {"input": 0.3, "output": 2.5}} (USD per million tokens)');
+    }, {}),
+    description:
+      'JSON {"model": {"input": usd, "output": usd}} per million tokens, for the cost counter aiops_agent_model_cost_usd_total',
+  },
   ON_MODEL_UNAVAILABLE: oneOf(
     ['evidence', 'error'] as const,
     'evidence',
@@ -433,6 +512,53 @@ function webHostOf(apiUrl: string): string {
   }
 }
 
+/** One model the service asks. Keys stay inside the config object; the model adapters keep them in closures. */
+export type ModelSpec =
+  | { provider: 'gemini'; model: string; apiKey: string; baseUrl?: string }
+  | {
+      provider: 'openai';
+      model: string;
+      baseUrl: string;
+      apiKey?: string;
+      structuredOutput: EnvValues['OPENAI_STRUCTURED_OUTPUT'];
+    };
+
+/** The models to ask: LLM_MODELS when set, else the one of LLM_PROVIDER (none: no model). */
+function modelSpecs(v: EnvValues): ModelSpec[] {
+  const geminiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
+  const spec = (provider: 'gemini' | 'openai', model: string): ModelSpec =>
+    provider === 'gemini'
+      ? { provider, model, apiKey: geminiKey ?? '', ...(v.GEMINI_BASE_URL ? { baseUrl: v.GEMINI_BASE_URL } : {}) }
+      : {
+          provider,
+          model,
+          baseUrl: v.OPENAI_BASE_URL,
+          ...(v.OPENAI_API_KEY ? { apiKey: v.OPENAI_API_KEY } : {}),
+          structuredOutput: v.OPENAI_STRUCTURED_OUTPUT,
+        };
+  if (v.LLM_MODELS.length > 0)
+    return v.LLM_MODELS.map((entry) => {
+      const at = entry.indexOf(':');
+      return spec(entry.slice(0, at) as 'gemini' | 'openai', entry.slice(at + 1));
+    });
+  const provider = v.LLM_PROVIDER ?? (geminiKey ? 'gemini' : 'none');
+  if (provider === 'gemini') return [spec('gemini', v.GEMINI_MODEL)];
+  if (provider === 'openai') return [spec('openai', v.OPENAI_MODEL ?? '')];
+  return [];
+}
+
+/** Room the prompt needs besides the evidence: instructions, question, and a repair turn's echo. */
+const PROMPT_OVERHEAD_TOKENS = 1000;
+
+/** The evidence budget: EVIDENCE_TOKEN_BUDGET, made smaller when the model's context window is small. */
+function evidenceBudget(v: Pick<EnvValues, 'EVIDENCE_TOKEN_BUDGET' | 'LLM_CONTEXT_TOKENS' | 'LLM_MAX_OUTPUT_TOKENS'>) {
+  if (v.LLM_CONTEXT_TOKENS === undefined) return v.EVIDENCE_TOKEN_BUDGET;
+  return Math.min(v.EVIDENCE_TOKEN_BUDGET, v.LLM_CONTEXT_TOKENS - 2 * v.LLM_MAX_OUTPUT_TOKENS - PROMPT_OVERHEAD_TOKENS);
+}
+
+/** The smallest evidence budget worth a model call. */
+const MIN_EVIDENCE_BUDGET = 500;
+
 /** The service's configuration, shaped by what each part needs. */
 function toConfig(
   v: EnvValues,
@@ -443,8 +569,7 @@ function toConfig(
     memoryLimitBytes: number;
   },
 ) {
-  const apiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
-  const provider = v.LLM_PROVIDER ?? (apiKey ? 'gemini' : 'none');
+  const models = modelSpecs(v);
   const app =
     v.GITHUB_APP_ID && v.GITHUB_APP_INSTALLATION_ID && v.GITHUB_APP_PRIVATE_KEY
       ? {
@@ -458,16 +583,18 @@ function toConfig(
     host: v.HOST,
     logLevel: v.LOG_LEVEL,
     kube: { kubeconfigPath: v.KUBECONFIG, context: v.KUBE_CONTEXT, timeoutMs: v.KUBE_TIMEOUT_MS },
-    llm:
-      provider === 'gemini'
-        ? {
-            provider: 'gemini' as const,
-            apiKey: apiKey ?? '',
-            model: v.GEMINI_MODEL,
-            baseUrl: v.GEMINI_BASE_URL,
-            timeoutMs: v.LLM_TIMEOUT_MS,
-          }
-        : { provider: 'none' as const },
+    llm: {
+      /** gemini, openai, several (LLM_MODELS) or none. */
+      provider: models.length === 0 ? 'none' : models.length > 1 ? 'several' : (models[0]?.provider ?? 'none'),
+      models,
+      timeoutMs: v.LLM_TIMEOUT_MS,
+      maxOutputTokens: v.LLM_MAX_OUTPUT_TOKENS,
+      rateLimits: {
+        gemini: { requestsPerMinute: v.GEMINI_REQUESTS_PER_MINUTE, tokensPerMinute: v.GEMINI_TOKENS_PER_MINUTE },
+        openai: { requestsPerMinute: v.OPENAI_REQUESTS_PER_MINUTE, tokensPerMinute: v.OPENAI_TOKENS_PER_MINUTE },
+      },
+      prices: v.LLM_PRICES,
+    },
     onModelUnavailable: v.ON_MODEL_UNAVAILABLE,
     prometheus: v.PROMETHEUS_URL
       ? {
@@ -510,7 +637,7 @@ function toConfig(
       sinceSeconds: v.LOG_SINCE_SECONDS,
       maxPodsPerSide: v.MAX_PODS_PER_SIDE,
     },
-    evidenceTokenBudget: v.EVIDENCE_TOKEN_BUDGET,
+    evidenceTokenBudget: evidenceBudget(v),
     redactionExtraPatterns: v.REDACTION_EXTRA_PATTERNS,
     a2a: {
       auth: v.A2A_AUTH,
@@ -560,11 +687,27 @@ export function loadConfig(
 
   // Rules between variables, checked on whatever parsed.
   const apiKey = v.GOOGLE_API_KEY ?? v.GEMINI_API_KEY;
-  if (v.LLM_PROVIDER === 'gemini' && !apiKey) {
+  const listed = v.LLM_MODELS ?? [];
+  if (listed.length > 0 && v.LLM_PROVIDER === 'none')
+    problems.push('LLM_MODELS: cannot be used with LLM_PROVIDER=none (unset one of them)');
+  const wantsGemini = listed.length > 0 ? listed.some((m) => m.startsWith('gemini:')) : v.LLM_PROVIDER === 'gemini';
+  if (wantsGemini && !apiKey) {
     problems.push(
-      'LLM_PROVIDER: gemini needs GOOGLE_API_KEY (or GEMINI_API_KEY); set LLM_PROVIDER=none to run without a model',
+      `${listed.length > 0 ? 'LLM_MODELS' : 'LLM_PROVIDER'}: gemini needs GOOGLE_API_KEY (or GEMINI_API_KEY); set LLM_PROVIDER=none to run without a model`,
     );
   }
+  if (listed.length === 0 && v.LLM_PROVIDER === 'openai' && !v.OPENAI_MODEL)
+    problems.push('LLM_PROVIDER: openai needs OPENAI_MODEL (the model name the endpoint serves, e.g. qwen3-8b)');
+  if (new Set(listed).size !== listed.length) problems.push('LLM_MODELS: lists a model twice');
+  if (
+    v.LLM_CONTEXT_TOKENS !== undefined &&
+    v.LLM_MAX_OUTPUT_TOKENS !== undefined &&
+    v.EVIDENCE_TOKEN_BUDGET !== undefined &&
+    evidenceBudget(v as EnvValues) < MIN_EVIDENCE_BUDGET
+  )
+    problems.push(
+      `LLM_CONTEXT_TOKENS: ${v.LLM_CONTEXT_TOKENS} leaves less than ${MIN_EVIDENCE_BUDGET} tokens of evidence after 2 × LLM_MAX_OUTPUT_TOKENS (${v.LLM_MAX_OUTPUT_TOKENS}) and ${PROMPT_OVERHEAD_TOKENS} for the instructions; lower LLM_MAX_OUTPUT_TOKENS`,
+    );
   const appParts = [v.GITHUB_APP_ID, v.GITHUB_APP_INSTALLATION_ID, v.GITHUB_APP_PRIVATE_KEY];
   if (appParts.some(Boolean) && !appParts.every(Boolean)) {
     problems.push('GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY must be set together');

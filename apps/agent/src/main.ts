@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     {
       url,
       llm: config.llm.provider,
+      models: config.llm.models.map((m) => `${m.provider}:${m.model}`),
       prometheus: Boolean(config.prometheus),
       github: Boolean(config.github),
       maxConcurrentAnalyses: config.maxConcurrentAnalyses,

@@ -12,6 +12,7 @@ import type {
   RemediationPublisher,
   StructuredModel,
   TokenReviewer,
+  TokenUsage,
 } from '@aiops/contracts';
 import { a2aPlugin } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
@@ -32,7 +33,7 @@ import {
   createWorkloadReader,
   loadKubeConfig,
 } from '@aiops/kube';
-import { createGeminiModel } from '@aiops/llm';
+import { createGeminiModel, createOpenAiModel, createProviderLimiter, type ProviderLimiter } from '@aiops/llm';
 import { createPrometheusSource } from '@aiops/metrics';
 import { buildApp } from './app.js';
 import { createAnalysisRunner } from './analysis-runner.js';
@@ -87,13 +88,61 @@ export interface Workflow {
   kubeConfig: ReturnType<typeof loadKubeConfig>;
   /** Background PR authoring still running, when a publisher is configured. */
   settled?: () => Promise<void>;
+  /** Stops the model rate limiters' timers. */
+  stopModels: () => Promise<void>;
+}
+
+/** Tokens of one model answer, for the token and cost counters. */
+export type ModelUsageListener = (model: string, usage: TokenUsage) => void;
+
+/**
+ * The configured models, each behind its provider's rate limiter: one limiter per provider for the whole process,
+ * so every analysis (and every model of that provider) shares its requests and tokens per minute.
+ */
+export function createModels(
+  config: Config,
+  onUsage?: ModelUsageListener,
+): { list: StructuredModel[]; stop: () => Promise<void> } {
+  const { llm } = config;
+  const limiters = new Map<'gemini' | 'openai', ProviderLimiter>();
+  const limiterFor = (provider: 'gemini' | 'openai'): ProviderLimiter => {
+    let limiter = limiters.get(provider);
+    if (!limiter) {
+      limiter = createProviderLimiter(llm.rateLimits[provider]);
+      limiters.set(provider, limiter);
+    }
+    return limiter;
+  };
+  const list = llm.models.map((spec): StructuredModel => {
+    const common = {
+      model: spec.model,
+      timeoutMs: llm.timeoutMs,
+      maxOutputTokens: llm.maxOutputTokens,
+      limiter: limiterFor(spec.provider),
+      ...(onUsage ? { onUsage: (usage: TokenUsage) => onUsage(spec.model, usage) } : {}),
+    };
+    return spec.provider === 'gemini'
+      ? createGeminiModel({ ...common, apiKey: spec.apiKey, ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) })
+      : createOpenAiModel({
+          ...common,
+          baseUrl: spec.baseUrl,
+          structuredOutput: spec.structuredOutput,
+          ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
+        });
+  });
+  return {
+    list,
+    stop: async () => {
+      await Promise.all([...limiters.values()].map((l) => l.stop()));
+    },
+  };
 }
 
 /** The real adapters and the workflow over them: what the service and the CLI both run. */
 export function createWorkflow(
   config: Config,
   logger: FastifyBaseLogger,
-  options: { history?: AnalysisHistory; diagnosisCache?: DiagnosisCache } = {},
+  options: { history?: AnalysisHistory; diagnosisCache?: DiagnosisCache; onModelUsage?: ModelUsageListener } = {},
 ): Workflow {
   const redactor = createRedactor({ extraPatterns: config.redactionExtraPatterns });
   const redact = (text: string) => redactor.redact(text);
@@ -104,15 +153,9 @@ export function createWorkflow(
   });
   const cluster = createClusterReader(kubeConfig, { timeoutMs: config.kube.timeoutMs });
 
-  let model: StructuredModel | undefined;
-  if (config.llm.provider === 'gemini') {
-    model = createGeminiModel({
-      apiKey: config.llm.apiKey,
-      model: config.llm.model,
-      timeoutMs: config.llm.timeoutMs,
-      ...(config.llm.baseUrl ? { baseUrl: config.llm.baseUrl } : {}),
-    });
-  }
+  const models = createModels(config, options.onModelUsage);
+  // The PR author writes fixes with the first model listed.
+  const model: StructuredModel | undefined = models.list[0];
 
   let metrics: MetricsSource | undefined;
   if (config.prometheus) metrics = createPrometheusSource(config.prometheus);
@@ -147,7 +190,7 @@ export function createWorkflow(
     {
       cluster,
       redact,
-      ...(model ? { model } : {}),
+      ...(models.list.length > 0 ? { models: models.list } : {}),
       ...(metrics ? { metrics } : {}),
       ...(publisher ? { publisher } : {}),
       ...(options.history ? { history: options.history } : {}),
@@ -168,7 +211,7 @@ export function createWorkflow(
     },
   );
   const settled = publisher?.settled.bind(publisher);
-  return { analyze, kubeConfig, ...(settled ? { settled } : {}) };
+  return { analyze, kubeConfig, stopModels: models.stop, ...(settled ? { settled } : {}) };
 }
 
 /** Hits and misses of the diagnosis cache on /metrics. */
@@ -202,7 +245,21 @@ export async function createService(
           telemetry,
         )
       : undefined;
-  const workflow = createWorkflow(config, logger, { history, ...(diagnosisCache ? { diagnosisCache } : {}) });
+  const prices = config.llm.prices;
+  const workflow = createWorkflow(config, logger, {
+    history,
+    ...(diagnosisCache ? { diagnosisCache } : {}),
+    onModelUsage: (model, usage) => {
+      telemetry.modelTokens.inc({ model, direction: 'input' }, usage.inputTokens);
+      telemetry.modelTokens.inc({ model, direction: 'output' }, usage.outputTokens);
+      const price = prices[model];
+      if (price)
+        telemetry.modelCost.inc(
+          { model },
+          (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000,
+        );
+    },
+  });
   const kubeConfig = workflow.kubeConfig;
   const analyze = createAnalysisRunner({
     analyze: workflow.analyze,
@@ -293,6 +350,7 @@ export async function createService(
       setDraining(true);
       await app.close();
       await events.settled();
+      await workflow.stopModels();
       // Issues and PRs still being written in the background get a bounded moment to finish.
       if (workflow.settled) {
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());

@@ -32,8 +32,14 @@ export function createTelemetry() {
     }),
     modelTokens: new Counter({
       name: 'aiops_agent_model_tokens_total',
-      help: 'Model tokens spent on diagnoses, by model and direction (input, output)',
+      help: 'Model tokens spent, by model and direction (input, output): every answer, repairs and invalid ones included',
       labelNames: ['model', 'direction'] as const,
+      registers: [registry],
+    }),
+    modelCost: new Counter({
+      name: 'aiops_agent_model_cost_usd_total',
+      help: 'Model cost in USD by model, from the tokens and LLM_PRICES (models without a price are not counted)',
+      labelNames: ['model'] as const,
       registers: [registry],
     }),
     unhandledFailures: new Counter({

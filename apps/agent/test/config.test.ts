@@ -30,7 +30,7 @@ describe('loadConfig', () => {
   it('turns the model on when a key is set', () => {
     expect(loadConfig({ GOOGLE_API_KEY: 'k' }, () => '').llm).toMatchObject({
       provider: 'gemini',
-      model: 'gemini-2.5-flash',
+      models: [{ provider: 'gemini', model: 'gemini-2.5-flash' }],
     });
     expect(loadConfig({ GEMINI_API_KEY: 'k', LLM_PROVIDER: 'none' }, () => '').llm.provider).toBe('none');
   });
@@ -143,5 +143,62 @@ describe('loadConfig', () => {
       'HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (6000 > 5000)',
     ]);
     expect(problems({ REQUEST_TIMEOUT_MS: '0' }).join()).toMatch(/REQUEST_TIMEOUT_MS: must be an integer from 1000/);
+  });
+
+  it('LLM_PROVIDER=openai: an OpenAI-compatible endpoint, its model required, its key optional', () => {
+    const llm = loadConfig(
+      { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://vllm:8000/v1/', OPENAI_MODEL: 'qwen3-8b' },
+      () => '',
+    ).llm;
+    expect(llm).toMatchObject({
+      provider: 'openai',
+      models: [
+        { provider: 'openai', model: 'qwen3-8b', baseUrl: 'http://vllm:8000/v1', structuredOutput: 'json_schema' },
+      ],
+      maxOutputTokens: 2048,
+    });
+    expect(llm.models[0]).not.toHaveProperty('apiKey');
+    expect(problems({ LLM_PROVIDER: 'openai' }).join('\n')).toMatch(/openai needs OPENAI_MODEL/);
+    expect(problems({ LLM_PROVIDER: 'openai', OPENAI_MODEL: 'm', OPENAI_STRUCTURED_OUTPUT: 'xml' }).join('\n')).toMatch(
+      /OPENAI_STRUCTURED_OUTPUT: must be one of json_schema, tools, json_mode, text/,
+    );
+  });
+  it('LLM_MODELS: several provider:model entries, each with its provider settings', () => {
+    const llm = loadConfig(
+      {
+        LLM_MODELS: 'gemini:gemini-2.5-flash, openai:qwen3-8b',
+        GOOGLE_API_KEY: 'g',
+        OPENAI_BASE_URL: 'http://vllm:8000/v1',
+        OPENAI_STRUCTURED_OUTPUT: 'tools',
+        OPENAI_REQUESTS_PER_MINUTE: '120',
+      },
+      () => '',
+    ).llm;
+    expect(llm.provider).toBe('several');
+    expect(llm.models).toMatchObject([
+      { provider: 'gemini', model: 'gemini-2.5-flash', apiKey: 'g' },
+      { provider: 'openai', model: 'qwen3-8b', structuredOutput: 'tools' },
+    ]);
+    expect(llm.rateLimits.openai).toEqual({ requestsPerMinute: 120, tokensPerMinute: 0 });
+    expect(problems({ LLM_MODELS: 'claude:opus' }).join('\n')).toMatch(/"claude:opus" is not provider:model/);
+    expect(problems({ LLM_MODELS: 'gemini:gemini-2.5-flash' }).join('\n')).toMatch(/LLM_MODELS: gemini needs/);
+    expect(problems({ LLM_MODELS: 'openai:a,openai:a' }).join('\n')).toMatch(/lists a model twice/);
+    expect(problems({ LLM_MODELS: 'openai:a', LLM_PROVIDER: 'none' }).join('\n')).toMatch(/LLM_PROVIDER=none/);
+  });
+  it('the evidence budget follows the context window; a window too small for any evidence is refused', () => {
+    expect(loadConfig({}, () => '').evidenceTokenBudget).toBe(4000);
+    expect(loadConfig({ LLM_CONTEXT_TOKENS: '4096', LLM_MAX_OUTPUT_TOKENS: '512' }, () => '').evidenceTokenBudget).toBe(
+      4096 - 2 * 512 - 1000,
+    );
+    expect(loadConfig({ LLM_CONTEXT_TOKENS: '131072' }, () => '').evidenceTokenBudget).toBe(4000);
+    expect(problems({ LLM_CONTEXT_TOKENS: '4096', LLM_MAX_OUTPUT_TOKENS: '2048' }).join('\n')).toMatch(
+      /LLM_CONTEXT_TOKENS: 4096 leaves less than 500 tokens/,
+    );
+  });
+  it('LLM_PRICES: USD per million tokens per model', () => {
+    expect(loadConfig({ LLM_PRICES: '{"m": {"input": 0.3, "output": 2.5}}' }, () => '').llm.prices).toEqual({
+      m: { input: 0.3, output: 2.5 },
+    });
+    expect(problems({ LLM_PRICES: '{"m": 3}' }).join('\n')).toMatch(/LLM_PRICES: must be JSON like/);
   });
 });

@@ -76,31 +76,21 @@ export function toAnalyzeAnswer(verdict: Verdict, evidence: Evidence, remediatio
       ...(remediation.preview ? { preview: remediation.preview } : {}),
     };
   }
-  const modelResults: ModelResult[] = [];
-  if (verdict.model) {
-    const d = verdict.model.diagnosis;
-    modelResults.push({
-      modelName: verdict.model.modelName,
-      analysis: d.analysis,
-      rootCause: d.rootCause,
-      remediation: d.remediation,
-      promote: d.promote,
-      confidence: d.confidence,
-      executionTimeMs: verdict.model.executionTimeMs,
-      error: '',
-    });
-  } else if (verdict.modelError) {
-    modelResults.push({
-      modelName: 'model',
-      analysis: '',
-      rootCause: '',
-      remediation: '',
-      promote: false,
-      confidence: 0,
-      executionTimeMs: 0,
-      error: verdict.modelError,
-    });
+  // One entry per model asked, in the plugin's ModelAnalysisResult shape (its Go field names and types).
+  const modelResults: ModelResult[] = (verdict.votes ?? []).map((vote) => ({
+    modelName: vote.modelName,
+    analysis: vote.diagnosis?.analysis ?? '',
+    rootCause: vote.diagnosis?.rootCause ?? '',
+    remediation: vote.diagnosis?.remediation ?? '',
+    promote: vote.diagnosis?.promote ?? false,
+    confidence: vote.diagnosis ? Math.max(0, Math.min(100, Math.round(vote.diagnosis.confidence))) : 0,
+    executionTimeMs: Math.max(0, Math.round(vote.executionTimeMs)),
+    error: vote.error ?? '',
+  }));
+  if (modelResults.length > 0) {
+    answer.modelResults = modelResults;
+    answer.modelCount = modelResults.length;
   }
-  if (modelResults.length > 0) answer.modelResults = modelResults;
+  if (verdict.votingRationale) answer.votingRationale = verdict.votingRationale;
   return answer;
 }

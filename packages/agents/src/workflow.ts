@@ -36,6 +36,7 @@ import {
   evidenceFingerprint,
   findAbsence,
   rankFindings,
+  type ModelOutcome,
   type PolicyConfig,
 } from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
@@ -48,6 +49,8 @@ export interface WorkflowDeps {
   cluster: ClusterReader;
   /** Absent when LLM_PROVIDER=none. */
   model?: StructuredModel;
+  /** Several models (LLM_MODELS), asked in parallel on the same evidence; takes the place of `model`. */
+  models?: StructuredModel[];
   /** Absent when Prometheus is not configured. */
   metrics?: MetricsSource;
   /** Absent when no GitHub credentials are configured. */
@@ -68,14 +71,12 @@ export interface WorkflowConfig {
   policy: PolicyConfig;
 }
 
-type ModelOutcome = { result: ModelDiagnosis } | { error: Error };
-
 const AnalysisState = Annotation.Root({
   request: Annotation<AnalysisRequest>(),
   logs: Annotation<LogFetcherResult | undefined>(),
   metrics: Annotation<MetricsAnalystResult | undefined>(),
   evidence: Annotation<Evidence | undefined>(),
-  model: Annotation<ModelOutcome | undefined>(),
+  models: Annotation<ModelOutcome[] | undefined>(),
   exchange: Annotation<ModelExchange | undefined>(),
   verdict: Annotation<Verdict | undefined>(),
   /** Nothing to judge: set instead of a verdict. */
@@ -181,6 +182,81 @@ export function assembleEvidence(
 
 export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * One model's diagnosis (reused from the cache when its evidence is unchanged), or its failure; an abort or a
+   * redaction failure is `fatal` (no verdict without them).
+   */
+  async function askModel(
+    model: StructuredModel,
+    request: AnalysisRequest,
+    evidence: Evidence,
+    run: RunContext,
+    cacheKey: string | undefined,
+  ): Promise<{ outcome: ModelOutcome; exchange?: ModelExchange; fatal?: Error; reusedFrom?: string }> {
+    if (deps.diagnosisCache && cacheKey) {
+      const cached = await readCache(deps.diagnosisCache, cacheKey, run.signal);
+      if (cached) {
+        // Nothing was spent on this measurement: no tokens, no model time.
+        const { usage: _usage, ...result } = cached.result;
+        const { usage: _spent, ...exchange } = cached.exchange;
+        return {
+          outcome: { result: { ...result, executionTimeMs: 0, attempts: 0 } },
+          exchange: { ...exchange, executionTimeMs: 0, attempts: 0, reusedFrom: cached.savedAt },
+          reusedFrom: cached.savedAt,
+        };
+      }
+    }
+    let prompt: string | undefined;
+    const started = Date.now();
+    try {
+      const { rawAnswer, ...answered } = await diagnose(model, request, evidence, {
+        budgetTokens: config.evidenceTokenBudget,
+        redact: deps.redact,
+        signal: run.signal,
+        onPrompt: (p) => (prompt = p),
+      });
+      // The model's text enters the process here: redacted like workload text, so an echoed (or invented)
+      // credential reaches neither the answer nor the history.
+      const d = answered.diagnosis;
+      const result: ModelDiagnosis = {
+        ...answered,
+        diagnosis: {
+          ...d,
+          analysis: deps.redact(d.analysis),
+          rootCause: deps.redact(d.rootCause),
+          remediation: deps.redact(d.remediation),
+        },
+      };
+      const exchange: ModelExchange = {
+        modelName: result.modelName,
+        system: SYSTEM_PROMPT,
+        prompt: prompt ?? '',
+        rawAnswer: deps.redact(rawAnswer),
+        attempts: result.attempts,
+        executionTimeMs: result.executionTimeMs,
+        ...(result.usage ? { usage: result.usage } : {}),
+      };
+      if (deps.diagnosisCache && cacheKey) {
+        // A cache that fails costs the reuse, never the verdict.
+        await deps.diagnosisCache
+          .set(cacheKey, { result, exchange, savedAt: now().toISOString() }, { signal: run.signal })
+          .catch(() => undefined);
+      }
+      return { outcome: { result }, exchange };
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const outcome: ModelOutcome = { error, modelName: model.name, executionTimeMs: Date.now() - started };
+      const exchange: ModelExchange | undefined =
+        prompt !== undefined
+          ? { modelName: model.name, system: SYSTEM_PROMPT, prompt, error: deps.redact(error.message) }
+          : undefined;
+      if (run.signal.aborted || (err instanceof AgentError && err.code === 'redaction_failed'))
+        return { outcome, fatal: error };
+      return { outcome, ...(exchange ? { exchange } : {}) };
+    }
+  }
+
   return new StateGraph(AnalysisState, AnalysisContextSchema)
     .addNode('log-fetcher', async (state: State, cfg: NodeConfig) => {
       const { run, cluster } = contextOf(cfg);
@@ -213,7 +289,8 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         const history = compareWithHistory(evidence, past.earlier, past.previousProblems);
         if (history) evidence.history = history;
       }
-      if (!deps.model) {
+      const models = deps.models ?? (deps.model ? [deps.model] : []);
+      if (models.length === 0) {
         run.progress('diagnosis', 'skipped', 'no model configured (LLM_PROVIDER=none): the evidence decides');
         return { evidence };
       }
@@ -223,77 +300,38 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
         run.progress('diagnosis', 'skipped', `nothing to judge: ${absent.reason}`);
         return { evidence };
       }
-      const model = deps.model;
       run.progress('diagnosis', 'started');
       const fingerprint = deps.diagnosisCache ? evidenceFingerprint(state.request, evidence) : undefined;
-      if (deps.diagnosisCache && fingerprint) {
-        const cached = await readCache(deps.diagnosisCache, fingerprint, run.signal);
-        if (cached) {
-          run.progress(
-            'diagnosis',
-            'finished',
-            `${cached.result.modelName}: evidence unchanged since ${cached.savedAt}, its diagnosis reused (no model call): promote=${cached.result.diagnosis.promote}`,
-          );
-          // Nothing was spent on this measurement: no tokens, no model time.
-          const { usage: _usage, ...result } = cached.result;
-          const { usage: _spent, ...exchange } = cached.exchange;
-          return {
+      // Every model gets the same evidence, in parallel; one failing does not stop the others. Each model's
+      // diagnosis is cached on its own (one model's answer is never reused for another).
+      const asked = await Promise.all(
+        models.map((model) =>
+          askModel(
+            model,
+            state.request,
             evidence,
-            model: { result: { ...result, executionTimeMs: 0, attempts: 0 } },
-            exchange: { ...exchange, executionTimeMs: 0, attempts: 0, reusedFrom: cached.savedAt },
-          };
-        }
-      }
-      let prompt: string | undefined;
-      try {
-        const { rawAnswer, ...answered } = await diagnose(model, state.request, evidence, {
-          budgetTokens: config.evidenceTokenBudget,
-          redact: deps.redact,
-          signal: run.signal,
-          onPrompt: (p) => (prompt = p),
-        });
-        // The model's text enters the process here: redacted like workload text, so an echoed (or invented)
-        // credential reaches neither the answer nor the history.
-        const d = answered.diagnosis;
-        const result: ModelDiagnosis = {
-          ...answered,
-          diagnosis: {
-            ...d,
-            analysis: deps.redact(d.analysis),
-            rootCause: deps.redact(d.rootCause),
-            remediation: deps.redact(d.remediation),
-          },
-        };
-        run.progress(
-          'diagnosis',
-          'finished',
-          `${result.modelName}: promote=${result.diagnosis.promote}, confidence ${result.diagnosis.confidence}`,
-        );
-        const exchange: ModelExchange = {
-          modelName: result.modelName,
-          system: SYSTEM_PROMPT,
-          prompt: prompt ?? '',
-          rawAnswer: deps.redact(rawAnswer),
-          attempts: result.attempts,
-          executionTimeMs: result.executionTimeMs,
-          ...(result.usage ? { usage: result.usage } : {}),
-        };
-        if (deps.diagnosisCache && fingerprint) {
-          // A cache that fails costs the reuse, never the verdict.
-          await deps.diagnosisCache
-            .set(fingerprint, { result, exchange, savedAt: now().toISOString() }, { signal: run.signal })
-            .catch(() => undefined);
-        }
-        return { evidence, model: { result }, exchange };
-      } catch (err) {
-        // An abort (its reason is typed by the adapter) and a redaction failure stop here: no verdict without them.
-        if (run.signal.aborted || (err instanceof AgentError && err.code === 'redaction_failed')) throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        run.progress('diagnosis', 'failed', message);
-        const exchange: ModelExchange | undefined =
-          prompt !== undefined ? { modelName: model.name, system: SYSTEM_PROMPT, prompt, error: message } : undefined;
-        return { evidence, model: { error: err instanceof Error ? err : new Error(String(err)) }, exchange };
-      }
+            run,
+            fingerprint && models.length > 1 ? `${fingerprint}\u0000${model.name}` : fingerprint,
+          ),
+        ),
+      );
+      // An abort or a redaction failure stops the analysis: no verdict without them.
+      const fatal = asked.find((a) => a.fatal)?.fatal;
+      if (fatal) throw fatal;
+      const outcomes = asked.map((a) => a.outcome);
+      const answeredCount = outcomes.filter((o) => 'result' in o).length;
+      const summary = asked
+        .map((a, i) =>
+          'result' in a.outcome
+            ? `${a.outcome.result.modelName}: ${a.reusedFrom ? `evidence unchanged since ${a.reusedFrom}, its diagnosis reused (no model call): ` : ''}promote=${a.outcome.result.diagnosis.promote}, confidence ${a.outcome.result.diagnosis.confidence}`
+            : `${models[i]?.name ?? 'model'}: ${a.outcome.error.message}`,
+        )
+        .join('; ');
+      if (answeredCount === 0) run.progress('diagnosis', 'failed', summary);
+      else run.progress('diagnosis', 'finished', summary);
+      // The history keeps one exchange: the first model that answered, else the first asked.
+      const exchange = asked.find((a) => 'result' in a.outcome)?.exchange ?? asked[0]?.exchange;
+      return { evidence, models: outcomes, ...(exchange ? { exchange } : {}) };
     })
     .addNode('policy', async (state: State, cfg: NodeConfig) => {
       const { run } = contextOf(cfg);
@@ -302,7 +340,7 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       const decision = await step(
         run,
         'policy',
-        async () => decide({ evidence, ...(state.model ? { model: state.model } : {}) }, config.policy),
+        async () => decide({ evidence, ...(state.models ? { models: state.models } : {}) }, config.policy),
         (d) =>
           d.verdict
             ? `${d.verdict.outcome}: promote=${d.verdict.promote} (${d.verdict.decidedBy}), confidence ${d.verdict.confidence}`

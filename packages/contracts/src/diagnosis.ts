@@ -20,6 +20,18 @@ export interface ModelDiagnosis {
   usage?: { inputTokens: number; outputTokens: number };
 }
 
+/** One model's part in a verdict: its answer, or why it gave none. */
+export interface ModelVote {
+  modelName: string;
+  executionTimeMs: number;
+  /** Absent when the model failed. */
+  diagnosis?: Diagnosis;
+  attempts?: number;
+  usage?: { inputTokens: number; outputTokens: number };
+  /** Why the model gave no answer (timeout, 429, invalid output after the repair, ...). */
+  error?: string;
+}
+
 export type DecidedBy =
   /** Deterministic evidence decided; the model was not needed or not available. */
   | 'evidence'
@@ -75,6 +87,10 @@ export interface Verdict {
   disagreement?: string;
   model?: ModelDiagnosis;
   modelError?: string;
+  /** Every model asked, in configuration order (one entry per model, answered or failed). */
+  votes?: ModelVote[];
+  /** How several models' answers were combined (set when more than one model was asked). */
+  votingRationale?: string;
 }
 
 /**

@@ -50,6 +50,8 @@ export const AnalyzeAnswerSchema = z.object({
   promote: z.boolean(),
   confidence: z.number().int().min(0).max(100),
   modelResults: z.array(ModelResultSchema).optional(),
+  /** How many models were asked (the plugin keeps it in the measurement metadata next to modelResults). */
+  modelCount: z.number().int().min(0).optional(),
   votingRationale: z.string().optional(),
   /** Not read by the plugin (Go ignores unknown fields) but stored in the measurement's metadata for operators. */
   decidedBy: z.string().optional(),

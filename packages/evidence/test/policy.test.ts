@@ -362,3 +362,69 @@ describe('root cause from the logs', () => {
     expect(decideVerdict({ evidence: e }, cfg).rootCause).toContain("Could not resolve placeholder 'LEDGER_API_URL'");
   });
 });
+
+describe('decideVerdict with several models (LLM_MODELS)', () => {
+  const named = (name: string, m: { result: ModelDiagnosis }) => ({ result: { ...m.result, modelName: name } });
+  const warning = { ...softError, severity: 'warning' as const };
+
+  it('a hard failure is rejected whatever the models vote; each vote is kept, with the rationale', () => {
+    const v = decideVerdict(
+      { evidence: evidence([crash]), models: [named('a', model(true)), named('b', model(false, [crash.id], 80))] },
+      cfg,
+    );
+    expect(v).toMatchObject({ promote: false, decidedBy: 'evidence-over-model', confidence: 80 });
+    expect(v.votes?.map((x) => [x.modelName, x.diagnosis?.promote])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+    expect(v.disagreement).toMatch(/the model \(a\) said promote/);
+    expect(v.votingRationale).toMatch(/^2 models asked: a said promote .*; b said reject .*no model vote can promote/);
+  });
+
+  it('a veto counts when it cites evidence of a canary problem, even against another model; confidence capped', () => {
+    const v = decideVerdict(
+      {
+        evidence: evidence([warning]),
+        models: [named('a', model(true, [], 95)), named('b', model(false, [warning.id], 95))],
+      },
+      cfg,
+    );
+    expect(v).toMatchObject({ promote: false, decidedBy: 'model-veto', evidenceIds: [warning.id] });
+    expect(v.confidence).toBeLessThanOrEqual(60);
+    expect(v.disagreement).toMatch(/the model \(a\) said promote; the model \(b\) vetoed/);
+  });
+
+  it('models that agree on a clean canary promote with the lowest confidence', () => {
+    const v = decideVerdict(
+      { evidence: evidence(), models: [named('a', model(true, [], 90)), named('b', model(true, [], 70))] },
+      cfg,
+    );
+    expect(v).toMatchObject({ promote: true, decidedBy: 'model', confidence: 70 });
+    expect(v.votingRationale).toMatch(/agrees with the clean evidence/);
+  });
+
+  it('disagreement on a clean canary without a founded veto: promote, said, confidence at most 60', () => {
+    const v = decideVerdict(
+      { evidence: evidence(), models: [named('a', model(true, [], 90)), named('b', model(false, ['made-up'], 20))] },
+      cfg,
+    );
+    expect(v).toMatchObject({ promote: true, decidedBy: 'evidence-over-unfounded-veto' });
+    expect(v.confidence).toBeLessThanOrEqual(60);
+    expect(v.disagreement).toMatch(/the model \(a\) said promote; the model \(b\) advised against/);
+  });
+
+  it('one model failing does not fail the analysis, even with onModelUnavailable=error; all failing does', () => {
+    const strict = { onModelUnavailable: 'error' as const };
+    const failed = { error: new DependencyError('llm', 'HTTP 500'), modelName: 'a', executionTimeMs: 12 };
+    const v = decideVerdict({ evidence: evidence(), models: [failed, named('b', model(true))] }, strict);
+    expect(v).toMatchObject({ promote: true, decidedBy: 'model' });
+    expect(v.votes?.[0]).toMatchObject({ modelName: 'a', executionTimeMs: 12, error: 'llm: HTTP 500' });
+    expect(v.votingRationale).toMatch(/a gave no answer/);
+    expect(() =>
+      decideVerdict(
+        { evidence: evidence(), models: [failed, { error: new DependencyError('llm', 'timeout'), modelName: 'b' }] },
+        strict,
+      ),
+    ).toThrow(/a: llm: HTTP 500; b: llm: timeout/);
+  });
+});
