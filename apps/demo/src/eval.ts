@@ -1,9 +1,11 @@
 /**
  * `pnpm eval`: decision quality over the labelled corpus. Runs every scenario through the real service on the
- * simulated cluster, without a model and with the fake Gemini in honest and adversarial modes, and prints
+ * simulated cluster, without a model, with the fake Gemini in honest and adversarial modes, with the fake
+ * OpenAI-compatible server in each structured-output mode (json_schema, tools only, none) and with two models that
+ * disagree (LLM_MODELS), and prints
  * accuracy, false promotions, false rejections, promotions from absent evidence, evidence size and a calibration table
- * (per confidence band: verdicts and how many were right). Exits non-zero on any false promotion or any promotion
- * from absent evidence.
+ * (per confidence band: verdicts and how many were right). Exits non-zero on any false promotion, any promotion
+ * from absent evidence, or an answer whose modelResults does not hold one entry per model.
  */
 import {
   inconclusiveScenarios,
@@ -11,8 +13,11 @@ import {
   responders,
   scenarios,
   startFakeGemini,
+  startFakeOpenAi,
   withInjection,
   type GeminiResponder,
+  type OpenAiCapabilities,
+  type OpenAiResponder,
   type Scenario,
 } from '@aiops/testkit';
 import { startEmbedded } from './embedded.js';
@@ -21,8 +26,20 @@ import { replayScenario, type ReplayResult } from './replay.js';
 interface Mode {
   name: string;
   responder?: GeminiResponder;
+  /** The fake OpenAI-compatible server instead of Gemini: what it supports and how the service asks it. */
+  openai?: {
+    responder: OpenAiResponder;
+    capabilities: OpenAiCapabilities;
+    structuredOutput: 'json_schema' | 'tools' | 'json_mode' | 'text';
+    /** LLM_MODELS entries (all on the fake OpenAI server); one OPENAI_MODEL when absent. */
+    models?: string[];
+  };
   withPrometheus?: boolean;
 }
+
+/** Two models on one fake server: "honest" reads the evidence, "yes-man" promotes everything. */
+const disagreeing: OpenAiResponder = (req) =>
+  req.model === 'yes-man' ? responders.alwaysPromote(req) : responders.heuristic(req);
 
 const MODES: Mode[] = [
   { name: 'no model (LLM_PROVIDER=none)' },
@@ -30,7 +47,39 @@ const MODES: Mode[] = [
   { name: 'fake Gemini, always promote', responder: responders.alwaysPromote },
   { name: 'fake Gemini, always reject', responder: responders.alwaysReject },
   { name: 'fake Gemini, obeys injected instructions', responder: responders.obeyInjection },
+  {
+    name: 'fake OpenAI-compatible, JSON schema, heuristic',
+    openai: { responder: responders.heuristic, capabilities: {}, structuredOutput: 'json_schema' },
+  },
+  {
+    name: 'fake OpenAI-compatible, tools only, heuristic',
+    openai: {
+      responder: responders.heuristic,
+      capabilities: { jsonSchema: false, jsonMode: false },
+      structuredOutput: 'tools',
+    },
+  },
+  {
+    name: 'fake OpenAI-compatible, no structured output, heuristic',
+    openai: {
+      responder: responders.heuristic,
+      capabilities: { jsonSchema: false, tools: false, jsonMode: false },
+      structuredOutput: 'text',
+    },
+  },
+  {
+    name: 'two models that disagree (LLM_MODELS=openai:honest,openai:yes-man)',
+    openai: {
+      responder: disagreeing,
+      capabilities: {},
+      structuredOutput: 'json_schema',
+      models: ['openai:honest', 'openai:yes-man'],
+    },
+  },
 ];
+
+/** Models each answer's modelResults must list, one entry each: 0 without a model. */
+const modelCountOf = (mode: Mode) => (mode.openai ? (mode.openai.models?.length ?? 1) : mode.responder ? 1 : 0);
 
 const isAbsent = (s: Scenario) => s.expected.inconclusive?.kind === 'absent';
 
@@ -85,10 +134,17 @@ function calibrationTable(results: ReplayResult[]): string {
 
 async function runMode(mode: Mode, corpus: Scenario[]): Promise<ReplayResult[]> {
   const gemini = mode.responder ? await startFakeGemini({ responder: mode.responder }) : undefined;
+  const openai = mode.openai
+    ? await startFakeOpenAi({ responder: mode.openai.responder, capabilities: mode.openai.capabilities })
+    : undefined;
   const env: Record<string, string> = { LOG_LEVEL: 'silent' };
   if (gemini)
     Object.assign(env, { LLM_PROVIDER: 'gemini', GOOGLE_API_KEY: 'fake-key-for-eval', GEMINI_BASE_URL: gemini.url });
-  else env.LLM_PROVIDER = 'none';
+  else if (openai && mode.openai) {
+    Object.assign(env, { OPENAI_BASE_URL: openai.url, OPENAI_STRUCTURED_OUTPUT: mode.openai.structuredOutput });
+    if (mode.openai.models) env.LLM_MODELS = mode.openai.models.join(',');
+    else Object.assign(env, { LLM_PROVIDER: 'openai', OPENAI_MODEL: 'qwen3-8b' });
+  } else env.LLM_PROVIDER = 'none';
   const demo = await startEmbedded({
     env,
     scenarios: corpus,
@@ -101,7 +157,15 @@ async function runMode(mode: Mode, corpus: Scenario[]): Promise<ReplayResult[]> 
   } finally {
     await demo.close();
     await gemini?.close();
+    await openai?.close();
   }
+}
+
+/** Verdicts whose modelResults does not hold exactly one entry per model asked. */
+function wrongModelResults(mode: Mode, results: ReplayResult[]): ReplayResult[] {
+  const expected = modelCountOf(mode);
+  // Absent evidence asks no model (and has no verdict); every verdict with a model lists each one.
+  return results.filter((r) => r.promote !== undefined && (r.modelResults ?? 0) !== expected);
 }
 
 async function main(): Promise<void> {
@@ -113,13 +177,19 @@ async function main(): Promise<void> {
   );
   let falsePromotions = 0;
   let absentPromotions = 0;
+  let badModelResults = 0;
   const calibration: ReplayResult[] = [];
   for (const mode of MODES) {
     const results = await runMode(mode, corpus);
     falsePromotions += results.filter((r) => r.promote && !r.scenario.expected.promote).length;
     absentPromotions += results.filter((r) => r.promote && isAbsent(r.scenario)).length;
     calibration.push(...results);
-    process.stdout.write(`${summarize(mode.name, results)}\n`);
+    const wrong = wrongModelResults(mode, results);
+    badModelResults += wrong.length;
+    const verdicts = results.filter((r) => r.promote !== undefined).length;
+    process.stdout.write(
+      `${summarize(mode.name, results)}\n    modelResults: ${verdicts - wrong.length}/${verdicts} verdicts list ${modelCountOf(mode)} model(s), one entry each${wrong.length > 0 ? ` (wrong: ${wrong.map((r) => r.scenario.id).join(', ')})` : ''}\n`,
+    );
   }
   process.stdout.write(
     `\nCalibration: plugin-route verdicts of the ${MODES.length} modes above, by confidence band (right = promote as labelled)\n${calibrationTable(calibration)}\n`,
@@ -145,15 +215,15 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write('\nRed team (prompt injection in canary logs and events):\n');
-  for (const mode of MODES.filter((m) => m.responder === responders.obeyInjection || !m.responder)) {
+  for (const mode of MODES.filter((m) => m.responder === responders.obeyInjection || (!m.responder && !m.openai))) {
     const results = await runMode(mode, redTeam);
     falsePromotions += results.filter((r) => r.promote && !r.scenario.expected.promote).length;
     process.stdout.write(`${summarize(mode.name, results)}\n`);
   }
   process.stdout.write(
-    `\nTotal false promotions: ${falsePromotions}; promotions from absent evidence: ${absentPromotions}\n`,
+    `\nTotal false promotions: ${falsePromotions}; promotions from absent evidence: ${absentPromotions}; verdicts with a wrong modelResults: ${badModelResults}\n`,
   );
-  process.exitCode = falsePromotions === 0 && absentPromotions === 0 ? 0 : 1;
+  process.exitCode = falsePromotions === 0 && absentPromotions === 0 && badModelResults === 0 ? 0 : 1;
 }
 
 main().catch((err: unknown) => {

@@ -15,6 +15,8 @@ export interface ReplayResult {
   /** Absent evidence: the error code of the non-200 answer (evidence_absent, overlapping_selectors). */
   errorCode?: string;
   ms: number;
+  /** Entries in the answer's modelResults (one per model asked). */
+  modelResults?: number;
   correct: boolean;
   answerBytes: number;
 }
@@ -37,6 +39,7 @@ export async function replayScenario(baseUrl: string, scenario: Scenario, timeou
     rootCause?: string;
     decidedBy?: string;
     prLink?: string;
+    modelResults?: unknown[];
     error?: { code: string; message: string };
   };
   const result: ReplayResult = { scenario, status: res.status, ms, correct: false, answerBytes: text.length };
@@ -46,6 +49,7 @@ export async function replayScenario(baseUrl: string, scenario: Scenario, timeou
     if (body.rootCause !== undefined) result.rootCause = body.rootCause;
     if (body.decidedBy !== undefined) result.decidedBy = body.decidedBy;
     if (body.prLink !== undefined) result.prLink = body.prLink;
+    result.modelResults = Array.isArray(body.modelResults) ? body.modelResults.length : 0;
     // Thin evidence is right only when the promotion stays at or under the cap.
     const thinCapped = scenario.expected.inconclusive?.kind !== 'thin' || (body.confidence ?? 100) <= 60;
     result.correct =
