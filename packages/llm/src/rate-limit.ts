@@ -29,8 +29,10 @@ export interface ProviderLimiter {
   run<T>(estimatedTokens: number, signal: AbortSignal, call: () => Promise<T>): Promise<T>;
   /** Epoch ms until which calls are held after a 429 (0 when not paused). */
   readonly pausedUntil: number;
-  /** Calls waiting for their turn now. */
+  /** Calls waiting for their turn now (not those in flight). */
   readonly queued: number;
+  /** What is left of this minute's budgets (undefined: no limit). */
+  remaining(): Promise<{ requests?: number; tokens?: number }>;
   stop(): Promise<void>;
 }
 
@@ -101,15 +103,24 @@ export function createProviderLimiter(settings: RateLimitSettings, now: () => nu
       });
     }
     await wait(held, signal);
-    const guarded = () => (signal.aborted ? Promise.reject(abortReason(signal, 'the model call')) : call());
+    // `queued` counts calls waiting for their turn, not calls in flight.
+    let waiting = true;
+    const started = () => {
+      if (waiting) queued -= 1;
+      waiting = false;
+    };
+    const guarded = () => {
+      started();
+      return signal.aborted ? Promise.reject(abortReason(signal, 'the model call')) : call();
+    };
     const weight = Math.max(1, Math.min(Math.ceil(estimatedTokens), settings.tokensPerMinute));
     const withTokens = tokens ? () => tokens.schedule({ weight }, guarded) : guarded;
-    const job = requests ? requests.schedule(withTokens) : withTokens();
     queued += 1;
+    const job = requests ? requests.schedule(withTokens) : withTokens();
     try {
       return await abortable(job, signal);
     } finally {
-      queued -= 1;
+      started();
     }
   }
 
@@ -119,6 +130,13 @@ export function createProviderLimiter(settings: RateLimitSettings, now: () => nu
     },
     get queued() {
       return queued;
+    },
+    async remaining() {
+      const [r, t] = await Promise.all([requests?.currentReservoir(), tokens?.currentReservoir()]);
+      return {
+        ...(typeof r === 'number' ? { requests: r } : {}),
+        ...(typeof t === 'number' ? { tokens: t } : {}),
+      };
     },
     async run(estimatedTokens, signal, call) {
       try {

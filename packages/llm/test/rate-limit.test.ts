@@ -36,6 +36,7 @@ describe('createProviderLimiter', () => {
     const { server, limiter, model } = await setup({ requestsPerMinute: 2, tokensPerMinute: 0 });
     await Promise.all([diagnose(model('a')), diagnose(model('b'))]);
     expect(server.requests).toHaveLength(2);
+    expect((await limiter.remaining()).requests).toBe(0);
     const controller = new AbortController();
     const third = diagnose(model('c'), controller.signal);
     await expect.poll(() => limiter.queued).toBe(1);
@@ -49,6 +50,8 @@ describe('createProviderLimiter', () => {
     // Each call is estimated at its text plus the 256-token answer limit: the second does not fit in 400.
     const { server, limiter, model } = await setup({ requestsPerMinute: 0, tokensPerMinute: 400 });
     await diagnose(model('a'));
+    // The first call took its estimate (text + answer limit) out of the minute's tokens.
+    expect((await limiter.remaining()).tokens).toBeLessThanOrEqual(400 - 256);
     const controller = new AbortController();
     const second = diagnose(model('a'), controller.signal);
     await expect.poll(() => limiter.queued).toBe(1);
