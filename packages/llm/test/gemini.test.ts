@@ -122,6 +122,28 @@ describe('createGeminiModel', () => {
     expect(result.usage?.inputTokens).toBeGreaterThan(single.usage?.inputTokens ?? Infinity);
   });
 
+  it('an answer cut off by the output limit (MAX_TOKENS) is invalid even when it parses: repaired once', async () => {
+    const valid = {
+      promote: true,
+      confidence: 90,
+      analysis: 'fine',
+      rootCause: 'none',
+      remediation: 'none required',
+      evidenceIds: [],
+    };
+    let calls = 0;
+    const { server, model } = await setup(() => {
+      calls += 1;
+      return calls === 1
+        ? { text: JSON.stringify(valid), finishReason: 'MAX_TOKENS' }
+        : { json: { ...valid, confidence: 70 } };
+    });
+    const result = await diagnose(model);
+    expect(result.attempts).toBe(2);
+    expect(result.value.confidence).toBe(70);
+    expect(server.requests[1]?.turns[2]?.text).toMatch(/cut off/);
+  });
+
   it('fails with DependencyError after an invalid answer and an invalid repair', async () => {
     const invalid: GeminiResponder = () => ({ json: { promote: 'yes' } });
     const { server, model } = await setup(invalid);
