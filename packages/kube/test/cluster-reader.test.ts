@@ -463,11 +463,3 @@ describe('loadKubeConfig', () => {
     expect(() => loadKubeConfig({ kubeconfigPath: path, context: 'nope' })).toThrow(/no context named "nope"/);
   });
 });
-
-describe('connections', () => {
-  it('reuses connections to the API server instead of opening one per call', async () => {
-    const before = api.connectionsAccepted;
-    for (let i = 0; i < 20; i++) await reader.listPods('adapter-test', 'role=canary', opts());
-    expect(api.connectionsAccepted - before).toBeLessThanOrEqual(2);
-  });
-});
