@@ -7,6 +7,7 @@
  * Figures, not assertions: a shared machine's figures vary with its load, which the run prints beside them.
  * Options (environment): LOAD_N=50,200 (burst sizes), LOAD_MODEL_MS=2000 (the slow model's answer time),
  * LOAD_CONFIGS=model,none, LOAD_ENV='{"MAX_CONCURRENT_ANALYSES":"200"}' (extra service environment),
+ * LOAD_DEBUG=1 prints the body of every answer that is not a 200 (what the 503s were), on stderr.
  * e.g. LOAD_ENV='{"NODE_OPTIONS":"--cpu-prof --cpu-prof-dir=prof"}' for a CPU profile of the service.
  */
 import { readFileSync } from 'node:fs';
@@ -77,7 +78,11 @@ async function analyse(url: string, s: Scenario): Promise<Answer> {
     body: JSON.stringify(pluginRequestBody(s)),
     signal: AbortSignal.timeout(300_000),
   });
-  const json = (await res.json()) as { promote?: boolean };
+  const json = (await res.json()) as {
+    promote?: boolean;
+    error?: { code?: string; dependency?: string; message?: string };
+  };
+  if (res.status !== 200 && process.env.LOAD_DEBUG) console.error(res.status, JSON.stringify(json.error));
   return {
     status: res.status,
     ms: performance.now() - started,
