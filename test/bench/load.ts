@@ -8,7 +8,8 @@
  * Options (environment): LOAD_N=50,200 (burst sizes), LOAD_MODEL_MS=2000 (the slow model's answer time),
  * LOAD_CONFIGS=model,none, LOAD_ENV='{"MAX_CONCURRENT_ANALYSES":"200"}' (extra service environment),
  * LOAD_DEBUG=1 prints the body of every answer that is not a 200 (what the 503s were), on stderr.
- * e.g. LOAD_ENV='{"NODE_OPTIONS":"--cpu-prof --cpu-prof-dir=prof"}' for a CPU profile of the service.
+ * A CPU profile of the service: LOAD_ENV='{"NODE_OPTIONS":"--import=<abs path>/test/bench/cpu-profile.mjs",
+ * "CPU_PROFILE_DIR":"<abs dir>"}' (Node 20 refuses --cpu-prof in NODE_OPTIONS).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
