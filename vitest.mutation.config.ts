@@ -1,0 +1,16 @@
+// @ts-nocheck
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config';
+
+// The unit tests of the code under mutation (pure code: no fake servers, no built service), for `pnpm mutation`.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'packages/evidence/test/**/*.test.ts',
+      'packages/agents/test/pr-author*.test.ts',
+      'packages/agents/test/red-flags.test.ts',
+    ],
+  },
+});
