@@ -1,4 +1,3 @@
-// @ts-nocheck
 // Mutation testing of the code that decides and protects (`pnpm mutation`; not part of `pnpm test`: too slow).
 // Runs in place: the workspace's packages resolve through pnpm's per-package links, which a sandbox copy lacks.
 // Stryker restores every file it mutated when it ends, also on Ctrl-C; never commit while it runs.

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// @ts-nocheck
 // Prints the mutation score per module and every surviving mutant from Stryker's JSON report.
 import { readFileSync } from 'node:fs';
 
