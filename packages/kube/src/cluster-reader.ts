@@ -247,23 +247,9 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
   const maxEvents = options.maxEvents ?? 500;
   const { timeoutMs } = options;
 
-  /** One API call through the shared dependency-call helper; the SDK takes the signal only through a middleware. */
-  function call<T>(
-    what: string,
-    callOptions: CallOptions,
-    run: (config: ConfigurationOptions) => Promise<T>,
-  ): Promise<T> {
-    return callDependency(
-      {
-        dependency: 'kubernetes',
-        what,
-        signal: callOptions.signal,
-        timeoutMs,
-        translate: (err) => translateKubeError(what, err),
-      },
-      (signal) => run(withSignal(signal)),
-    );
-  }
+  /** One API call; the SDK takes the signal only through a middleware. */
+  const call = <T>(what: string, callOptions: CallOptions, run: (config: ConfigurationOptions) => Promise<T>) =>
+    kubeCall(what, timeoutMs, callOptions, (signal) => run(withSignal(signal)));
 
   return {
     async listPods(namespace, labelSelector, callOptions) {
@@ -364,6 +350,29 @@ function itemsOf<T>(what: string, list: { items?: T[] } | string | null | undefi
 }
 
 /** An SDK failure as a DependencyError naming the call (and the RBAC to check on 401/403). */
+/** One Kubernetes API call through the shared dependency-call helper: timeout, abort, typed kubernetes errors. */
+export function kubeCall<T>(
+  what: string,
+  timeoutMs: number,
+  callOptions: CallOptions,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  return callDependency(
+    {
+      dependency: 'kubernetes',
+      what,
+      signal: callOptions.signal,
+      timeoutMs,
+      translate: (err) => translateKubeError(what, err),
+    },
+    run,
+  );
+}
+
+/** The API server's status of a failed call, when it answered. */
+export const upstreamStatusOf = (err: unknown): number | undefined =>
+  err instanceof DependencyError ? err.upstreamStatus : undefined;
+
 export function translateKubeError(what: string, err: unknown): DependencyError {
   if (err instanceof ApiException) {
     const status = err.code;

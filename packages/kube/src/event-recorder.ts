@@ -9,14 +9,13 @@ import { hostname } from 'node:os';
 import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import {
   DependencyError,
-  callDependency,
   type CallOptions,
   type EventRecorder,
   type ObjectReference,
   type RecordedEvent,
   type VerdictEvent,
 } from '@aiops/contracts';
-import { translateKubeError } from './cluster-reader.js';
+import { kubeCall, upstreamStatusOf } from './cluster-reader.js';
 import { withSignal } from './with-signal.js';
 
 export interface EventRecorderOptions {
@@ -47,21 +46,10 @@ export function createEventRecorder(kubeConfig: KubeConfig, options: EventRecord
   /** Writes of one Event run one after the other, so concurrent verdicts cannot both write count n+1. */
   const queues = new Map<string, Promise<unknown>>();
 
-  function call<T>(what: string, callOptions: CallOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return callDependency(
-      {
-        dependency: 'kubernetes',
-        what,
-        signal: callOptions.signal,
-        timeoutMs: options.timeoutMs,
-        translate: (err) => translateKubeError(what, err),
-      },
-      run,
-    );
-  }
+  const call = <T>(what: string, callOptions: CallOptions, run: (signal: AbortSignal) => Promise<T>) =>
+    kubeCall(what, options.timeoutMs, callOptions, run);
 
-  const status = (err: unknown): number | undefined =>
-    err instanceof DependencyError ? err.upstreamStatus : undefined;
+  const status = upstreamStatusOf;
 
   function remember(name: string, count: number): RecordedEvent {
     counts.delete(name);

@@ -3,14 +3,8 @@
  * selector of a Deployment (or DaemonSet), from which the canary's and the primary's pods are listed.
  */
 import { AppsV1Api, CustomObjectsApi, type KubeConfig, type V1LabelSelector } from '@kubernetes/client-node';
-import {
-  DependencyError,
-  callDependency,
-  type CallOptions,
-  type WorkloadReader,
-  type WorkloadRef,
-} from '@aiops/contracts';
-import { translateKubeError } from './cluster-reader.js';
+import { type CallOptions, type WorkloadReader, type WorkloadRef } from '@aiops/contracts';
+import { kubeCall, upstreamStatusOf } from './cluster-reader.js';
 import { withSignal } from './with-signal.js';
 
 type Json = Record<string, unknown>;
@@ -45,20 +39,9 @@ export function createWorkloadReader(kubeConfig: KubeConfig, options: { timeoutM
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
 
-  function call<T>(what: string, callOptions: CallOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return callDependency(
-      {
-        dependency: 'kubernetes',
-        what,
-        signal: callOptions.signal,
-        timeoutMs: options.timeoutMs,
-        translate: (err) => translateKubeError(what, err),
-      },
-      run,
-    );
-  }
-  const status = (err: unknown): number | undefined =>
-    err instanceof DependencyError ? err.upstreamStatus : undefined;
+  const call = <T>(what: string, callOptions: CallOptions, run: (signal: AbortSignal) => Promise<T>) =>
+    kubeCall(what, options.timeoutMs, callOptions, run);
+  const status = upstreamStatusOf;
 
   return {
     async getCanaryTarget(namespace, name, callOptions) {
