@@ -3,13 +3,13 @@
  * `pnpm mutation` on the policy (each test names the rule a surviving mutant broke).
  */
 import { describe, expect, it } from 'vitest';
+import { modelAnswer } from './support/model-answer.js';
 import {
   EvidenceIds,
   type Evidence,
   type Finding,
   type LogSignature,
   type MetricComparison,
-  type ModelDiagnosis,
   type PodInfo,
 } from '@aiops/contracts';
 import { decideVerdict } from '@aiops/evidence';
@@ -76,28 +76,7 @@ function clean(options: { signatures?: LogSignature[]; comparisons?: MetricCompa
   };
 }
 
-function model(
-  promote: boolean,
-  evidenceIds: string[],
-  confidence: number,
-  text: Partial<Pick<ModelDiagnosis['diagnosis'], 'rootCause' | 'remediation'>> = {},
-): { result: ModelDiagnosis } {
-  return {
-    result: {
-      modelName: 'fake-model',
-      executionTimeMs: 5,
-      attempts: 1,
-      diagnosis: {
-        promote,
-        confidence,
-        analysis: 'model analysis',
-        rootCause: text.rootCause ?? (promote ? 'none' : 'model root cause'),
-        remediation: text.remediation ?? (promote ? 'none required' : 'model fix'),
-        evidenceIds,
-      },
-    },
-  };
-}
+const model = modelAnswer;
 
 const cfg = { onModelUnavailable: 'evidence' as const };
 const veto = (evidence: Evidence, cited: string[]) => decideVerdict({ evidence, model: model(false, cited, 80) }, cfg);

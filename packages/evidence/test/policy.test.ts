@@ -1,5 +1,6 @@
 import { asEvidenceId } from '@aiops/contracts';
 import { describe, expect, it } from 'vitest';
+import { modelAnswer } from './support/model-answer.js';
 import {
   AbsentEvidenceError,
   DependencyError,
@@ -55,23 +56,7 @@ const softError: Finding = {
   title: 'canary-only error: upstream refused',
 };
 
-function model(promote: boolean, evidenceIds: string[] = [], confidence = 90): { result: ModelDiagnosis } {
-  return {
-    result: {
-      modelName: 'fake-model',
-      executionTimeMs: 5,
-      attempts: 1,
-      diagnosis: {
-        promote,
-        confidence,
-        analysis: 'model analysis',
-        rootCause: promote ? 'none' : 'model root cause',
-        remediation: promote ? 'none required' : 'model fix',
-        evidenceIds,
-      },
-    },
-  };
-}
+const model = modelAnswer;
 
 const cfg = { onModelUnavailable: 'evidence' as const };
 
