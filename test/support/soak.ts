@@ -40,6 +40,20 @@ export interface SoakReport {
 
 const DEFAULT_MAX_RSS = 1024 * 1024 * 1024;
 
+/**
+ * A GitHub fault strikes only when the PR author writes, and it writes once per failure: its key names the canary's
+ * revision, and the no-fault baseline of the same scenario has already written. So a GitHub fault is drawn on a
+ * failing scenario with a repository, served for that run at a revision the service has not seen.
+ */
+const WRITES_TO_GITHUB = corpus.filter(
+  (s) => s.repoUrl !== undefined && s.rollout !== undefined && !s.expected.promote,
+);
+
+function atNewRevision(scenario: Scenario, run: number): Scenario {
+  if (!scenario.rollout) return scenario;
+  return { ...scenario, rollout: { ...scenario.rollout, revision: `${scenario.rollout.revision}-soak${run}` } };
+}
+
 async function settled(check: () => Promise<number> | number, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -99,27 +113,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   try {
     for (let run = 1; run <= options.runs; run++) {
-      const scenario = rng.pick(corpus);
+      let scenario = rng.pick(corpus);
       const chaos: ChaosFault | undefined = rng.chance(faultRate) ? rng.pick(CHAOS_FAULTS) : undefined;
+      if (chaos?.dependency === 'github') scenario = rng.pick(WRITES_TO_GITHUB);
       const label = `run ${run} ${scenario.id} ${chaos?.name ?? 'no fault'}`;
       const baseline = await baselineOf(scenario);
       if (baseline === undefined) continue;
 
+      const measured = chaos?.dependency === 'github' ? atNewRevision(scenario, run) : scenario;
+      if (measured !== scenario) rig.kube.kube.loadScenarios([measured]);
       const injected = chaos ? rig.faultsOf(chaos.dependency).inject(chaos.spec) : undefined;
       let answer: Answer;
       try {
-        answer = await rig.analyze(scenario);
+        answer = await rig.analyze(measured);
       } catch (err) {
         answer = { status: 0 };
         report.violations.push(`${label}: no answer (${err instanceof Error ? err.message : String(err)})`);
       } finally {
         injected?.remove();
+        if (measured !== scenario) rig.kube.kube.loadScenarios([scenario]);
       }
       report.runs += 1;
       count(answer);
       if (chaos) {
         report.faultsInjected[chaos.name] = (report.faultsInjected[chaos.name] ?? 0) + 1;
         if ((injected?.hits ?? 0) > 0) report.faultsStruck[chaos.name] = (report.faultsStruck[chaos.name] ?? 0) + 1;
+        // Every GitHub fault is set up to strike (see WRITES_TO_GITHUB); one that did not tested nothing.
+        else if (chaos.dependency === 'github') report.violations.push(`${label}: the GitHub fault struck no request`);
       }
       const violation = faultViolation(answer, baseline);
       if (violation !== undefined && answer.status !== 0) {
