@@ -389,6 +389,12 @@ export const SETTINGS = {
   ),
   A2A_MAX_TASKS: integer(1000, 1, 1_000_000, 'tasks kept in the A2A task store'),
   A2A_TASK_TTL_SECONDS: integer(3600, 10, 604_800, 'age after which A2A tasks are evicted'),
+  A2A_TASK_LEASE_SECONDS: integer(
+    30,
+    1,
+    3600,
+    'with REDIS_URL: how long the A2A tasks of a replica that stopped renewing its heartbeat (it died) stay WORKING before another replica marks them FAILED (retryable)',
+  ),
   A2A_NAMESPACES_FILE: text(
     'JSON file {"caller": ["namespace", ...]} of the namespaces each A2A caller (token user or system:serviceaccount:ns:name) may analyse; "*" grants all; unset: any namespace',
   ),
@@ -432,7 +438,7 @@ export const SETTINGS = {
       return protocol === 'redis:' || protocol === 'rediss:' ? raw : fail('must be a redis:// or rediss:// URL');
     }),
     description:
-      'redis:// or rediss:// URL (may carry a password): the analysis history, the diagnosis cache and the analyses in progress are shared there by every replica (the same measurement landing on two pods runs once); unset: in this process',
+      'redis:// or rediss:// URL (may carry a password): the analysis history, the diagnosis cache, the analyses in progress and the A2A tasks are shared there by every replica (the same measurement landing on two pods runs once; GetTask, ListTasks and CancelTask answer on any pod); unset: in this process',
     secret: true,
   },
   EVIDENCE_CACHE_TTL_SECONDS: integer(
@@ -650,6 +656,7 @@ function toConfig(
       allowedHosts: v.A2A_ALLOWED_HOSTS,
       maxTasks: v.A2A_MAX_TASKS,
       taskTtlSeconds: v.A2A_TASK_TTL_SECONDS,
+      taskLeaseSeconds: v.A2A_TASK_LEASE_SECONDS,
     },
     /** Namespaces the plugin route may analyse; undefined: any. */
     analyzeNamespaces: v.ANALYZE_NAMESPACES,

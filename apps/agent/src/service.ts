@@ -14,7 +14,7 @@ import type {
   TokenReviewer,
   TokenUsage,
 } from '@aiops/contracts';
-import { a2aPlugin } from '@aiops/a2a';
+import { a2aPlugin, RedisTaskCancels, RedisTaskStore } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
@@ -294,6 +294,20 @@ export async function createService(
     kubeTimeoutMs: config.kube.timeoutMs,
   });
 
+  // A2A tasks and their cancellation shared by the replicas (Redis), else this process's bounded memory.
+  const taskBounds = { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 };
+  const sharedTasks = redis
+    ? {
+        taskStore: new RedisTaskStore(redis.client, {
+          ...taskBounds,
+          leaseMs: config.a2a.taskLeaseSeconds * 1000,
+          onHeartbeatError: (err) =>
+            logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'a2a task heartbeat failed'),
+        }),
+        taskCancels: new RedisTaskCancels(redis.client),
+      }
+    : undefined;
+
   const auth =
     config.a2a.auth === 'bearer'
       ? { tokens: config.a2a.tokens, ...(tokenReviewer ? { tokenReviewer } : {}) }
@@ -323,7 +337,8 @@ export async function createService(
     // No auth block at all when auth is off: the plugin refuses an auth block without a token source.
     ...(auth ? { auth } : {}),
     ...(config.a2a.namespaceGrants ? { namespaceGrants: config.a2a.namespaceGrants } : {}),
-    tasks: { maxTasks: config.a2a.maxTasks, maxAgeMs: config.a2a.taskTtlSeconds * 1000 },
+    tasks: taskBounds,
+    ...(sharedTasks ?? {}),
     heartbeatMs: 15_000,
     bodyLimit: config.bodyLimitBytes,
     logger,
@@ -356,6 +371,8 @@ export async function createService(
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
         await Promise.race([workflow.settled(), grace]);
       }
+      await sharedTasks?.taskCancels.close();
+      await sharedTasks?.taskStore.close();
       await redis?.close();
     },
   };

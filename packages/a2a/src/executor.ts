@@ -17,6 +17,7 @@ import {
   type AnalyzeFn,
   type ProgressEvent,
 } from '@aiops/contracts';
+import { scopeKey } from './task-store.js';
 import { parseTextRequest, type TextRequestFields } from './text-request.js';
 
 export interface ExecutorLogger {
@@ -223,8 +224,11 @@ function completion(outcome: AnalysisOutcome): { text: string; metadata: Record<
 }
 
 export class AnalysisExecutor implements AgentExecutor {
-  /** Running analyses by task id, so CancelTask reaches the workflow's signal. */
-  private readonly running = new Map<string, { controller: AbortController; contextId: string }>();
+  /** Running analyses by task id, so CancelTask (here or from another replica) reaches the workflow's signal. */
+  private readonly running = new Map<
+    string,
+    { controller: AbortController; contextId: string; scope: string; bus: ExecutionEventBus }
+  >();
 
   constructor(
     private readonly analyze: AnalyzeFn,
@@ -240,7 +244,7 @@ export class AnalysisExecutor implements AgentExecutor {
     const userMessage = ctx.userMessage;
     // Registered before any await so a CancelTask arriving right after the task appears finds it.
     const controller = new AbortController();
-    this.running.set(taskId, { controller, contextId });
+    this.running.set(taskId, { controller, contextId, scope: scopeKey(ctx.context), bus });
     const now = () => new Date().toISOString();
     const status = (state: TaskState, message?: Message, metadata?: Record<string, unknown>) =>
       bus.publish(
@@ -362,6 +366,18 @@ export class AnalysisExecutor implements AgentExecutor {
       }),
     );
   };
+
+  /**
+   * A cancel request from another replica: when this one runs the task for that caller, the run is aborted and
+   * CANCELED is published on its own bus (saved in the shared store, seen by the streams attached here).
+   * False when the task does not run here.
+   */
+  cancelRunning(taskId: string, scope: string): boolean {
+    const run = this.running.get(taskId);
+    if (!run || run.scope !== scope) return false;
+    void this.cancelTask(taskId, run.bus);
+    return true;
+  }
 
   private fail(
     taskId: string,

@@ -8,7 +8,20 @@ export {
   reasonOf,
   type ExecutorLogger,
 } from './executor.js';
-export { BoundedTaskStore, ownerOf, ANONYMOUS_OWNER, type BoundedTaskStoreOptions } from './task-store.js';
+export {
+  BoundedTaskStore,
+  ownerOf,
+  scopeKey,
+  isFinished,
+  ANONYMOUS_OWNER,
+  type BoundedTaskStoreOptions,
+} from './task-store.js';
+export {
+  RedisTaskStore,
+  RedisTaskCancels,
+  type RedisTaskStoreOptions,
+  type TaskCancels,
+} from './redis-task-store.js';
 export { BearerAuthenticator, AuthenticatedUser, bearerTokenOf, type AuthOptions, type AuthDecision } from './auth.js';
 export { parseTextRequest, type TextRequestFields } from './text-request.js';
 export { parseHost, isAllowedHost } from './allowed-hosts.js';

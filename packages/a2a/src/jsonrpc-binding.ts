@@ -2,13 +2,19 @@
  * The JSON-RPC binding (`POST /a2a/jsonrpc`): envelope checks, then the SDK's transport handler; streaming
  * methods answer SSE.
  */
-import { JsonRpcTransportHandler, validateVersion, type A2ARequestHandler } from '@a2a-js/sdk/server';
+import {
+  JsonRpcTransportHandler,
+  validateVersion,
+  type A2ARequestHandler,
+  type ServerCallContext,
+} from '@a2a-js/sdk/server';
 import type { AgentCard } from '@a2a-js/sdk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { AgentError, parseJsonBody } from '@aiops/contracts';
 import { guardRoutes, userOf, type AuthCheck } from './auth-hook.js';
 import { JSONRPC_PATH } from './card.js';
 import { openStream, pipeSse } from './sse.js';
+import { typedFailure } from './typed-failure.js';
 import { acceptRawBodies, callContext, unsupportedContentType } from './wire.js';
 
 /** Implementation-defined JSON-RPC server error (the -32000..-32099 range) for a refused bearer token. */
@@ -16,6 +22,8 @@ export const UNAUTHENTICATED_CODE = -32000;
 
 export interface JsonRpcBindingOptions {
   handler: A2ARequestHandler;
+  /** The typed failure that ended a call, which the SDK's transport answers as an internal error. */
+  typedFailureOf?: (context: ServerCallContext) => AgentError | undefined;
   /** The card whose interfaces decide which A2A-Version is accepted. */
   card: AgentCard;
   auth?: AuthCheck;
@@ -30,8 +38,10 @@ function rpcError(id: JsonRpcId, code: number, message: string, data?: unknown) 
   return { jsonrpc: '2.0' as const, id, error: data === undefined ? { code, message } : { code, message, data } };
 }
 
-/** An SDK error (A2A error classes) as a JSON-RPC error answer. */
+/** An error as a JSON-RPC error answer: the service's typed errors by their one mapping, the SDK's by its own. */
 function rpcFailure(id: JsonRpcId, err: unknown) {
+  const typed = typedFailure(err);
+  if (typed) return rpcError(id, -32603, typed.message, typed.data);
   return { jsonrpc: '2.0' as const, id, error: JsonRpcTransportHandler.mapToJSONRPCError(err) };
 }
 
@@ -135,10 +145,22 @@ export async function registerJsonRpcBinding(app: FastifyInstance, options: Json
         return rpcFailure(id, err);
       }
       const result = await transport.handle(rpc, context);
-      if (!isAsyncIterable(result)) return result;
+      if (!isAsyncIterable(result)) {
+        const typed = typedFailure(options.typedFailureOf?.(context));
+        if (typed)
+          return reply
+            .code(typed.status)
+            .headers(typed.headers)
+            .send(rpcError(id, -32603, typed.message, typed.data));
+        return result;
+      }
       const stream = await openStream(result);
       // Errors before the first event (unknown task, terminal task...) are plain JSON-RPC answers.
-      if (!stream.ok) return rpcFailure(id, stream.error);
+      if (!stream.ok) {
+        const typed = typedFailure(stream.error);
+        if (typed) reply.code(typed.status).headers(typed.headers);
+        return rpcFailure(id, stream.error);
+      }
       await pipeSse(reply, stream, {
         heartbeatMs: options.heartbeatMs,
         log: options.log,

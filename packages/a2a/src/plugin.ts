@@ -6,7 +6,7 @@
  * The plugin is encapsulated on purpose (no fastify-plugin): its raw-string body parsers and auth hooks apply to
  * its own routes only.
  */
-import { DefaultExecutionEventBusManager } from '@a2a-js/sdk/server';
+import { DefaultExecutionEventBusManager, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { AnalyzeFn } from '@aiops/contracts';
 import { registerAgentCardRoute } from './agent-card-route.js';
@@ -17,6 +17,7 @@ import { buildAgentCard, type CardOptions } from './card.js';
 import { AnalysisExecutor } from './executor.js';
 import { registerJsonRpcBinding } from './jsonrpc-binding.js';
 import { registerRestBinding } from './rest-binding.js';
+import type { TaskCancels } from './redis-task-store.js';
 import { CheckedRequestHandler } from './request-checks.js';
 import { BoundedTaskStore, ownerOf, type BoundedTaskStoreOptions } from './task-store.js';
 
@@ -29,7 +30,12 @@ export interface A2aPluginOptions {
   auth?: AuthOptions;
   /** Caller → namespaces it may analyse (needs auth); absent: an authenticated caller may analyse any namespace. */
   namespaceGrants?: NamespaceGrants;
+  /** Bounds of the in-memory task store (the default). */
   tasks?: BoundedTaskStoreOptions;
+  /** A shared task store (Redis, for replicas) in place of the in-memory one. */
+  taskStore?: TaskStore;
+  /** Cancel requests between replicas sharing `taskStore`. */
+  taskCancels?: TaskCancels;
   /** Interval of `: ping` comments on SSE streams; default 15 s. */
   heartbeatMs?: number;
   /** Largest accepted request body; default 1 MiB. */
@@ -45,21 +51,21 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, optio
   // The handler and the version checks read only capabilities and interface versions from this card; the served
   // card's URLs are decided per request by the card route.
   const card = buildAgentCard(options.card, options.card.publicUrl ?? 'http://localhost', authEnabled);
+  const executor = new AnalysisExecutor(options.analyze, log);
   const handler = new CheckedRequestHandler(
     card,
-    new BoundedTaskStore(options.tasks),
-    new AnalysisExecutor(options.analyze, log),
+    options.taskStore ?? new BoundedTaskStore(options.tasks),
+    executor,
     new DefaultExecutionEventBusManager(ownerOf),
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    // INPUT_REQUIRED tasks continue with a new message on a new bus, so no bus outlives its executor.
-    { keepBusAliveStates: [] },
+    options.taskCancels,
   );
+  options.taskCancels?.onRequest((taskId, scope) => {
+    if (executor.cancelRunning(taskId, scope)) log.info({ taskId }, 'a2a task cancelled from another replica');
+  });
 
   const binding = {
     handler,
+    typedFailureOf: (context: ServerCallContext) => handler.typedFailureOf(context),
     card,
     ...(authenticator ? { auth: bearerCheck(authenticator, log) } : {}),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,

@@ -1,9 +1,16 @@
 /**
- * Parameter rules the SDK's request handler leaves open, checked once for both bindings: `historyLength` is a
- * non-negative integer (the SDK treats -1 as 0), and `statusTimestampAfter` is an RFC 3339 timestamp (the SDK
- * takes anything `Date.parse` reads, so "-1" meant the year 2001).
+ * The SDK's request handler with what it leaves open:
+ * - parameter rules, checked once for both bindings: `historyLength` is a non-negative integer (the SDK treats -1
+ *   as 0), and `statusTimestampAfter` is an RFC 3339 timestamp (the SDK takes anything `Date.parse` reads, so "-1"
+ *   meant the year 2001);
+ * - CancelTask for a task another replica runs (no event bus here): the request goes to that replica, which aborts
+ *   the run, and the task is CANCELED in the shared store;
+ * - typed failures (the shared task store unreachable): kept per call so the JSON-RPC binding, whose SDK transport
+ *   turns every error into an internal one, can answer them as the service's typed error (503, Retry-After).
  */
 import type {
+  AgentCard,
+  CancelTaskRequest,
   GetTaskRequest,
   ListTasksRequest,
   ListTasksResponse,
@@ -13,8 +20,17 @@ import type {
   Task,
 } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
-import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
+import {
+  DefaultRequestHandler,
+  type AgentExecutor,
+  type ExecutionEventBusManager,
+  type ServerCallContext,
+  type TaskStore,
+} from '@a2a-js/sdk/server';
+import { AgentError } from '@aiops/contracts';
 import { z } from 'zod';
+import type { TaskCancels } from './redis-task-store.js';
+import { isFinished, scopeKey } from './task-store.js';
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
@@ -30,20 +46,61 @@ export function checkTimestamp(value: string | undefined, field: string): void {
 }
 
 export class CheckedRequestHandler extends DefaultRequestHandler {
+  private readonly failures = new WeakMap<ServerCallContext, AgentError>();
+
+  constructor(
+    card: AgentCard,
+    private readonly store: TaskStore,
+    executor: AgentExecutor,
+    private readonly buses: ExecutionEventBusManager,
+    private readonly cancels?: TaskCancels,
+  ) {
+    super(card, store, executor, buses, undefined, undefined, undefined, undefined, {
+      // INPUT_REQUIRED tasks continue with a new message on a new bus, so no bus outlives its executor.
+      keepBusAliveStates: [],
+    });
+  }
+
+  /** The typed failure (AgentError) that ended this call, if one did. */
+  typedFailureOf(context: ServerCallContext): AgentError | undefined {
+    return this.failures.get(context);
+  }
+
+  private async typed<T>(context: ServerCallContext, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof AgentError) this.failures.set(context, err);
+      throw err;
+    }
+  }
+
   override async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
     checkHistoryLength(params.historyLength, 'historyLength');
-    return super.getTask(params, context);
+    return this.typed(context, () => super.getTask(params, context));
   }
 
   override async listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     checkHistoryLength(params.historyLength, 'historyLength');
     checkTimestamp(params.statusTimestampAfter, 'statusTimestampAfter');
-    return super.listTasks(params, context);
+    return this.typed(context, () => super.listTasks(params, context));
   }
 
   override async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
     checkHistoryLength(params.configuration?.historyLength, 'configuration.historyLength');
-    return super.sendMessage(params, context);
+    return this.typed(context, () => super.sendMessage(params, context));
+  }
+
+  override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
+    return this.typed(context, async () => {
+      if (this.cancels && !this.buses.getByTaskId(params.id, context)) {
+        // Not running here: the replica that runs it (if one does) aborts it. The SDK then saves CANCELED itself
+        // unless that replica did first; a finished task is final in the store, so neither overwrites the other.
+        const task = await this.store.load(params.id, context);
+        if (task && !isFinished(task)) await this.cancels.request(params.id, scopeKey(context));
+      }
+      return super.cancelTask(params, context);
+    });
   }
 
   override async *sendMessageStream(

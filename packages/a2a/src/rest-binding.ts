@@ -30,6 +30,7 @@ import {
   type Query,
 } from './rest-params.js';
 import { openStream, pipeSse } from './sse.js';
+import { restFailureBody, typedFailure } from './typed-failure.js';
 import { acceptRawBodies, callContext, unsupportedContentType } from './wire.js';
 
 export interface RestBindingOptions {
@@ -53,7 +54,15 @@ interface RestCall {
 const rest = (path: string) => `${REST_PREFIX}${path}`;
 
 function sendRestError(reply: FastifyReply, err: unknown, status = restStatusFor(err)) {
+  const typed = typedFailure(err);
+  if (typed) return reply.code(typed.status).headers(typed.headers).type(A2A_CONTENT_TYPE).send(restFailureBody(typed));
   return reply.code(status).type(A2A_CONTENT_TYPE).send(toRestErrorBody(err, status));
+}
+
+/** A stream's error event: the service's typed errors by their one mapping, the SDK's by its own. */
+function restErrorEvent(err: unknown): unknown {
+  const typed = typedFailure(err);
+  return typed ? restFailureBody(typed) : toRestErrorBody(err, restStatusFor(err));
 }
 
 export async function registerRestBinding(app: FastifyInstance, options: RestBindingOptions): Promise<void> {
@@ -89,7 +98,7 @@ export async function registerRestBinding(app: FastifyInstance, options: RestBin
       heartbeatMs: options.heartbeatMs,
       log: options.log,
       toEvent: (value) => StreamResponse.toJSON(value),
-      toError: (err) => toRestErrorBody(err, restStatusFor(err)),
+      toError: restErrorEvent,
     });
     return undefined;
   }

@@ -5,7 +5,8 @@
  */
 import type { AbsenceKind, AbsentEvidence } from './diagnosis.js';
 
-export type Dependency = 'kubernetes' | 'prometheus' | 'llm' | 'github' | 'history';
+/** `tasks`: the shared A2A task store (Redis), for callers that read or change a task. */
+export type Dependency = 'kubernetes' | 'prometheus' | 'llm' | 'github' | 'history' | 'tasks';
 
 export type ErrorCode =
   | 'invalid_json'
