@@ -5,7 +5,7 @@
  * every replica whichever one ran the task.
  *
  * Layout under the prefix: `t:<scope>\n<id>` the task (JSON, PX maxAgeMs), `order:done` / `order:run` sorted sets
- * of `<scope>\n<id>` by update time (the global bound, finished first), `idx:<scope>` the caller's sorted index of
+ * of `<scope>\n<id>` in update order (the global bound, finished first), `idx:<scope>` the caller's sorted index of
  * task ids (ListTasks), `replica:<id>` each replica's heartbeat. Scripts name keys they compute, so this needs a
  * single Redis (or a primary with replicas), not Redis Cluster.
  *
@@ -84,25 +84,33 @@ local function drop(p, member)
 end
 `;
 
-// Saves a task unless the stored one is finished, then applies the age and count bounds (oldest finished first).
-// ARGV: prefix, member, id, json, finished (0/1), now, maxAgeMs, maxTasks. Returns 1 when saved, 0 when final.
+// Saves a task unless the stored one is finished, then applies the bounds. Order is update order (a sequence, so
+// saves in the same millisecond keep theirs); a task expires by its key's TTL, and since every key lives maxAgeMs
+// from its last update, expired tasks are always the oldest members: they are dropped first, then the oldest
+// finished ones, then the oldest running ones, until at most maxTasks remain.
+// ARGV: prefix, member, id, json, finished (0/1), maxAgeMs, maxTasks. Returns 1 when saved, 0 when final.
 const SAVE = `${DROP}
 local p, member, id, json = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local finished, now, maxAge, maxTasks = ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local finished, maxAge, maxTasks = ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7])
 local done, run = p .. 'order:done', p .. 'order:run'
 local key = p .. 't:' .. member
 for _, set in ipairs({done, run}) do
-  for _, old in ipairs(redis.call('ZRANGEBYSCORE', set, '-inf', '(' .. (now - maxAge))) do drop(p, old) end
+  while true do
+    local oldest = redis.call('ZRANGE', set, 0, 0)[1]
+    if not oldest or redis.call('EXISTS', p .. 't:' .. oldest) == 1 then break end
+    drop(p, oldest)
+  end
 end
 if redis.call('ZSCORE', done, member) and redis.call('EXISTS', key) == 1 then return 0 end
+local seq = redis.call('INCR', p .. 'seq')
 redis.call('SET', key, json, 'PX', maxAge)
 if finished then
-  redis.call('ZREM', run, member); redis.call('ZADD', done, now, member)
+  redis.call('ZREM', run, member); redis.call('ZADD', done, seq, member)
 else
-  redis.call('ZREM', done, member); redis.call('ZADD', run, now, member)
+  redis.call('ZREM', done, member); redis.call('ZADD', run, seq, member)
 end
 local index = p .. 'idx:' .. string.sub(member, 1, string.find(member, '\\n', 1, true) - 1)
-redis.call('ZADD', index, now, id)
+redis.call('ZADD', index, seq, id)
 redis.call('PEXPIRE', index, maxAge)
 while redis.call('ZCARD', done) + redis.call('ZCARD', run) > maxTasks do
   local oldest = redis.call('ZRANGE', done, 0, 0)[1] or redis.call('ZRANGE', run, 0, 0)[1]
@@ -112,15 +120,16 @@ return 1
 `;
 
 // Marks a running task FAILED when its owner's heartbeat is gone and nobody changed it meanwhile.
-// ARGV: prefix, member, id, expected json, failed json, owner, now, maxAgeMs. Returns 1 when it did.
+// ARGV: prefix, member, id, expected json, failed json, owner, maxAgeMs. Returns 1 when it did.
 const FAIL_ORPHAN = `
 local p, member, id = ARGV[1], ARGV[2], ARGV[3]
 local key = p .. 't:' .. member
 if redis.call('EXISTS', p .. 'replica:' .. ARGV[6]) == 1 then return 0 end
 if redis.call('GET', key) ~= ARGV[4] then return 0 end
-redis.call('SET', key, ARGV[5], 'PX', tonumber(ARGV[8]))
-redis.call('ZREM', p .. 'order:run', member); redis.call('ZADD', p .. 'order:done', tonumber(ARGV[7]), member)
-redis.call('ZADD', p .. 'idx:' .. string.sub(member, 1, string.find(member, '\\n', 1, true) - 1), tonumber(ARGV[7]), id)
+local seq = redis.call('INCR', p .. 'seq')
+redis.call('SET', key, ARGV[5], 'PX', tonumber(ARGV[7]))
+redis.call('ZREM', p .. 'order:run', member); redis.call('ZADD', p .. 'order:done', seq, member)
+redis.call('ZADD', p .. 'idx:' .. string.sub(member, 1, string.find(member, '\\n', 1, true) - 1), seq, id)
 return 1
 `;
 
@@ -159,7 +168,6 @@ export class RedisTaskStore implements TaskStore {
         task.id,
         JSON.stringify(stored),
         isFinished(task) ? '1' : '0',
-        Date.now(),
         this.maxAgeMs,
         this.maxTasks,
       ),
@@ -177,10 +185,10 @@ export class RedisTaskStore implements TaskStore {
     const scope = scopeKey(context);
     const index = `${this.prefix}idx:${scope}`;
     const found = await tasksCall('list A2A tasks', this.timeoutMs, async () => {
-      await this.redis.zremrangebyscore(index, '-inf', `(${Date.now() - this.maxAgeMs}`);
       // Bounded: every task in the index is one of the store's at most maxTasks.
       const ids = await this.redis.zrange(index, 0, -1);
       const jsons = ids.length > 0 ? await this.redis.mget(...ids.map((id) => this.taskKey(`${scope}\n${id}`))) : [];
+      // Expired or evicted since: gone from the index too.
       const gone = ids.filter((_, i) => jsons[i] === null);
       if (gone.length > 0) await this.redis.zrem(index, ...gone);
       return ids.flatMap((id, i) => (jsons[i] ? [{ member: `${scope}\n${id}`, json: jsons[i] }] : []));
@@ -217,18 +225,7 @@ export class RedisTaskStore implements TaskStore {
     if (alive === 1) return stored;
     const failed: Stored = { task: orphanFailed(task, this.leaseMs) };
     const changed = await tasksCall('fail an A2A task whose replica stopped', this.timeoutMs, () =>
-      this.redis.eval(
-        FAIL_ORPHAN,
-        0,
-        this.prefix,
-        member,
-        task.id,
-        json,
-        JSON.stringify(failed),
-        owner,
-        Date.now(),
-        this.maxAgeMs,
-      ),
+      this.redis.eval(FAIL_ORPHAN, 0, this.prefix, member, task.id, json, JSON.stringify(failed), owner, this.maxAgeMs),
     );
     if (changed === 1) return failed;
     // Someone changed it meanwhile (its owner, a cancel): the stored state is the answer.
