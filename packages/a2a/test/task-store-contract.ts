@@ -17,6 +17,8 @@ export type MakeStore = (bounds: { maxTasks: number; maxAgeMs: number }) => Prom
 export function callerContext(user?: string, tenant?: string): ServerCallContext {
   const context = defaultServerCallContextBuilder({
     user: user === undefined ? new UnauthenticatedUser() : new AuthenticatedUser(user),
+    extensions: undefined,
+    headers: {},
   });
   if (tenant !== undefined) context.setTenant(tenant);
   return context;
