@@ -39,4 +39,36 @@ describe('compareErrorRates', () => {
       compareErrorRates({ canary: { events: 1, total: 1000 }, stable: { events: 50, total: 1000 } }).classification,
     ).toBe('Pass');
   });
+  it('measures a side with exactly minTotal requests (12/30 vs 0/30: z=3.873) and not one with a request fewer', () => {
+    expect(
+      compareErrorRates({ canary: { events: 12, total: 30 }, stable: { events: 0, total: 30 } }).classification,
+    ).toBe('High');
+    expect(
+      compareErrorRates({ canary: { events: 12, total: 29 }, stable: { events: 0, total: 30 } }).classification,
+    ).toBe('NoData');
+    expect(
+      compareErrorRates({ canary: { events: 12, total: 30 }, stable: { events: 0, total: 29 } }).classification,
+    ).toBe('NoData');
+  });
+  it('reports no z or p-value when both sides have the same all-or-nothing rate (nothing to test, no NaN)', () => {
+    for (const events of [0, 500]) {
+      const r = compareErrorRates({ canary: { events, total: 500 }, stable: { events, total: 500 } });
+      expect(r.classification).toBe('Pass');
+      expect(r.z).toBeUndefined();
+      expect(r.pValue).toBeUndefined();
+    }
+  });
+  it("needs the rise to exceed the tolerance of stable's rate when that is above the absolute floor", () => {
+    // 11% vs 10% on 100,000 requests each: z=7.29, one point above stable (over the half-point floor) but under
+    // 25% of stable's 10% (2.5 points): not material.
+    expect(
+      compareErrorRates({ canary: { events: 11_000, total: 100_000 }, stable: { events: 10_000, total: 100_000 } })
+        .classification,
+    ).toBe('Pass');
+    // 13% vs 10%: three points, over both.
+    expect(
+      compareErrorRates({ canary: { events: 13_000, total: 100_000 }, stable: { events: 10_000, total: 100_000 } })
+        .classification,
+    ).toBe('High');
+  });
 });
