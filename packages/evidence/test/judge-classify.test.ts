@@ -117,6 +117,121 @@ describe('classifyMetric', () => {
   });
 });
 
+describe('classifyMetric: bounds and floors', () => {
+  // 15 values a side, shifted by 4 with noise: p=0.0047, estimate 4, 98% interval [1, 8].
+  const stable = Array.from({ length: 15 }, (_, i) => 100 + ((i * 7) % 13));
+  const shifted = stable.map((v, i) => v + 4 + ((i * 5) % 11) - 5);
+
+  it('needs the interval to clear tolerance x |estimate|, in either direction', () => {
+    expect(classifyMetric({ canary: shifted, stable, direction: 'increase', tolerance: 0.2 }).classification).toBe(
+      'High',
+    );
+    expect(classifyMetric({ canary: shifted, stable, direction: 'increase', tolerance: 0.5 }).classification).toBe(
+      'Pass',
+    );
+    expect(
+      classifyMetric({ canary: stable, stable: shifted, direction: 'decrease', tolerance: 0.2 }).classification,
+    ).toBe('Low');
+    expect(
+      classifyMetric({ canary: stable, stable: shifted, direction: 'decrease', tolerance: 0.5 }).classification,
+    ).toBe('Pass');
+  });
+
+  it('needs significance at the confidence level asked for', () => {
+    expect(
+      classifyMetric({ canary: shifted, stable, direction: 'increase', tolerance: 0.2, confidenceLevel: 0.999 })
+        .classification,
+    ).toBe('Pass');
+  });
+
+  it('counts an absolute floor met exactly, and a decrease-ratio floor for drops', () => {
+    // Tie-free and under 50 a side: the exact method, whose shift is exactly 20.5.
+    const low = Array.from({ length: 15 }, (_, i) => i);
+    const high = low.map((v) => v + 20.5);
+    expect(
+      classifyMetric({ canary: high, stable: low, direction: 'increase', effectSizeFloor: { absolute: 20.5 } }),
+    ).toMatchObject({ classification: 'High', estimate: 20.5 });
+    expect(
+      classifyMetric({ canary: high, stable: low, direction: 'increase', effectSizeFloor: { absolute: 20.6 } })
+        .classification,
+    ).toBe('Pass');
+    const base = Array.from({ length: 40 }, (_, i) => 100 + (i % 5));
+    const up = base.map((v) => v + 3);
+    const down = base.map((v) => v - 3);
+    expect(classifyMetric({ canary: down, stable: base, direction: 'decrease' }).classification).toBe('Low');
+    const floored = classifyMetric({
+      canary: down,
+      stable: base,
+      direction: 'decrease',
+      effectSizeFloor: { decreaseRatio: 0.9 },
+    });
+    expect(floored.classification).toBe('Pass');
+    expect(floored.reason).toMatch(/effect-size floor/);
+    // The increase floor does not hold back a drop, nor the decrease floor a rise.
+    expect(
+      classifyMetric({ canary: down, stable: base, direction: 'decrease', effectSizeFloor: { increaseRatio: 2 } })
+        .classification,
+    ).toBe('Low');
+    expect(
+      classifyMetric({ canary: up, stable: base, direction: 'increase', effectSizeFloor: { decreaseRatio: 0.5 } })
+        .classification,
+    ).toBe('High');
+  });
+
+  it("direction 'either' flags a drop as Low", () => {
+    expect(classifyMetric({ canary: baseline, stable: doubled, direction: 'either' }).classification).toBe('Low');
+  });
+
+  it('reports the test it ran: p-value, mean ratio, shift and interval', () => {
+    const r = classifyMetric({ canary: shifted, stable, direction: 'increase', tolerance: 0.2 });
+    expect(r.pValue).toBeCloseTo(0.004738, 5);
+    expect(r.estimate).toBeCloseTo(4, 9);
+    expect(r.confidenceInterval?.[0]).toBeCloseTo(1, 9);
+    expect(r.confidenceInterval?.[1]).toBeCloseTo(8, 9);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(r.effectSize).toBeCloseTo(mean(shifted) / mean(stable), 12);
+    expect(classifyMetric({ canary: shifted, stable, direction: 'increase', tolerance: 0.5 })).toMatchObject({
+      pValue: r.pValue,
+      estimate: r.estimate,
+    });
+  });
+
+  it('summarises each side: count, median (odd and even counts) and mean', () => {
+    const r = classifyMetric({ canary: [10, 1, 3, 2], stable: [3, 1, 2], direction: 'increase' });
+    expect(r.canary).toEqual({ count: 4, median: 2.5, mean: 4 });
+    expect(r.stable).toEqual({ count: 3, median: 2, mean: 2 });
+    expect(classifyMetric({ canary: [], stable: [1, 2, 3], direction: 'increase' }).canary).toEqual({ count: 0 });
+  });
+
+  it('mean ratio against a zero stable mean: infinite either way, 1 when both are zero', () => {
+    const zeros = [0, 0, 0, 0, 0, 0];
+    expect(classifyMetric({ canary: [-3, -2, -4, -3, -2, -4], stable: zeros, direction: 'decrease' })).toMatchObject({
+      effectSize: -Infinity,
+      classification: 'Low',
+    });
+    expect(classifyMetric({ canary: [1, -1, 0, 1, -1, 0], stable: zeros, direction: 'either' }).effectSize).toBe(1);
+  });
+
+  it('a minSamples under 1 still needs one value, and infinities are dropped whatever the NaN strategy', () => {
+    expect(classifyMetric({ canary: [], stable: [], direction: 'increase', minSamples: 0 }).classification).toBe(
+      'NoData',
+    );
+    expect(
+      classifyMetric({
+        canary: [Infinity, -Infinity, NaN, 1, 2, 3],
+        stable: [1, 2, 3],
+        direction: 'increase',
+        nanStrategy: 'replace',
+      }).canary,
+    ).toEqual({ count: 4, median: 1.5, mean: 1.5 });
+  });
+
+  it('says which side lacks data', () => {
+    expect(classifyMetric({ canary: [1], stable: [1, 2, 3], direction: 'increase' }).reason).toMatch(/canary has 1/);
+    expect(classifyMetric({ canary: [1, 2, 3], stable: [1], direction: 'increase' }).reason).toMatch(/stable has 1/);
+  });
+});
+
 describe('scoreClassifications', () => {
   it('all pass -> 100 / pass', () => {
     expect(

@@ -136,11 +136,73 @@ describe('mannWhitney, normal approximation', () => {
   });
 });
 
+describe('mannWhitney: which method, and one-sided answers', () => {
+  const tieFree = (n: number, offset: number) => Array.from({ length: n }, (_, i) => i * 2 + offset);
+
+  it('uses the exact distribution only while both samples are under 50 and tie-free, unless told', () => {
+    expect(mannWhitney(tieFree(49, 0), tieFree(49, 1)).method).toBe('exact');
+    expect(mannWhitney(tieFree(50, 0), tieFree(10, 1)).method).toBe('asymptotic');
+    expect(mannWhitney(tieFree(10, 0), tieFree(50, 1)).method).toBe('asymptotic');
+    expect(mannWhitney(tieFree(60, 0), tieFree(60, 1), { exact: true }).method).toBe('exact');
+    expect(mannWhitney([1, 2, 2], [3, 4, 5], { exact: true }).method).toBe('asymptotic');
+    expect(mannWhitney(tieFree(5, 0), tieFree(5, 1), { exact: 'auto' }).method).toBe('exact');
+  });
+
+  it('exact one-sided p-values count the tail including the observed U (U=1 for 3 vs 3: 19/20, 2/20)', () => {
+    // x=[1,2,4] vs y=[3,5,6]: one pair with x > y.
+    const x = [1, 2, 4];
+    const y = [3, 5, 6];
+    expect(mannWhitney(x, y).u).toBe(1);
+    expectRelativelyClose(mannWhitney(x, y, { alternative: 'greater' }).pValue, 0.95);
+    expectRelativelyClose(mannWhitney(x, y, { alternative: 'less' }).pValue, 0.1);
+    expectRelativelyClose(mannWhitney(x, y).pValue, 0.2);
+    // The mirror image: U=8 of 9, above the mean.
+    expectRelativelyClose(mannWhitney(y, x).pValue, 0.2);
+    expectRelativelyClose(mannWhitney(y, x, { alternative: 'greater' }).pValue, 0.1);
+  });
+
+  it("exact one-sided intervals take alpha in one tail (Kayenta's vector: [7, Inf) and (-Inf, 38])", () => {
+    // Sorted differences: 6,7,8,9,16,...,38,39; qwilcox(0.05, 4, 4) = 2 -> the 2nd from each end.
+    const x = [10, 20, 30, 40];
+    const y = [1, 2, 3, 4];
+    expect(mannWhitney(x, y, { alternative: 'greater' }).confidenceInterval).toEqual([7, Infinity]);
+    expect(mannWhitney(x, y, { alternative: 'less' }).confidenceInterval).toEqual([-Infinity, 38]);
+  });
+
+  it('asymptotic one-sided intervals are tighter than the two-sided one at the same level', () => {
+    const x = [1, 2, 2, 3, 5, 6, 6, 8, 9, 9];
+    const y = [4, 5, 5, 7, 8, 9, 10, 10, 12, 13];
+    const two = mannWhitney(x, y);
+    const greater = mannWhitney(x, y, { alternative: 'greater' });
+    const less = mannWhitney(x, y, { alternative: 'less' });
+    expect(greater.confidenceInterval[1]).toBe(Infinity);
+    expect(less.confidenceInterval[0]).toBe(-Infinity);
+    expect(greater.confidenceInterval[0]).toBeGreaterThan(two.confidenceInterval[0]);
+    expect(less.confidenceInterval[1]).toBeLessThan(two.confidenceInterval[1]);
+    expect(greater.confidenceInterval[0]).toBeLessThan(two.estimate);
+    expect(less.confidenceInterval[1]).toBeGreaterThan(two.estimate);
+    expect(two.estimate).toBeGreaterThan(two.confidenceInterval[0]);
+    expect(two.estimate).toBeLessThan(two.confidenceInterval[1]);
+  });
+
+  it('reports its inputs: sizes, ties, level and z only for the normal approximation', () => {
+    const exact = mannWhitney([1, 2, 3], [4, 5, 6, 7], { confidenceLevel: 0.9 });
+    expect(exact).toMatchObject({ nx: 3, ny: 4, ties: false, confidenceLevel: 0.9, method: 'exact' });
+    expect(exact).not.toHaveProperty('z');
+    const approx = mannWhitney([1, 2, 2, 3], [2, 3, 3, 4]);
+    expect(approx).toMatchObject({ nx: 4, ny: 4, ties: true, confidenceLevel: 0.95 });
+    expect(approx.z).toBeLessThan(0);
+  });
+});
+
 describe('mannWhitney input checks', () => {
   it('rejects empty samples and NaN with a typed error naming the sample', () => {
     expect(() => mannWhitney([], [1])).toThrow(InvalidRequestError);
     expect(() => mannWhitney([1], [])).toThrow(/y: must not be empty/);
     expect(() => mannWhitney([1, NaN], [1])).toThrow(/x: must not contain NaN/);
     expect(() => mannWhitney([1], [2], { confidenceLevel: 1 })).toThrow(/confidenceLevel/);
+    expect(() => mannWhitney([1], [2], { confidenceLevel: 0 })).toThrow(/confidenceLevel/);
+    expect(() => mannWhitney([1], [2], { confidenceLevel: Number.NaN })).toThrow(/confidenceLevel/);
+    expect(() => mannWhitney([1], [Number.NaN])).toThrow(/y: must not contain NaN/);
   });
 });
