@@ -204,4 +204,83 @@ describe('createRedactor', () => {
       'licence [REDACTED:custom] and [REDACTED:custom]',
     );
   });
+
+  it('removes every private key in a text, each through its own END line, and counts them', () => {
+    const key = (body: string) => `-----BEGIN EC PRIVATE KEY-----\n${body}\n-----END EC PRIVATE KEY-----`;
+    const { text, count } = redactor.redactWithCount(
+      `first\n${key('MHcCAQEEfakeOne')}\nmiddle\n${key('MHcCAQEEfakeTwo')}\nlast`,
+    );
+    expect(text).toBe('first\n[REDACTED:private-key]\nmiddle\n[REDACTED:private-key]\nlast');
+    expect(count).toBe(2);
+  });
+
+  it('removes an unterminated key through its base64 body and keeps the next line', () => {
+    const line = '{"level":"info","msg":"next"}';
+    expect(redactor.redact(`a\n-----BEGIN PRIVATE KEY-----\nMIIEvQIB+fake/==\nABCDEF012345\n${line}`)).toBe(
+      `a\n[REDACTED:private-key]\n${line}`,
+    );
+    // Two unterminated keys: neither swallows the line between them.
+    expect(
+      redactor.redactWithCount(
+        `-----BEGIN PRIVATE KEY-----\nMIIfakeA\n${line}\n-----BEGIN RSA PRIVATE KEY-----\nMIIfakeB\n${line}`,
+      ),
+    ).toEqual({ text: `[REDACTED:private-key]\n${line}\n[REDACTED:private-key]\n${line}`, count: 2 });
+  });
+
+  it("does not take an END line further than a key's size for the key's own", () => {
+    const far = `${'log line with text; '.repeat(1000)}\n-----END PRIVATE KEY-----`;
+    const out = redactor.redact(`-----BEGIN PRIVATE KEY-----\nMIIfakeBody\n;${far}`);
+    expect(out).toBe(`[REDACTED:private-key]\n;${far}`);
+  });
+
+  it('takes one END for headers repeated before it, then finds the next key after it', () => {
+    const text =
+      '-----BEGIN PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\nMIIfakeA\n-----END PRIVATE KEY-----\nkept\n' +
+      '-----BEGIN PRIVATE KEY-----\nMIIfakeB\n-----END PRIVATE KEY-----';
+    expect(redactor.redactWithCount(text)).toEqual({
+      text: '[REDACTED:private-key]\nkept\n[REDACTED:private-key]',
+      count: 2,
+    });
+  });
+
+  it('counts each secret once, across rules, and not a marker that was already in the text', () => {
+    const line =
+      'already [REDACTED:key-value] here; password=hunter2 token=abc123 key AKIAIOSFODNN7EXAMPLE and AKIAIOSFODNN7EXAMPL2';
+    const { text, count } = redactor.redactWithCount(line);
+    expect(count).toBe(4);
+    expect(text).toBe(
+      'already [REDACTED:key-value] here; password=[REDACTED:key-value] token=[REDACTED:key-value] key [REDACTED:aws-access-key-id] and [REDACTED:aws-access-key-id]',
+    );
+    expect(redactor.redactWithCount('nothing secret here')).toEqual({ text: 'nothing secret here', count: 0 });
+  });
+
+  it('finds every kind of secret in a long text (over 4 KB), wherever each one sits', () => {
+    const filler = 'GET /api/items 200 in 3ms\n'.repeat(200);
+    const secrets = [
+      'ghp_aBcD1234eFgH5678iJkL9012mNoP3456qRsT',
+      'AKIAIOSFODNN7EXAMPLE',
+      'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      'glpat-xZ9_yW8vU7tS6rQ5pO4n',
+    ];
+    const text = `${filler}${secrets[0]}\n${filler}${secrets[1]}\n${secrets[2]} ${filler}${secrets[3]}\n${secrets[0]}`;
+    expect(text.length).toBeGreaterThan(4096);
+    const out = redactor.redactWithCount(text);
+    for (const secret of secrets) expect(out.text).not.toContain(secret);
+    expect(out.count).toBe(5);
+    expect(out.text.length).toBeLessThan(text.length);
+  });
+
+  it('decodes \\xNN escapes of token characters before matching', () => {
+    expect(redactor.redact('creds \\x41KIAIOSFODNN7EXAMPLE loaded')).toBe('creds [REDACTED:aws-access-key-id] loaded');
+    expect(redactor.redact('a \\x3c tag')).toBe('a \\x3c tag');
+  });
+
+  it('applies configurable patterns everywhere in the text and counts each match', () => {
+    const custom = createRedactor({ extraPatterns: [/ACME-[0-9]{6}/, /TEAM-[a-z]+/g, 'internal-[a-z]+-key'] });
+    expect(custom.redactWithCount('ACME-123456 ACME-654321 TEAM-red TEAM-blue internal-a-key internal-b-key')).toEqual({
+      text: '[REDACTED:custom] [REDACTED:custom] [REDACTED:custom] [REDACTED:custom] [REDACTED:custom] [REDACTED:custom]',
+      count: 6,
+    });
+    expect(custom.redactWithCount('password=hunter2 ACME-123456').count).toBe(2);
+  });
 });
