@@ -1,7 +1,7 @@
 /**
  * A2A tasks across two replicas of the built service sharing a real redis-server (REDIS_URL), through the official
- * @a2a-js/sdk client: a task sent to one replica is read, listed and cancelled on the other; the cancel aborts the
- * model call where the analysis runs; a replica that dies leaves no task WORKING forever; and Redis going away
+ * @a2a-js/sdk client: a task sent to one replica is read, listed, followed (SubscribeToTask) and cancelled on the
+ * other; the cancel aborts the model call where the analysis runs; a replica that dies leaves no task WORKING forever; and Redis going away
  * during an A2A request is a typed dependency failure, never a crash and never a verdict.
  * Without redis-server this suite fails and says how to install it.
  */
@@ -106,6 +106,39 @@ describe('A2A tasks on two replicas sharing Redis', () => {
     await a.waitForLog('a2a task cancelled from another replica');
     for (const client of [onA, onB])
       expect((await client.getTask({ id: sent.id, tenant: '' })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+  });
+
+  it('SubscribeToTask on the other replica follows the run to its verdict', async () => {
+    // The model answers when the test says so: the stream on B is open while the analysis runs on A.
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    gemini.setResponder(async (request) => {
+      await gate;
+      return responders.heuristic(request);
+    });
+    const sent = asTask(await onA.sendMessage(send(true)));
+    await expect.poll(() => gemini.openRequests).toBe(1);
+    const stream = onB.resubscribeTask({ id: sent.id, tenant: '' });
+    expect((await stream.next()).value?.payload?.$case).toBe('task');
+    const events: Array<{ kind?: string; state?: TaskState; artifact?: string }> = [];
+    const followed = (async () => {
+      for await (const event of stream) {
+        const p = event.payload;
+        events.push({
+          kind: p?.$case,
+          ...(p?.$case === 'statusUpdate' ? { state: p.value.status?.state } : {}),
+          ...(p?.$case === 'artifactUpdate' ? { artifact: p.value.artifact?.name } : {}),
+        });
+      }
+    })();
+    answer();
+    await followed;
+    expect(events.filter((e) => e.artifact).map((e) => e.artifact)).toEqual(['verdict', 'summary']);
+    expect(events.at(-1)).toEqual({ kind: 'statusUpdate', state: TaskState.TASK_STATE_COMPLETED });
+    // Progress of the agents on A arrived on B as it happened.
+    expect(events.filter((e) => e.state === TaskState.TASK_STATE_WORKING).length).toBeGreaterThan(0);
   });
 
   it('a replica that dies mid-task leaves it FAILED (retryable) for the other, never WORKING forever', async () => {

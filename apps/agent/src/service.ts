@@ -14,7 +14,7 @@ import type {
   TokenReviewer,
   TokenUsage,
 } from '@aiops/contracts';
-import { a2aPlugin, RedisTaskCancels, RedisTaskStore } from '@aiops/a2a';
+import { a2aPlugin, RedisTaskRelay, RedisTaskStore } from '@aiops/a2a';
 import { createAnalyzer, createPrAuthor } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createGitHubCodeHost } from '@aiops/github';
@@ -304,7 +304,7 @@ export async function createService(
           onHeartbeatError: (err) =>
             logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'a2a task heartbeat failed'),
         }),
-        taskCancels: new RedisTaskCancels(redis.client),
+        relay: new RedisTaskRelay(redis.client),
       }
     : undefined;
 
@@ -338,7 +338,17 @@ export async function createService(
     ...(auth ? { auth } : {}),
     ...(config.a2a.namespaceGrants ? { namespaceGrants: config.a2a.namespaceGrants } : {}),
     tasks: taskBounds,
-    ...(sharedTasks ?? {}),
+    ...(sharedTasks
+      ? {
+          taskStore: sharedTasks.taskStore,
+          replicas: {
+            cancels: sharedTasks.relay,
+            updates: sharedTasks.relay,
+            // A stream following a task run elsewhere looks at the store at least once per lease.
+            checkMs: config.a2a.taskLeaseSeconds * 1000,
+          },
+        }
+      : {}),
     heartbeatMs: 15_000,
     bodyLimit: config.bodyLimitBytes,
     logger,
@@ -371,7 +381,7 @@ export async function createService(
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
         await Promise.race([workflow.settled(), grace]);
       }
-      await sharedTasks?.taskCancels.close();
+      await sharedTasks?.relay.close();
       await sharedTasks?.taskStore.close();
       await redis?.close();
     },

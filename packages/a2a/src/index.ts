@@ -1,4 +1,5 @@
 export { a2aPlugin, UNAUTHENTICATED_CODE, type A2aPluginOptions } from './plugin.js';
+export type { Replicas } from './request-checks.js';
 export { buildAgentCard, AGENT_CARD_PATH, JSONRPC_PATH, REST_PREFIX, BEARER_SCHEME, type CardOptions } from './card.js';
 export {
   AnalysisExecutor,
@@ -18,9 +19,11 @@ export {
 } from './task-store.js';
 export {
   RedisTaskStore,
-  RedisTaskCancels,
+  RedisTaskRelay,
   type RedisTaskStoreOptions,
   type TaskCancels,
+  type TaskUpdates,
+  type TaskFollower,
 } from './redis-task-store.js';
 export { BearerAuthenticator, AuthenticatedUser, bearerTokenOf, type AuthOptions, type AuthDecision } from './auth.js';
 export { parseTextRequest, type TextRequestFields } from './text-request.js';

@@ -6,7 +6,7 @@
  * The plugin is encapsulated on purpose (no fastify-plugin): its raw-string body parsers and auth hooks apply to
  * its own routes only.
  */
-import { DefaultExecutionEventBusManager, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server';
+import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { AnalyzeFn } from '@aiops/contracts';
 import { registerAgentCardRoute } from './agent-card-route.js';
@@ -17,9 +17,8 @@ import { buildAgentCard, type CardOptions } from './card.js';
 import { AnalysisExecutor } from './executor.js';
 import { registerJsonRpcBinding } from './jsonrpc-binding.js';
 import { registerRestBinding } from './rest-binding.js';
-import type { TaskCancels } from './redis-task-store.js';
-import { CheckedRequestHandler } from './request-checks.js';
-import { BoundedTaskStore, ownerOf, type BoundedTaskStoreOptions } from './task-store.js';
+import { CheckedRequestHandler, PublishingBusManager, type Replicas } from './request-checks.js';
+import { BoundedTaskStore, type BoundedTaskStoreOptions } from './task-store.js';
 
 export { UNAUTHENTICATED_CODE } from './jsonrpc-binding.js';
 
@@ -34,8 +33,8 @@ export interface A2aPluginOptions {
   tasks?: BoundedTaskStoreOptions;
   /** A shared task store (Redis, for replicas) in place of the in-memory one. */
   taskStore?: TaskStore;
-  /** Cancel requests between replicas sharing `taskStore`. */
-  taskCancels?: TaskCancels;
+  /** Cancel requests and task updates between the replicas sharing `taskStore`. */
+  replicas?: Replicas;
   /** Interval of `: ping` comments on SSE streams; default 15 s. */
   heartbeatMs?: number;
   /** Largest accepted request body; default 1 MiB. */
@@ -56,10 +55,10 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, optio
     card,
     options.taskStore ?? new BoundedTaskStore(options.tasks),
     executor,
-    new DefaultExecutionEventBusManager(ownerOf),
-    options.taskCancels,
+    new PublishingBusManager(options.replicas?.updates),
+    options.replicas,
   );
-  options.taskCancels?.onRequest((taskId, scope) => {
+  options.replicas?.cancels.onRequest((taskId, scope) => {
     if (executor.cancelRunning(taskId, scope)) log.info({ taskId }, 'a2a task cancelled from another replica');
   });
 

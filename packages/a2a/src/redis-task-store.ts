@@ -13,14 +13,15 @@
  * `leaseMs / 3`. A running task whose owner's heartbeat lapsed (the pod died or hangs) is marked FAILED, retryable,
  * by the next replica that reads it, so it never stays WORKING forever.
  *
- * Cancellation across replicas (`RedisTaskCancels`): CancelTask on a replica that does not run the task publishes
- * the request on a pub/sub channel; the replica that runs it aborts the run (its signal reaches Kubernetes,
- * Prometheus and the model) and publishes CANCELED on its own event bus, so its local streams see it too.
+ * Between replicas (`RedisTaskRelay`, pub/sub): CancelTask on a replica that does not run the task publishes the
+ * request; the replica that runs it aborts the run (its signal reaches Kubernetes, Prometheus and the model) and
+ * publishes CANCELED on its own event bus, so its local streams see it too. The replica running a task publishes
+ * its updates, so SubscribeToTask on another replica follows it to its end.
  *
  * Every Redis call goes through callDependency: a timeout, and a DependencyError('tasks', ...) without addresses.
  */
 import { randomUUID } from 'node:crypto';
-import { Role, TaskState, type ListTasksRequest, type ListTasksResponse, type Task } from '@a2a-js/sdk';
+import { Role, StreamResponse, TaskState, type ListTasksRequest, type ListTasksResponse, type Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import type { Redis } from 'ioredis';
 import { callDependency, DependencyError, toA2aFailure, withoutAddresses } from '@aiops/contracts';
@@ -282,12 +283,31 @@ export interface TaskCancels {
   close(): Promise<void>;
 }
 
-/** Cancel requests over Redis pub/sub: a dedicated subscriber connection, one channel for the deployment. */
-export class RedisTaskCancels implements TaskCancels {
-  private readonly channel: string;
+/** A task's updates as they happen, from whichever replica runs it. */
+export interface TaskUpdates {
+  /** The replica running the task publishes each update (fire and forget: a lost one is caught up from the store). */
+  publish(scope: string, taskId: string, update: StreamResponse): void;
+  /** Starts listening to a task's updates; `next` waits at most `waitMs` (undefined: nothing came). */
+  follow(scope: string, taskId: string): Promise<TaskFollower>;
+}
+
+export interface TaskFollower {
+  next(waitMs: number): Promise<StreamResponse | undefined>;
+  close(): void;
+}
+
+/**
+ * What replicas tell each other over Redis pub/sub, on one dedicated subscriber connection: cancel requests (one
+ * channel for the deployment) and the updates of running tasks (a channel per task, subscribed only while some
+ * SubscribeToTask stream on this replica follows it). Updates travel in the A2A wire form (StreamResponse JSON).
+ */
+export class RedisTaskRelay implements TaskCancels, TaskUpdates {
+  private readonly prefix: string;
+  private readonly cancelChannel: string;
   private readonly subscriber: Redis;
   private readonly me = randomUUID();
-  private readonly listeners: Array<(taskId: string, scope: string) => void> = [];
+  private readonly cancelListeners: Array<(taskId: string, scope: string) => void> = [];
+  private readonly followers = new Map<string, Set<(update: StreamResponse) => void>>();
   private readonly subscribed: Promise<unknown>;
   private readonly timeoutMs: number;
 
@@ -295,42 +315,112 @@ export class RedisTaskCancels implements TaskCancels {
     private readonly redis: Redis,
     options: { prefix?: string; timeoutMs?: number } = {},
   ) {
-    this.channel = `${options.prefix ?? 'aiops:a2a:'}cancel`;
+    this.prefix = options.prefix ?? 'aiops:a2a:';
+    this.cancelChannel = `${this.prefix}cancel`;
     this.timeoutMs = options.timeoutMs ?? 2_000;
     // A subscriber waits for Redis as long as it takes (no per-command retry limit) and resubscribes on reconnect.
-    this.subscriber = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'aiops-agent-a2a-cancel' });
+    this.subscriber = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'aiops-agent-a2a-relay' });
     // Connection errors surface as failed subscribes and reconnects; the client resubscribes by itself.
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
-      let parsed: { taskId?: unknown; scope?: unknown; from?: unknown };
-      try {
-        parsed = JSON.parse(message) as typeof parsed;
-      } catch {
-        return;
-      }
-      if (parsed.from === this.me || typeof parsed.taskId !== 'string' || typeof parsed.scope !== 'string') return;
-      for (const listener of this.listeners) listener(parsed.taskId, parsed.scope);
-    });
-    this.subscribed = this.subscriber.subscribe(this.channel).catch(() => undefined);
+    this.subscriber.on('message', (channel: string, message: string) => this.received(channel, message));
+    this.subscribed = this.subscriber.subscribe(this.cancelChannel).catch(() => undefined);
   }
 
-  /** Resolves once the subscription is in place (tests, startup). */
+  /** Resolves once the cancel subscription is in place (tests, startup). */
   ready(): Promise<unknown> {
     return this.subscribed;
   }
 
   async request(taskId: string, scope: string): Promise<void> {
     await tasksCall('publish an A2A cancel request', this.timeoutMs, () =>
-      this.redis.publish(this.channel, JSON.stringify({ taskId, scope, from: this.me })),
+      this.redis.publish(this.cancelChannel, JSON.stringify({ taskId, scope, from: this.me })),
     );
   }
 
   onRequest(listener: (taskId: string, scope: string) => void): void {
-    this.listeners.push(listener);
+    this.cancelListeners.push(listener);
+  }
+
+  publish(scope: string, taskId: string, update: StreamResponse): void {
+    this.redis
+      .publish(this.updatesChannel(scope, taskId), JSON.stringify(StreamResponse.toJSON(update)))
+      .catch(() => undefined);
+  }
+
+  async follow(scope: string, taskId: string): Promise<TaskFollower> {
+    const channel = this.updatesChannel(scope, taskId);
+    const queue: StreamResponse[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (update: StreamResponse) => {
+      queue.push(update);
+      wake?.();
+    };
+    let listeners = this.followers.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.followers.set(channel, listeners);
+    }
+    listeners.add(listener);
+    const close = () => {
+      const set = this.followers.get(channel);
+      set?.delete(listener);
+      if (set?.size === 0) {
+        this.followers.delete(channel);
+        this.subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+    try {
+      await tasksCall('follow an A2A task', this.timeoutMs, () => this.subscriber.subscribe(channel));
+    } catch (err) {
+      close();
+      throw err;
+    }
+    return {
+      next: async (waitMs) => {
+        if (queue.length === 0)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, waitMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        wake = undefined;
+        return queue.shift();
+      },
+      close,
+    };
   }
 
   async close(): Promise<void> {
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  private updatesChannel(scope: string, taskId: string): string {
+    return `${this.prefix}updates:${scope}\n${taskId}`;
+  }
+
+  private received(channel: string, message: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (channel === this.cancelChannel) {
+      const { taskId, scope, from } = parsed as { taskId?: unknown; scope?: unknown; from?: unknown };
+      if (from === this.me || typeof taskId !== 'string' || typeof scope !== 'string') return;
+      for (const listener of this.cancelListeners) listener(taskId, scope);
+      return;
+    }
+    const listeners = this.followers.get(channel);
+    if (!listeners) return;
+    let update: StreamResponse;
+    try {
+      update = StreamResponse.fromJSON(parsed);
+    } catch {
+      return;
+    }
+    for (const listener of listeners) listener(update);
   }
 }

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskState, type Message, type Task } from '@a2a-js/sdk';
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer } from '@aiops/testkit';
-import { RedisTaskCancels, RedisTaskStore } from '@aiops/a2a';
-import { clientFor, dataMessage, sampleOutcome, startServer, type TestServer } from './helpers.js';
+import { RedisTaskRelay, RedisTaskStore, type TaskUpdates } from '@aiops/a2a';
+import { clientFor, collect, dataMessage, sampleOutcome, startServer, type TestServer } from './helpers.js';
 
 const asTask = (result: Task | Message) => result as Task;
 const nonBlocking = {
@@ -27,15 +27,29 @@ beforeAll(async () => {
     // One connection per replica, as two pods would have.
     const client = new Redis(redis.url);
     const taskStore = new RedisTaskStore(client, { prefix: 'replicas:' });
-    const taskCancels = new RedisTaskCancels(client, { prefix: 'replicas:' });
-    await taskCancels.ready();
+    const relay = new RedisTaskRelay(client, { prefix: 'replicas:' });
+    await relay.ready();
     closers.push(async () => {
-      await taskCancels.close();
+      await relay.close();
       await taskStore.close();
       client.disconnect();
     });
-    replicas.push(await startServer({ taskStore, taskCancels }));
+    replicas.push(await startServer({ taskStore, replicas: { cancels: relay, updates: relay } }));
   }
+  // A third replica whose updates never arrive (a lost publish): its streams must still end, from the store.
+  const client = new Redis(redis.url);
+  const taskStore = new RedisTaskStore(client, { prefix: 'replicas:' });
+  const relay = new RedisTaskRelay(client, { prefix: 'replicas:' });
+  const silent: TaskUpdates = {
+    publish: () => undefined,
+    follow: async () => ({ next: async () => undefined, close: () => undefined }),
+  };
+  closers.push(async () => {
+    await relay.close();
+    await taskStore.close();
+    client.disconnect();
+  });
+  replicas.push(await startServer({ taskStore, replicas: { cancels: relay, updates: silent, checkMs: 50 } }));
 });
 afterAll(async () => {
   for (const r of replicas) await r.close();
@@ -50,7 +64,10 @@ describe.each(['JSONRPC', 'HTTP+JSON'] as const)('two replicas sharing Redis (%s
     const onB = await clientFor(b.baseUrl, binding);
     const sent = asTask(await onA.sendMessage({ ...dataMessage({ namespace: 'shop' }), configuration: nonBlocking }));
     const call = await a.fake.nextCall();
-    expect((await onB.getTask({ id: sent.id, tenant: '' })).status?.state).toBe(TaskState.TASK_STATE_WORKING);
+    // The run's WORKING status reaches the store just after the analysis starts.
+    await expect
+      .poll(async () => (await onB.getTask({ id: sent.id, tenant: '' })).status?.state)
+      .toBe(TaskState.TASK_STATE_WORKING);
     call.complete(sampleOutcome());
     await expect
       .poll(async () => (await onB.getTask({ id: sent.id, tenant: '' })).status?.state)
@@ -101,5 +118,39 @@ describe.each(['JSONRPC', 'HTTP+JSON'] as const)('two replicas sharing Redis (%s
     } finally {
       a.fake.autoComplete = undefined;
     }
+  });
+
+  it('SubscribeToTask on the other replica follows the task to its end, artifacts included', async () => {
+    const [a, b] = [replicas[0]!, replicas[1]!];
+    const onA = await clientFor(a.baseUrl, binding);
+    const onB = await clientFor(b.baseUrl, binding);
+    const sent = asTask(await onA.sendMessage({ ...dataMessage({ namespace: 'shop' }), configuration: nonBlocking }));
+    const call = await a.fake.nextCall();
+    const stream = onB.resubscribeTask({ id: sent.id, tenant: '' });
+    const first = await stream.next();
+    expect(first.value?.payload?.$case).toBe('task');
+    const rest = collect(stream);
+    call.complete(sampleOutcome());
+    const events = await rest;
+    const last = events.at(-1)?.payload;
+    expect(last?.$case === 'statusUpdate' ? last.value.status?.state : undefined).toBe(TaskState.TASK_STATE_COMPLETED);
+    const artifacts = events.flatMap((e) =>
+      e.payload?.$case === 'artifactUpdate' ? [e.payload.value.artifact?.name] : [],
+    );
+    expect(artifacts).toEqual(['verdict', 'summary']);
+  });
+
+  it('a stream on a replica that misses the updates still ends with the final state, read from the store', async () => {
+    const [a, c] = [replicas[0]!, replicas[2]!];
+    const onA = await clientFor(a.baseUrl, binding);
+    const onC = await clientFor(c.baseUrl, binding);
+    const sent = asTask(await onA.sendMessage({ ...dataMessage({ namespace: 'shop' }), configuration: nonBlocking }));
+    const call = await a.fake.nextCall();
+    const stream = onC.resubscribeTask({ id: sent.id, tenant: '' });
+    expect((await stream.next()).value?.payload?.$case).toBe('task');
+    const rest = collect(stream);
+    call.complete(sampleOutcome());
+    const last = (await rest).at(-1)?.payload;
+    expect(last?.$case === 'statusUpdate' ? last.value.status?.state : undefined).toBe(TaskState.TASK_STATE_COMPLETED);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskState } from '@a2a-js/sdk';
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer } from '@aiops/testkit';
-import { BoundedTaskStore, RedisTaskCancels, RedisTaskStore, scopeKey } from '@aiops/a2a';
+import { BoundedTaskStore, RedisTaskRelay, RedisTaskStore, scopeKey } from '@aiops/a2a';
 import { callerContext, task, taskStoreContract } from './task-store-contract.js';
 
 taskStoreContract('memory', async (bounds) => new BoundedTaskStore(bounds));
@@ -121,8 +121,8 @@ describe('redis task store across replicas', () => {
 describe('redis cancel requests', () => {
   it('reach the other replicas (not the sender) with the task and its caller scope', async () => {
     const prefix = `t${++prefixes}:`;
-    const a = new RedisTaskCancels(redis, { prefix });
-    const b = new RedisTaskCancels(redis, { prefix });
+    const a = new RedisTaskRelay(redis, { prefix });
+    const b = new RedisTaskRelay(redis, { prefix });
     closers.push(
       () => a.close(),
       () => b.close(),
