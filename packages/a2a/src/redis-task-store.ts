@@ -194,8 +194,16 @@ export class RedisTaskStore implements TaskStore {
       if (gone.length > 0) await this.redis.zrem(index, ...gone);
       return ids.flatMap((id, i) => (jsons[i] ? [{ member: `${scope}\n${id}`, json: jsons[i] }] : []));
     });
+    // One liveness check per replica running some of these tasks (a handful), not one per task.
+    const owners = new Set<string>();
+    for (const { json } of found) {
+      const { task, owner } = JSON.parse(json) as Stored;
+      if (isRunning(task) && owner !== undefined && owner !== this.replicaId) owners.add(owner);
+    }
+    const alive = new Map<string, boolean>();
+    for (const owner of owners) alive.set(owner, await this.isAlive(owner));
     const tasks: Task[] = [];
-    for (const { member, json } of found) tasks.push((await this.settled(member, json)).task);
+    for (const { member, json } of found) tasks.push((await this.settled(member, json, alive)).task);
     return pageOf(tasks, params);
   }
 
@@ -215,15 +223,19 @@ export class RedisTaskStore implements TaskStore {
     });
   }
 
+  private async isAlive(replica: string): Promise<boolean> {
+    const found = await tasksCall('check the replica running an A2A task', this.timeoutMs, () =>
+      this.redis.exists(`${this.prefix}replica:${replica}`),
+    );
+    return found === 1;
+  }
+
   /** The stored task, or, when it runs on a replica whose heartbeat lapsed, the same task FAILED. */
-  private async settled(member: string, json: string): Promise<Stored> {
+  private async settled(member: string, json: string, known?: Map<string, boolean>): Promise<Stored> {
     const stored = JSON.parse(json) as Stored;
     const { task, owner } = stored;
     if (!isRunning(task) || owner === undefined || owner === this.replicaId) return stored;
-    const alive = await tasksCall('check the replica running an A2A task', this.timeoutMs, () =>
-      this.redis.exists(`${this.prefix}replica:${owner}`),
-    );
-    if (alive === 1) return stored;
+    if (known?.get(owner) ?? (await this.isAlive(owner))) return stored;
     const failed: Stored = { task: orphanFailed(task, this.leaseMs) };
     const changed = await tasksCall('fail an A2A task whose replica stopped', this.timeoutMs, () =>
       this.redis.eval(FAIL_ORPHAN, 0, this.prefix, member, task.id, json, JSON.stringify(failed), owner, this.maxAgeMs),

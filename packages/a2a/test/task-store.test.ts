@@ -101,6 +101,23 @@ describe('redis task store across replicas', () => {
     await a.save(running, alice);
     await a.save(waiting, alice);
     await a.close(); // heartbeat withdrawn at once
+    const listed = await b.list(
+      {
+        tenant: '',
+        contextId: '',
+        status: TaskState.TASK_STATE_UNSPECIFIED,
+        pageSize: 10,
+        pageToken: '',
+        includeArtifacts: false,
+        statusTimestampAfter: undefined,
+        historyLength: undefined,
+      },
+      alice,
+    );
+    expect(Object.fromEntries(listed.tasks.map((t) => [t.id, t.status?.state]))).toEqual({
+      [running.id]: TaskState.TASK_STATE_FAILED,
+      [waiting.id]: TaskState.TASK_STATE_INPUT_REQUIRED,
+    });
     expect((await b.load(running.id, alice))?.status?.state).toBe(TaskState.TASK_STATE_FAILED);
     expect((await b.load(waiting.id, alice))?.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
   });
