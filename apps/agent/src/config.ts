@@ -10,6 +10,7 @@ import { loadKubeConfig } from '@aiops/kube';
 import { UserQueriesSchema } from '@aiops/metrics';
 import { z } from 'zod';
 import { slotsForMemory } from './admission.js';
+import { defaultEvidenceThreads } from './evidence-pool.js';
 
 interface Setting<T> {
   schema: z.ZodType<T, string | undefined>;
@@ -373,6 +374,24 @@ export const SETTINGS = {
   LOG_LIMIT_BYTES: integer(1_048_576, 1024, 67_108_864, 'log bytes read per container'),
   LOG_SINCE_SECONDS: integer(900, 10, 604_800, 'age of the oldest log line read'),
   MAX_PODS_PER_SIDE: integer(20, 1, 500, 'pods whose logs are read per side'),
+  EVIDENCE_WORKERS: {
+    ...optionalInteger(0, 64, ''),
+    default: 'the number of cores',
+    description:
+      'worker threads for the log evidence of large analyses (parsing, templating, signature diff), so health checks, A2A streams and small analyses keep answering; 0 keeps it on the request thread',
+  },
+  EVIDENCE_WORKER_MIN_BYTES: integer(
+    65_536,
+    0,
+    1_073_741_824,
+    'an analysis whose log text (all containers read) reaches this size has its evidence computed on a worker thread; below it, the hand-off would cost more than it saves',
+  ),
+  EVIDENCE_WORKER_HEAP_MB: integer(
+    0,
+    0,
+    65_536,
+    "old-generation heap of each evidence worker, MiB (0: Node's default); an analysis whose logs need more fails with a retryable 503 instead of growing the process",
+  ),
   EVIDENCE_TOKEN_BUDGET: integer(4000, 500, 200_000, 'size bound of the evidence sent to the model'),
   REDACTION_EXTRA_PATTERNS: regexArray(
     'JSON array of extra regular expressions to redact, e.g. `["ACME-[0-9]{6}"]` (a regex may contain commas)',
@@ -642,6 +661,11 @@ function toConfig(
       limitBytes: v.LOG_LIMIT_BYTES,
       sinceSeconds: v.LOG_SINCE_SECONDS,
       maxPodsPerSide: v.MAX_PODS_PER_SIDE,
+    },
+    evidenceWorkers: {
+      threads: v.EVIDENCE_WORKERS ?? defaultEvidenceThreads(),
+      minBytes: v.EVIDENCE_WORKER_MIN_BYTES,
+      heapMb: v.EVIDENCE_WORKER_HEAP_MB,
     },
     evidenceTokenBudget: evidenceBudget(v),
     redactionExtraPatterns: v.REDACTION_EXTRA_PATTERNS,

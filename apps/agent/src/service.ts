@@ -41,6 +41,7 @@ import type { Config } from './config.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 import { uiRoutes } from './ui/routes.js';
 import { createVerdictEvents } from './verdict-events.js';
+import { createEvidencePool, type EvidencePoolListener } from './evidence-pool.js';
 import { createFlaggerHooks } from './flagger.js';
 
 export const VERSION: string = (
@@ -90,6 +91,8 @@ export interface Workflow {
   settled?: () => Promise<void>;
   /** Stops the model rate limiters' timers. */
   stopModels: () => Promise<void>;
+  /** Ends the evidence worker threads. */
+  stopWorkers: () => Promise<void>;
 }
 
 /** Tokens of one model answer, for the token and cost counters. */
@@ -142,7 +145,12 @@ export function createModels(
 export function createWorkflow(
   config: Config,
   logger: FastifyBaseLogger,
-  options: { history?: AnalysisHistory; diagnosisCache?: DiagnosisCache; onModelUsage?: ModelUsageListener } = {},
+  options: {
+    history?: AnalysisHistory;
+    diagnosisCache?: DiagnosisCache;
+    onModelUsage?: ModelUsageListener;
+    onEvidenceTask?: EvidencePoolListener;
+  } = {},
 ): Workflow {
   const redactor = createRedactor({ extraPatterns: config.redactionExtraPatterns });
   const redact = (text: string) => redactor.redact(text);
@@ -186,10 +194,12 @@ export function createWorkflow(
     });
   }
 
+  const evidencePool = createEvidencePool(config.evidenceWorkers, options.onEvidenceTask);
   const analyze = createAnalyzer(
     {
       cluster,
       redact,
+      logEvidence: evidencePool.run,
       ...(models.list.length > 0 ? { models: models.list } : {}),
       ...(metrics ? { metrics } : {}),
       ...(publisher ? { publisher } : {}),
@@ -211,7 +221,13 @@ export function createWorkflow(
     },
   );
   const settled = publisher?.settled.bind(publisher);
-  return { analyze, kubeConfig, stopModels: models.stop, ...(settled ? { settled } : {}) };
+  return {
+    analyze,
+    kubeConfig,
+    stopModels: models.stop,
+    stopWorkers: () => evidencePool.close(),
+    ...(settled ? { settled } : {}),
+  };
 }
 
 /** Hits and misses of the diagnosis cache on /metrics. */
@@ -249,6 +265,15 @@ export async function createService(
   const workflow = createWorkflow(config, logger, {
     history,
     ...(diagnosisCache ? { diagnosisCache } : {}),
+    onEvidenceTask: {
+      started: (place) => {
+        if (place === 'worker') telemetry.evidenceWorkerBusy.inc();
+      },
+      finished: (place, result) => {
+        if (place === 'worker') telemetry.evidenceWorkerBusy.dec();
+        telemetry.evidenceTasks.inc({ place, result });
+      },
+    },
     onModelUsage: (model, usage) => {
       telemetry.modelTokens.inc({ model, direction: 'input' }, usage.inputTokens);
       telemetry.modelTokens.inc({ model, direction: 'output' }, usage.outputTokens);
@@ -376,6 +401,7 @@ export async function createService(
       await app.close();
       await events.settled();
       await workflow.stopModels();
+      await workflow.stopWorkers();
       // Issues and PRs still being written in the background get a bounded moment to finish.
       if (workflow.settled) {
         const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());

@@ -69,6 +69,17 @@ export function createTelemetry() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    evidenceTasks: new Counter({
+      name: 'aiops_agent_evidence_tasks_total',
+      help: 'Log evidence computations (parsing, templating, signature diff) by place (worker: a thread of the evidence pool, for log text of EVIDENCE_WORKER_MIN_BYTES or more; inline: the request thread) and result (ok, failed, aborted)',
+      labelNames: ['place', 'result'] as const,
+      registers: [registry],
+    }),
+    evidenceWorkerBusy: new Gauge({
+      name: 'aiops_agent_evidence_worker_tasks_running',
+      help: 'Log evidence computations running or waiting on the worker threads',
+      registers: [registry],
+    }),
     progress: new Counter({
       name: 'aiops_agent_agent_steps_total',
       help: 'Agent steps by agent and phase',

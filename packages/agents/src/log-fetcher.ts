@@ -21,18 +21,17 @@ import type {
   PodInfo,
   PodLabelHint,
   RolloutInfo,
-  Side,
 } from '@aiops/contracts';
 import {
-  accessLogEvidence,
   appContainers,
   diffLogSignatures,
   eventFindings,
   hasPreviousInstance,
-  logFindings,
+  logEvidence,
   meshProxyContainers,
-  parseLogEvents,
-  type LogEvent,
+  type LogEvidence,
+  type LogEvidenceOptions,
+  type LogText,
 } from '@aiops/evidence';
 import type { RunContext } from './run-context.js';
 
@@ -58,6 +57,19 @@ export interface LogFetcherResult {
   findings: Finding[];
   notes: string[];
 }
+
+/**
+ * Turns the log texts into the signature diff and findings. The service may run it on a worker thread for large
+ * input; it must honour the signal, and a failure is a typed error, never a verdict.
+ */
+export type LogEvidenceFn = (
+  texts: LogText[],
+  options: LogEvidenceOptions,
+  signal: AbortSignal,
+) => Promise<LogEvidence>;
+
+/** On the calling thread. */
+export const inlineLogEvidence: LogEvidenceFn = (texts, options) => Promise.resolve(logEvidence(texts, options));
 
 const unhealthiness = (p: PodInfo) => (p.ready ? 0 : 1000) + appContainers(p).reduce((n, c) => n + c.restartCount, 0);
 
@@ -138,6 +150,7 @@ export async function fetchLogs(
   request: AnalysisRequest,
   config: LogFetcherConfig,
   run: RunContext,
+  evidence: LogEvidenceFn = inlineLogEvidence,
 ): Promise<LogFetcherResult> {
   const { signal } = run;
   const { namespace } = request;
@@ -182,7 +195,7 @@ export async function fetchLogs(
   }
 
   const limit = pLimit(config.concurrency);
-  const reads: Array<Promise<{ side: Side; pod: string; proxy: boolean; text: string }>> = [];
+  const reads: Array<Promise<LogText>> = [];
   for (const [side, pods] of [
     ['canary', canary.kept],
     ['stable', stable.kept],
@@ -237,35 +250,12 @@ export async function fetchLogs(
     }
   }
   const texts = await Promise.all(reads);
-  const events: Record<Side, LogEvent[]> = { canary: [], stable: [] };
-  const appRequests: Array<{ side: Side; pod: string; events: LogEvent[] }> = [];
-  const proxyRequests: Array<{ side: Side; events: LogEvent[] }> = [];
-  const proxied = new Set<string>();
-  for (const { side, pod, proxy, text } of texts) {
-    if (!text) continue;
-    const parsed = parseLogEvents(text);
-    if (proxy) {
-      const served = parsed.filter((e) => e.http !== undefined && !e.http.outbound);
-      if (served.length > 0) {
-        proxied.add(pod);
-        proxyRequests.push({ side, events: served });
-      }
-      continue;
-    }
-    events[side].push(...parsed);
-    appRequests.push({ side, pod, events: parsed.filter((e) => e.http !== undefined) });
-  }
-  const requests: Record<Side, LogEvent[]> = { canary: [], stable: [] };
-  // The app's own access lines count only for pods without a proxy access log.
-  for (const { side, pod, events: served } of appRequests) if (!proxied.has(pod)) requests[side].push(...served);
-  for (const { side, events: served } of proxyRequests) requests[side].push(...served);
-
-  const logs = diffLogSignatures(events, {
-    maxSignatures: config.maxSignatures,
-    examplesPerSignature: 3,
-    maxExampleChars: 1500,
-    redact: (s) => s,
-  });
+  const found = await evidence(
+    texts,
+    { maxSignatures: config.maxSignatures, examplesPerSignature: 3, maxExampleChars: 1500 },
+    signal,
+  );
+  const { logs } = found;
   const podNames = { canary: canary.kept.map((p) => p.name), stable: stable.kept.map((p) => p.name) };
   const relevant = new Set([
     ...podNames.canary,
@@ -278,9 +268,8 @@ export async function fetchLogs(
       (request.rolloutName !== undefined && e.objectName.startsWith(`${request.rolloutName}-`)),
   );
 
-  const access = accessLogEvidence(requests, { proxied: proxied.size > 0 });
-  const findings = [...logFindings(logs), ...eventFindings(podEvents, podNames), ...access.findings];
-  const traffic = trafficFinding(events.canary.length, events.stable.length, rollout, canary.kept.length);
+  const findings = [...found.logFindings, ...eventFindings(podEvents, podNames), ...found.accessFindings];
+  const traffic = trafficFinding(found.events.canary, found.events.stable, rollout, canary.kept.length);
   if (traffic) findings.push(traffic);
 
   return {
@@ -289,7 +278,7 @@ export async function fetchLogs(
     ...(rollout ? { rollout } : {}),
     events: podEvents.slice(0, 50),
     logs,
-    accessLog: access.comparisons,
+    accessLog: found.accessLog,
     findings,
     notes,
   };

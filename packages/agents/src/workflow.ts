@@ -41,7 +41,7 @@ import {
 } from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
 import { diagnose, SYSTEM_PROMPT } from './diagnosis.js';
-import { fetchLogs, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
+import { fetchLogs, type LogEvidenceFn, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
 import { analyzeMetrics, type MetricsAnalystResult, type MetricsStageConfig } from './metrics-analyst.js';
 import { createRunContext, redactClusterReads, shareClusterReads, type RunContext } from './run-context.js';
 
@@ -61,6 +61,8 @@ export interface WorkflowDeps {
   history?: AnalysisHistory;
   /** Diagnoses by evidence fingerprint: an unchanged canary measured again does not ask the model again. */
   diagnosisCache?: DiagnosisCache;
+  /** Where the log texts become the signature diff (the service's worker pool for large input); default inline. */
+  logEvidence?: LogEvidenceFn;
   now?: () => Date;
 }
 
@@ -263,7 +265,7 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       const logs = await step(
         run,
         'log-fetcher',
-        () => fetchLogs(cluster, state.request, config.logs, run),
+        () => fetchLogs(cluster, state.request, config.logs, run, deps.logEvidence),
         (r) =>
           `${r.pods.canary.length} canary / ${r.pods.stable.length} stable pods, ${r.logs.canaryLines} / ${r.logs.stableLines} log events, ${r.logs.signatures.length} signatures`,
       );

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'deadline_exceeded'
   | 'overloaded'
   | 'redaction_failed'
+  | 'evidence_failed'
   | 'cancelled'
   | 'internal';
 
@@ -159,6 +160,7 @@ const STATUS: Record<ErrorCode, number> = {
   deadline_exceeded: 503,
   overloaded: 503,
   redaction_failed: 503,
+  evidence_failed: 503,
   cancelled: 499,
   internal: 500,
 };
