@@ -2,10 +2,18 @@
  * Large log evidence on worker threads, black-box: an analysis whose log text reaches EVIDENCE_WORKER_MIN_BYTES has
  * its parsing, templating and signature diff computed on a thread of the evidence pool (counted on /metrics) and
  * reaches the same answer as on the request thread; a small one stays inline; a worker that fails (here: out of the
- * heap EVIDENCE_WORKER_HEAP_MB allows) is a retryable 503, never a verdict; a client that goes away stops the task.
+ * heap EVIDENCE_WORKER_HEAP_MB allows) is a retryable 503, never a verdict; a client that goes away stops the task;
+ * the worker redacts the logs with the service's rules and REDACTION_EXTRA_PATTERNS before anything is derived.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginRequestBody, scenarioById, type Scenario } from '@aiops/testkit';
+import {
+  pluginRequestBody,
+  responders,
+  scenarioById,
+  startFakeGemini,
+  type FakeGemini,
+  type Scenario,
+} from '@aiops/testkit';
 import { startKubeFixture, type KubeFixture } from '../support/fakes.js';
 import { metricSum, postJson, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
@@ -28,6 +36,15 @@ for (const pod of huge.pods)
     c.logs = Array.from({ length: 60_000 }, (_, i) => `${lines[i % lines.length]} seq=${i}`);
   }
 
+/** A realistic rollout whose canary prints a GitHub token and a custom secret (ACME-nnnnnn) in its errors. */
+const TOKEN = `ghp_${'a1B2'.repeat(9)}`;
+const leaky = copy('go-panic', 'workers-leaky');
+for (const pod of leaky.pods.filter((p) => p.side === 'canary'))
+  for (const c of pod.containers.filter((c) => c.name !== 'istio-proxy'))
+    c.logs = c.logs.flatMap((line, i) =>
+      i % 50 === 25 ? [line, `ERROR payment refused for card ACME-123456 with token ${TOKEN}`] : [line],
+    );
+
 /** Every line of the huge rollout is read (the fake writes one line per second). */
 const READ_EVERYTHING = { LOG_TAIL_LINES: '100000', LOG_LIMIT_BYTES: '67108864', LOG_SINCE_SECONDS: '604800' };
 
@@ -35,7 +52,7 @@ let kube: KubeFixture;
 let pooled: ServiceProcess;
 let inline: ServiceProcess;
 beforeAll(async () => {
-  kube = await startKubeFixture([...REALISTIC, small, huge]);
+  kube = await startKubeFixture([...REALISTIC, small, huge, leaky]);
   [pooled, inline] = await Promise.all([
     startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', ...READ_EVERYTHING }),
     startServiceProcess({ ...kube.env, LLM_PROVIDER: 'none', ...READ_EVERYTHING, EVIDENCE_WORKERS: '0' }),
@@ -128,5 +145,43 @@ describe('a worker that fails', () => {
     expect(health.status).toBe(200);
     const next = await postJson(`${bounded.url}/a2a/analyze`, pluginRequestBody(small));
     expect(next.status).toBe(200);
+  });
+});
+
+describe('secrets in large logs', () => {
+  let gemini: FakeGemini;
+  let redacting: ServiceProcess;
+  beforeAll(async () => {
+    gemini = await startFakeGemini({ responder: responders.heuristic });
+    redacting = await startServiceProcess({
+      ...kube.env,
+      GOOGLE_API_KEY: 'fake-key-for-tests',
+      GEMINI_BASE_URL: gemini.url,
+      REDACTION_EXTRA_PATTERNS: '["ACME-[0-9]{6}"]',
+    });
+  });
+  afterAll(async () => {
+    await redacting?.stop();
+    await gemini?.close();
+  });
+
+  it('are redacted on the worker thread, with the extra patterns, before anything is derived from them', async () => {
+    const { status, json } = await postJson(`${redacting.url}/a2a/analyze`, pluginRequestBody(leaky));
+    expect(status).toBe(200);
+    expect(await tasks(redacting, 'worker', 'ok')).toBe(1);
+    // The evidence as kept (the history behind /ui shows the signatures' example lines), the prompt, the answer.
+    const list = await (await fetch(`${redacting.url}/ui`)).text();
+    const id = /\/ui\/analyses\/([\w-]+)/.exec(list)?.[1];
+    expect(id).toBeDefined();
+    const page = await (await fetch(`${redacting.url}/ui/analyses/${id}`)).text();
+    expect(page).toContain('payment refused for card');
+    expect(page).toContain('[REDACTED:custom]');
+    const prompt = gemini.requests.map((r) => r.prompt).join('\n');
+    for (const secret of [TOKEN, 'ACME-123456']) {
+      expect(page).not.toContain(secret);
+      expect(prompt).not.toContain(secret);
+      expect(JSON.stringify(json)).not.toContain(secret);
+      expect(redacting.logs.join('\n')).not.toContain(secret);
+    }
   });
 });

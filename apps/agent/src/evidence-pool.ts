@@ -1,6 +1,6 @@
 /**
- * Large log evidence off the request loop: a worker-thread pool (piscina) for the pure evidence work — parsing,
- * templating, the signature diff and the access-log judgement — of an analysis whose log text reaches
+ * Large log evidence off the request loop: a worker-thread pool (piscina) for the pure evidence work — secret
+ * redaction, parsing, templating, the signature diff and the access-log judgement — of an analysis whose log text reaches
  * EVIDENCE_WORKER_MIN_BYTES. Smaller analyses stay on the calling thread, where a worker's hand-off would cost more
  * than it saves. So /healthz, A2A streams and small analyses keep answering while a big one is parsed.
  *
@@ -10,8 +10,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { AgentError, abortReason } from '@aiops/contracts';
-import type { LogEvidenceFn } from '@aiops/agents';
-import { logEvidence, logTextSize, type LogEvidence } from '@aiops/evidence';
+import { inlineLogEvidence, type LogEvidenceFn } from '@aiops/agents';
+import { logTextSize, type LogEvidence } from '@aiops/evidence';
 import { Piscina } from 'piscina';
 import type { EvidenceTask } from './evidence-worker.js';
 
@@ -22,6 +22,10 @@ export interface EvidencePoolOptions {
   minBytes: number;
   /** Old-generation heap of each worker, MiB; 0 leaves Node's default. */
   heapMb: number;
+  /** The service's redactor, for the texts that stay on the calling thread. */
+  redact: (text: string) => string;
+  /** REDACTION_EXTRA_PATTERNS: a worker builds the same redactor from them. */
+  redactionExtraPatterns: string[];
 }
 
 export type EvidencePlace = 'worker' | 'inline';
@@ -44,6 +48,7 @@ export const defaultEvidenceThreads = (): number => availableParallelism();
 export function createEvidencePool(options: EvidencePoolOptions, listener: EvidencePoolListener = {}): EvidencePool {
   // From the TypeScript sources (tests under vitest) there is no built worker module to start: stay inline.
   const fromSources = import.meta.url.endsWith('.ts');
+  const inline = inlineLogEvidence(options.redact);
   let pool: Piscina<EvidenceTask, LogEvidence> | undefined;
   const start = () =>
     new Piscina<EvidenceTask, LogEvidence>({
@@ -76,8 +81,8 @@ export function createEvidencePool(options: EvidencePoolOptions, listener: Evide
       try {
         const evidence =
           place === 'worker'
-            ? await onWorker({ texts, options: evidenceOptions }, signal)
-            : logEvidence(texts, evidenceOptions);
+            ? await onWorker({ texts, options: evidenceOptions, extraPatterns: options.redactionExtraPatterns }, signal)
+            : await inline(texts, evidenceOptions, signal);
         result = 'ok';
         return evidence;
       } catch (err) {

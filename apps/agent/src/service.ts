@@ -194,7 +194,10 @@ export function createWorkflow(
     });
   }
 
-  const evidencePool = createEvidencePool(config.evidenceWorkers, options.onEvidenceTask);
+  const evidencePool = createEvidencePool(
+    { ...config.evidenceWorkers, redact, redactionExtraPatterns: config.redactionExtraPatterns },
+    options.onEvidenceTask,
+  );
   const analyze = createAnalyzer(
     {
       cluster,

@@ -33,7 +33,7 @@ import {
   type LogEvidenceOptions,
   type LogText,
 } from '@aiops/evidence';
-import type { RunContext } from './run-context.js';
+import { redactOrFail, type RunContext } from './run-context.js';
 
 export interface LogFetcherConfig {
   tailLines: number;
@@ -59,8 +59,9 @@ export interface LogFetcherResult {
 }
 
 /**
- * Turns the log texts into the signature diff and findings. The service may run it on a worker thread for large
- * input; it must honour the signal, and a failure is a typed error, never a verdict.
+ * Redacts the log texts as read (secrets never reach anything derived from them), then turns them into the
+ * signature diff and findings. The service may run it on a worker thread for large input; it must honour the
+ * signal, and a failure is a typed error, never a verdict.
  */
 export type LogEvidenceFn = (
   texts: LogText[],
@@ -68,8 +69,16 @@ export type LogEvidenceFn = (
   signal: AbortSignal,
 ) => Promise<LogEvidence>;
 
-/** On the calling thread. */
-export const inlineLogEvidence: LogEvidenceFn = (texts, options) => Promise.resolve(logEvidence(texts, options));
+/** On the calling thread, with the workflow's redactor (a redactor failure is `redaction_failed`). */
+export const inlineLogEvidence =
+  (redact: (text: string) => string): LogEvidenceFn =>
+  (texts, options) =>
+    Promise.resolve(
+      logEvidence(
+        texts.map((t) => ({ ...t, text: redactOrFail(redact, t.text) })),
+        options,
+      ),
+    );
 
 const unhealthiness = (p: PodInfo) => (p.ready ? 0 : 1000) + appContainers(p).reduce((n, c) => n + c.restartCount, 0);
 
@@ -150,7 +159,7 @@ export async function fetchLogs(
   request: AnalysisRequest,
   config: LogFetcherConfig,
   run: RunContext,
-  evidence: LogEvidenceFn = inlineLogEvidence,
+  evidence: LogEvidenceFn,
 ): Promise<LogFetcherResult> {
   const { signal } = run;
   const { namespace } = request;

@@ -61,22 +61,27 @@ export function shareClusterReads(cluster: ClusterReader): ClusterReader {
   };
 }
 
+/** Redacts workload text; a redactor failure is `redaction_failed` (a retryable 503): no verdict on unredacted text. */
+export function redactOrFail(redact: (text: string) => string, text: string): string {
+  try {
+    return redact(text);
+  } catch (err) {
+    throw new AgentError('redaction_failed', 'workload text could not be redacted; no verdict was reached', {
+      cause: err,
+      retryAfterSeconds: 30,
+    });
+  }
+}
+
 /**
- * Redacts secrets where workload text enters the process (logs, event messages, container messages), so nothing
+ * Redacts secrets where workload text enters the process (event messages, container messages), so nothing
  * downstream — the answer, the prompt, a GitHub issue, a log line — can carry one. A redactor failure stops the
- * analysis: no verdict and no model call on unredacted text.
+ * analysis: no verdict and no model call on unredacted text. Log texts pass unredacted: they are redacted as the
+ * first step of the log evidence (`LogEvidenceFn`), before anything is derived from them, on whichever thread
+ * computes it, so a large log's redaction runs off the request thread too.
  */
 export function redactClusterReads(cluster: ClusterReader, redact: (text: string) => string): ClusterReader {
-  const safely = (text: string): string => {
-    try {
-      return redact(text);
-    } catch (err) {
-      throw new AgentError('redaction_failed', 'workload text could not be redacted; no verdict was reached', {
-        cause: err,
-        retryAfterSeconds: 30,
-      });
-    }
-  };
+  const safely = (text: string): string => redactOrFail(redact, text);
   const container = (c: ContainerInfo): ContainerInfo => ({
     ...c,
     current: c.current.message ? { ...c.current, message: safely(c.current.message) } : c.current,
@@ -91,7 +96,7 @@ export function redactClusterReads(cluster: ClusterReader, redact: (text: string
         initContainers: p.initContainers.map(container),
       }));
     },
-    readLog: async (request, options) => safely(await cluster.readLog(request, options)),
+    readLog: (request, options) => cluster.readLog(request, options),
     listEvents: async (namespace, options) =>
       (await cluster.listEvents(namespace, options)).map((e) => ({ ...e, message: safely(e.message) })),
     namespaceExists: (namespace, options) => cluster.namespaceExists(namespace, options),

@@ -41,7 +41,13 @@ import {
 } from '@aiops/evidence';
 import { toAnalyzeAnswer } from './answer.js';
 import { diagnose, SYSTEM_PROMPT } from './diagnosis.js';
-import { fetchLogs, type LogEvidenceFn, type LogFetcherConfig, type LogFetcherResult } from './log-fetcher.js';
+import {
+  fetchLogs,
+  inlineLogEvidence,
+  type LogEvidenceFn,
+  type LogFetcherConfig,
+  type LogFetcherResult,
+} from './log-fetcher.js';
 import { analyzeMetrics, type MetricsAnalystResult, type MetricsStageConfig } from './metrics-analyst.js';
 import { createRunContext, redactClusterReads, shareClusterReads, type RunContext } from './run-context.js';
 
@@ -61,7 +67,10 @@ export interface WorkflowDeps {
   history?: AnalysisHistory;
   /** Diagnoses by evidence fingerprint: an unchanged canary measured again does not ask the model again. */
   diagnosisCache?: DiagnosisCache;
-  /** Where the log texts become the signature diff (the service's worker pool for large input); default inline. */
+  /**
+   * Where the log texts are redacted and become the signature diff (the service's worker pool for large input; its
+   * redactor must be the same as `redact`). Default: on the calling thread with `redact`.
+   */
   logEvidence?: LogEvidenceFn;
   now?: () => Date;
 }
@@ -184,6 +193,7 @@ export function assembleEvidence(
 
 export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
   const now = deps.now ?? (() => new Date());
+  const logEvidence = deps.logEvidence ?? inlineLogEvidence(deps.redact);
 
   /**
    * One model's diagnosis (reused from the cache when its evidence is unchanged), or its failure; an abort or a
@@ -265,7 +275,7 @@ export function buildAnalysisGraph(deps: WorkflowDeps, config: WorkflowConfig) {
       const logs = await step(
         run,
         'log-fetcher',
-        () => fetchLogs(cluster, state.request, config.logs, run, deps.logEvidence),
+        () => fetchLogs(cluster, state.request, config.logs, run, logEvidence),
         (r) =>
           `${r.pods.canary.length} canary / ${r.pods.stable.length} stable pods, ${r.logs.canaryLines} / ${r.logs.stableLines} log events, ${r.logs.signatures.length} signatures`,
       );

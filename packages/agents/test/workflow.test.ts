@@ -130,6 +130,15 @@ describe('the analysis workflow', () => {
     for (const p of prompts) expect(p.length / 3).toBeLessThan(config.evidenceTokenBudget + 500);
   });
 
+  it('redacts the logs before any evidence is derived from them (the examples kept with each signature)', async () => {
+    const analyze = createAnalyzer({ cluster, redact }, config);
+    const outcome = await analyze(requestFor('secrets-in-logs'), { signal: new AbortController().signal });
+    const examples = (outcome.evidence?.logs.signatures ?? []).flatMap((s) => s.examples).join('\n');
+    expect(examples).toContain('[REDACTED:');
+    expect(examples).not.toMatch(/ghp_[A-Za-z0-9]{36}/);
+    expect(examples).not.toMatch(/AKIA[0-9A-Z]{16}/);
+  });
+
   it('makes no model call when redaction fails, and gives no verdict', async () => {
     const { model, prompts } = recordingModel({ promote: true });
     const analyze = createAnalyzer(
