@@ -1,10 +1,14 @@
 /**
- * MetricsSource over the Prometheus HTTP API (`/api/v1/query_range`) with the platform fetch.
+ * MetricsSource over the Prometheus HTTP API (`/api/v1/query_range`) with undici's `request` (kept-alive
+ * connections; several times less CPU per call than the WHATWG `fetch` built on it, which showed up in CPU profiles
+ * of 200 analyses at once).
  * Every failure is a DependencyError('prometheus', ...); an abort by the caller's signal is the caller's reason
  * (callDependency), so a cancelled analysis is never mistaken for a Prometheus outage.
  * Credentials travel only in the Authorization header and never appear in messages.
  */
 import pRetry, { AbortError as StopRetrying } from 'p-retry';
+import { STATUS_CODES } from 'node:http';
+import { request } from 'undici';
 import { DependencyError, callDependency, upstreamFailure } from '@aiops/contracts';
 import type { CallOptions, MetricSeries, MetricsSource } from '@aiops/contracts';
 
@@ -82,44 +86,48 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
   const method = options.method ?? 'POST';
 
   async function attempt(params: URLSearchParams, signal: AbortSignal): Promise<MetricSeries[]> {
-    let response: Response;
+    let response: Awaited<ReturnType<typeof request>>;
+    let text: string;
     try {
       response =
         method === 'POST'
-          ? await fetch(endpoint, {
+          ? await request(endpoint, {
               method,
               headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-              body: params,
+              body: params.toString(),
               signal,
             })
-          : await fetch(`${endpoint.href}?${params.toString()}`, { method, headers, signal });
+          : await request(`${endpoint.href}?${params.toString()}`, { method, headers, signal });
+      text = await response.body.text();
     } catch (err) {
       if (signal.aborted) throw err;
-      const code = (err as { cause?: { code?: string } }).cause?.code;
+      const failure = err as { code?: string; cause?: { code?: string } };
+      const code = failure.cause?.code ?? failure.code;
       throw new DependencyError('prometheus', `cannot reach ${where}${code ? ` (${code})` : ''}`, { cause: err });
     }
-    const text = await response.text();
+    const status = response.statusCode;
     let body: PrometheusResponse | undefined;
     try {
       body = JSON.parse(text) as PrometheusResponse;
     } catch {
       body = undefined;
     }
-    if (body?.status === 'error' || !response.ok) {
+    if (body?.status === 'error' || status < 200 || status > 299) {
       const detail =
         body?.status === 'error'
           ? `${body.errorType ?? 'error'}: ${body.error ?? ''}`
-          : shorten(text) || response.statusText;
+          : shorten(text) || (STATUS_CODES[status] ?? '');
+      const retryAfter = response.headers['retry-after'];
       const error = upstreamFailure('prometheus', 'query_range', {
-        status: response.status,
+        status,
         detail: shorten(detail),
-        retryAfter: response.headers.get('retry-after'),
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
       });
-      throw isRetryable(response.status) ? error : new StopRetrying(error);
+      throw isRetryable(status) ? error : new StopRetrying(error);
     }
     if (body?.status !== 'success' || body.data === undefined) {
       throw new StopRetrying(
-        new DependencyError('prometheus', `query_range answered ${response.status} without a Prometheus success body`),
+        new DependencyError('prometheus', `query_range answered ${status} without a Prometheus success body`),
       );
     }
     if (body.data.resultType !== 'matrix') {

@@ -123,6 +123,17 @@ describe('createPrometheusSource', () => {
     expect(fake.requests).toHaveLength(5);
   });
 
+  it("keeps a 429's Retry-After, and names an empty error answer by its status", async () => {
+    fake = await startFakePrometheus({ scenarios: [scenario] });
+    fake.faults.inject({ kind: 'status', status: 429, body: '', headers: { 'retry-after': '7' } });
+    const source = createPrometheusSource({ url: fake.url, timeoutMs: 5_000, retries: 0, retryDelayMs: 1 });
+    const limited = await failure(source.queryRange(query, range, live()));
+    expect(limited).toMatchObject({ dependency: 'prometheus', upstreamStatus: 429, upstreamRetryAfterSeconds: 7 });
+    fake.faults.inject({ kind: 'status', status: 504, body: '' });
+    const empty = await failure(source.queryRange(query, range, live()));
+    expect((empty as Error).message).toMatch(/504: Gateway Timeout/);
+  });
+
   it('a hung Prometheus is a DependencyError after the timeout', async () => {
     fake = await startFakePrometheus();
     fake.faults.inject({ kind: 'hang' });
