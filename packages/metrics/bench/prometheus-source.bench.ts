@@ -30,7 +30,7 @@ const server = spawn(
   ],
   { env: { ...process.env, BODY: answer }, stdio: ['ignore', 'pipe', 'inherit'] },
 );
-const [port] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
+const port = String((await once(createInterface({ input: server.stdout }), 'line'))[0]);
 const source = createPrometheusSource({ url: `http://127.0.0.1:${port}`, timeoutMs: 10_000 });
 const range = { start: new Date(Date.now() - 600_000), end: new Date(), stepSeconds: 15 };
 const query =
