@@ -103,3 +103,118 @@ describe('checks on proposed edits', () => {
       for (const [path, text] of Object.entries(seed.files)) expect(bracketResidue(text, path), path).toBe('');
   });
 });
+
+describe('checks on proposed edits: redaction, originals and bounds', () => {
+  const edit = (search: string, replace: string, file = 'src/a.js') => ({ file, search, replace, rationale: '' });
+  const refusal = (result: ReturnType<typeof checkFix>): string => (result.ok ? 'accepted' : result.reason);
+  const shown = new Map([['src/a.js', 'const url = "[REDACTED:url-password]";\nconst n = 1;\n']]);
+  const originals = new Map([['src/a.js', 'const url = "postgres://u:hunter2@db";\nconst n = 1;\n']]);
+
+  it('refuses a search text that overlaps a redacted span by one character at either end', () => {
+    expect(refusal(checkFix({ edits: [edit('url = "[', 'url = "[')] }, shown, { ...limits, originals }))).toMatch(
+      /touches a redacted secret/,
+    );
+    expect(refusal(checkFix({ edits: [edit(']";', ']"; ')] }, shown, { ...limits, originals }))).toMatch(
+      /touches a redacted secret/,
+    );
+    // Ends right before the mark: it touches nothing secret (and then has to be found in the repository text).
+    expect(refusal(checkFix({ edits: [edit('const url = "', 'let url = "')] }, shown, { ...limits, originals }))).toBe(
+      'accepted',
+    );
+  });
+
+  it('refuses a replacement that writes a redaction mark, with or without a kind', () => {
+    for (const mark of ['[REDACTED]', '[REDACTED:github-token]'])
+      expect(refusal(checkFix({ edits: [edit('const n = 1;', `const n = "${mark}";`)] }, shown, limits))).toMatch(
+        /contains a redaction mark/,
+      );
+  });
+
+  it('commits the repository text: the edit is replayed on the originals, the patch shows the redacted view', () => {
+    const result = checkFix({ edits: [edit('const n = 1;', 'const n = 2;')] }, shown, { ...limits, originals });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.fix.files).toEqual([
+      {
+        path: 'src/a.js',
+        before: originals.get('src/a.js'),
+        after: 'const url = "postgres://u:hunter2@db";\nconst n = 2;\n',
+      },
+    ]);
+    expect(result.fix.patch).not.toContain('hunter2');
+    expect(result.fix.patch).toContain('[REDACTED:url-password]');
+    expect(result.fix.patch).toContain('+const n = 2;');
+  });
+
+  it('refuses an edit whose search text is not in the repository text exactly once', () => {
+    const drifted = new Map([['src/a.js', 'const url = "x";\nconst n = 1;\nconst n = 1;\n']]);
+    expect(
+      refusal(checkFix({ edits: [edit('const n = 1;', 'const n = 2;')] }, shown, { ...limits, originals: drifted })),
+    ).toMatch(/occurs 2 times/);
+  });
+
+  it('counts overlapping occurrences of the search text', () => {
+    const text = new Map([['src/a.js', 'x = "aaa";\n']]);
+    expect(refusal(checkFix({ edits: [edit('aa', 'bb')] }, text, limits))).toMatch(/occurs 2 times/);
+  });
+
+  it('applies several edits to one file in order, and accepts ./ or / before a path', () => {
+    const text = new Map([['src/a.js', 'let a = 1;\nlet b = 2;\n']]);
+    const result = checkFix(
+      {
+        edits: [edit('let a = 1;', 'let a = 10;', './src/a.js'), edit('a = 10;\nlet b', 'a = 11;\nlet b', '/src/a.js')],
+      },
+      text,
+      limits,
+    );
+    expect(result.ok && result.fix.files).toEqual([
+      { path: 'src/a.js', before: 'let a = 1;\nlet b = 2;\n', after: 'let a = 11;\nlet b = 2;\n' },
+    ]);
+  });
+
+  it('refuses no edits at all, and edits that change nothing', () => {
+    expect(refusal(checkFix({ edits: [] }, shown, limits))).toBe('the model proposed no edit');
+    expect(refusal(checkFix({ edits: [edit('const n = 1;', 'const n = 1;')] }, shown, limits))).toBe(
+      'the proposed edits change nothing',
+    );
+  });
+
+  it('allows a diff of exactly the byte limit', () => {
+    const proposal = { edits: [edit('const n = 1;', 'const n = 2;')] };
+    const ok = checkFix(proposal, shown, limits);
+    expect(ok.ok).toBe(true);
+    if (!ok.ok) return;
+    const bytes = Buffer.byteLength(ok.fix.patch, 'utf8');
+    expect(checkFix(proposal, shown, { ...limits, maxEditBytes: bytes }).ok).toBe(true);
+    expect(refusal(checkFix(proposal, shown, { ...limits, maxEditBytes: bytes - 1 }))).toMatch(/over the/);
+  });
+
+  it('accepts an edit to an already unbalanced file that leaves the imbalance as it was, or fixes it', () => {
+    const broken = new Map([['src/b.js', 'function f() {\n  return 1;\n']]);
+    expect(refusal(checkFix({ edits: [edit('return 1;', 'return 2;', 'src/b.js')] }, broken, limits))).toBe('accepted');
+    expect(refusal(checkFix({ edits: [edit('return 1;\n', 'return 1;\n}\n', 'src/b.js')] }, broken, limits))).toBe(
+      'accepted',
+    );
+    expect(refusal(checkFix({ edits: [edit('return 1;', 'return [1;', 'src/b.js')] }, broken, limits))).toMatch(
+      /unbalanced brackets \(\{\[\)/,
+    );
+  });
+});
+
+describe('bracketResidue', () => {
+  it.each([
+    ['c-like line and block comments', 'a.ts', 'f(); // )\n/* ] } */ g();', ''],
+    ['an unterminated block comment ends the file', 'a.c', 'f(); /* ( [', ''],
+    ['escaped quotes inside strings', 'a.js', String.raw`x = "\"(" + '\'[';`, ''],
+    ['a template literal over lines', 'a.ts', 'x = `\n(\n`;', ''],
+    ['a backtick is no string in Python', 'a.py', 'x = `(`', '('],
+    ['hash comments', 'a.yaml', 'a: 1 # {\nb: [1]', ''],
+    ['triple-quoted strings over lines', 'a.py', "x = '''\n(\n'''", ''],
+    ['an unterminated single-line string ends at the line end', 'a.py', "x = 'oops (\ny = (1", '('],
+    ['no comment syntax for unknown files', 'notes.txt', '# (\n// [', '(['],
+    ['a stray closer, then what stays open', 'a.go', ') func f() { [', '){['],
+    ['a closer of the wrong kind', 'a.java', 'f(]', ']('],
+  ])('%s', (_label, path, source, residue) => {
+    expect(bracketResidue(source, path)).toBe(residue);
+  });
+});
