@@ -226,6 +226,48 @@ describe('classifyMetric: bounds and floors', () => {
     ).toEqual({ count: 4, median: 1.5, mean: 1.5 });
   });
 
+  it('a metric is critical only when declared so', () => {
+    expect(classifyMetric({ canary: doubled, stable: baseline, direction: 'increase' }).critical).toBe(false);
+    expect(classifyMetric({ canary: doubled, stable: baseline, direction: 'increase', critical: true }).critical).toBe(
+      true,
+    );
+  });
+
+  it('replaces NaN by 0 on the stable side too', () => {
+    const r = classifyMetric({ canary: [1, 2, 3], stable: [NaN, 1, 2], direction: 'increase', nanStrategy: 'replace' });
+    expect(r.stable).toEqual({ count: 3, median: 1, mean: 1 });
+  });
+
+  it('ratio floors met exactly count (a doubled series has a mean ratio of exactly 2, its mirror 0.5)', () => {
+    expect(
+      classifyMetric({
+        canary: doubled,
+        stable: baseline,
+        direction: 'increase',
+        effectSizeFloor: { increaseRatio: 2 },
+      }),
+    ).toMatchObject({ classification: 'High', effectSize: 2 });
+    expect(
+      classifyMetric({
+        canary: baseline,
+        stable: doubled,
+        direction: 'decrease',
+        effectSizeFloor: { decreaseRatio: 0.5 },
+      }),
+    ).toMatchObject({ classification: 'Low', effectSize: 0.5 });
+  });
+
+  it('is not fooled by shared leading values: only fully equal samples are identical or constant', () => {
+    const zeros = Array(12).fill(0) as number[];
+    const restarts = [0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
+    expect(classifyMetric({ canary: restarts, stable: zeros, direction: 'increase' }).classification).toBe('High');
+    expect(classifyMetric({ canary: zeros, stable: restarts, direction: 'decrease' }).classification).toBe('Low');
+    // The canary's values are exactly the start of stable's: not identical samples.
+    const start = Array.from({ length: 20 }, (_, i) => i);
+    const longer = [...start, ...Array.from({ length: 60 }, (_, i) => 100 + i)];
+    expect(classifyMetric({ canary: start, stable: longer, direction: 'decrease' }).classification).toBe('Low');
+  });
+
   it('says which side lacks data', () => {
     expect(classifyMetric({ canary: [1], stable: [1, 2, 3], direction: 'increase' }).reason).toMatch(/canary has 1/);
     expect(classifyMetric({ canary: [1, 2, 3], stable: [1], direction: 'increase' }).reason).toMatch(/stable has 1/);
