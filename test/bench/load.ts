@@ -7,6 +7,9 @@
  * Figures, not assertions: a shared machine's figures vary with its load, which the run prints beside them.
  * Options (environment): LOAD_N=50,200 (burst sizes), LOAD_MODEL_MS=2000 (the slow model's answer time),
  * LOAD_CONFIGS=model,none, LOAD_ENV='{"MAX_CONCURRENT_ANALYSES":"200"}' (extra service environment),
+ * CPU per analysis (from /proc, so it holds on a busy machine where wall-clock figures do not): the service's request
+ * thread, the whole service (its worker threads included), and this process (the fake Kubernetes and Prometheus
+ * servers and the client), each divided by the burst size.
  * LOAD_DEBUG=1 prints the body of every answer that is not a 200 (what the 503s were), on stderr.
  * A CPU profile of the service: LOAD_ENV='{"NODE_OPTIONS":"--import=<abs path>/test/bench/cpu-profile.mjs",
  * "CPU_PROFILE_DIR":"<abs dir>"}' (Node 20 refuses --cpu-prof in NODE_OPTIONS).
@@ -65,6 +68,18 @@ function rssBytes(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) of a process, or of one of its threads, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number, thread?: number): number {
+  try {
+    const stat = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface Answer {
   status: number;
   ms: number;
@@ -100,6 +115,10 @@ interface Burst {
   peakRss: number;
   refused: number;
   other: number;
+  /** CPU milliseconds per analysis: the service's request thread, the whole service, this process (fakes, client). */
+  cpuMain: number;
+  cpuService: number;
+  cpuHarness: number;
 }
 
 async function burst(service: ServiceProcess, batch: Scenario[]): Promise<Burst> {
@@ -117,9 +136,19 @@ async function burst(service: ServiceProcess, batch: Scenario[]): Promise<Burst>
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
+  const cpuBefore = {
+    main: cpuSeconds(service.pid, service.pid),
+    all: cpuSeconds(service.pid),
+    own: process.cpuUsage(),
+  };
   const started = performance.now();
   const answers = await Promise.all(batch.map((s) => analyse(service.url, s)));
   const wallMs = performance.now() - started;
+  const perAnalysis = (seconds: number) => (seconds * 1000) / batch.length;
+  const cpuMain = perAnalysis(cpuSeconds(service.pid, service.pid) - cpuBefore.main);
+  const cpuService = perAnalysis(cpuSeconds(service.pid) - cpuBefore.all);
+  const own = process.cpuUsage(cpuBefore.own);
+  const cpuHarness = perAnalysis((own.user + own.system) / 1e6);
   done = true;
   await probe;
   clearInterval(sampler);
@@ -133,6 +162,9 @@ async function burst(service: ServiceProcess, batch: Scenario[]): Promise<Burst>
     peakRss,
     refused: answers.filter((a) => a.status === 503).length,
     other: answers.filter((a) => a.status !== 200 && a.status !== 503).length,
+    cpuMain,
+    cpuService,
+    cpuHarness,
   };
 }
 
@@ -182,7 +214,8 @@ try {
         const rate = ((b.n - b.refused - b.other) / b.wallMs) * 1000;
         rows.push(
           `| ${config === 'model' ? `model ${MODEL_MS} ms` : 'no model'} | ${b.n} | ${fmtS(singleMs)} | ${fmtS(b.p50)} | ${fmtS(b.p99)} | ` +
-            `${(b.p99 / singleMs).toFixed(1)}× | ${rate.toFixed(1)} | ${b.healthP99.toFixed(0)} ms | ${fmtMiB(b.peakRss)} | ${b.refused} | ${b.other} |`,
+            `${(b.p99 / singleMs).toFixed(1)}× | ${rate.toFixed(1)} | ${b.healthP99.toFixed(0)} ms | ${fmtMiB(b.peakRss)} | ${b.refused} | ${b.other} | ` +
+            `${b.cpuMain.toFixed(1)} / ${b.cpuService.toFixed(1)} / ${b.cpuHarness.toFixed(1)} ms |`,
         );
         console.log(rows[rows.length - 1]);
       }
@@ -198,8 +231,8 @@ try {
 console.log(
   [
     '',
-    '| config | N | single | p50 | p99 | p99/single | analyses/s | /healthz p99 | peak RSS | 503 | other errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| config | N | single | p50 | p99 | p99/single | analyses/s | /healthz p99 | peak RSS | 503 | other errors | CPU per analysis: request thread / service / bench+fakes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `load average after: ${loadavg()
