@@ -25,6 +25,10 @@ export interface Admission {
   acquire(key: string, options: { signal: AbortSignal; maxWaitMs: number }): Promise<() => void>;
   readonly running: number;
   readonly queued: number;
+  /** Analyses allowed to run at once (see `resize`). */
+  readonly slots: number;
+  /** Changes the number of slots: more grants waiters at once; fewer lets the running ones finish first. */
+  resize(slots: number): void;
   /** The running estimate of how long an analysis holds a slot (ms). */
   readonly holdMs: number;
 }
@@ -48,6 +52,7 @@ export function slotsForMemory(limitBytes: number): number {
 
 export function createAdmission(options: AdmissionOptions): Admission {
   const now = options.now ?? (() => performance.now());
+  let slots = options.slots;
   let running = 0;
   let queued = 0;
   let holdMs = options.initialHoldMs ?? 2000;
@@ -67,7 +72,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   };
 
   const dispatch = () => {
-    while (running < options.slots && order.length > 0) {
+    while (running < slots && order.length > 0) {
       const key = order.shift()!;
       const list = waiting.get(key)!;
       const next = list.shift()!;
@@ -101,15 +106,22 @@ export function createAdmission(options: AdmissionOptions): Admission {
     get holdMs() {
       return holdMs;
     },
+    get slots() {
+      return slots;
+    },
+    resize(next) {
+      slots = Math.max(1, Math.floor(next));
+      dispatch();
+    },
     acquire(key, { signal, maxWaitMs }) {
       if (signal.aborted) return Promise.reject(abortReason(signal, 'the analysis'));
-      if (running < options.slots && queued === 0) {
+      if (running < slots && queued === 0) {
         running++;
         return Promise.resolve(release(now()));
       }
       if (queued >= options.maxQueued)
         return Promise.reject(new OverloadedError(`${queued} analyses already wait for a slot; retry shortly`));
-      const rounds = Math.ceil((queued + 1) / options.slots);
+      const rounds = Math.ceil((queued + 1) / slots);
       const expectedWaitMs = rounds * holdMs;
       if (expectedWaitMs > maxWaitMs)
         return Promise.reject(

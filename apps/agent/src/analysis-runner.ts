@@ -19,6 +19,7 @@ import { toAnalysisRecord, type SharedRuns } from '@aiops/history';
 import type { FastifyBaseLogger } from 'fastify';
 import { createHash } from 'node:crypto';
 import { createAdmission } from './admission.js';
+import type { EvidenceGate } from './evidence-gate.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface AnalysisRunnerOptions {
@@ -36,6 +37,8 @@ export interface AnalysisRunnerOptions {
   sharedRuns?: SharedRuns;
   /** Every verdict is recorded here (the workflow reads it back for later measurements and /ui). */
   history?: AnalysisHistory;
+  /** Turns at gathering evidence among the admitted analyses; a turn ends when the diagnosis begins. */
+  gate?: EvidenceGate;
 }
 
 interface SharedRun {
@@ -78,12 +81,18 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
     const counts = () => {
       options.telemetry.inFlight.set(admission.running);
       options.telemetry.queued.set(admission.queued);
+      if (options.gate) {
+        options.telemetry.gathering.set(options.gate.gathering);
+        options.telemetry.gatherLimit.set(options.gate.limit);
+      }
     };
+    const key = `${request.namespace}/${request.rolloutName ?? ''}`;
     let release: (() => void) | undefined;
+    let endTurn: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       // The wait may use what the deadline leaves after a typical analysis; beyond that, a retryable 503 now.
-      const waiting = admission.acquire(`${request.namespace}/${request.rolloutName ?? ''}`, {
+      const waiting = admission.acquire(key, {
         signal,
         maxWaitMs: Math.max(0, options.deadlineMs - admission.holdMs),
       });
@@ -102,9 +111,19 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       );
       timer.unref();
       const combined = AbortSignal.any([signal, deadline.signal]);
+      endTurn = await options.gate?.turn(key, {
+        signal: combined,
+        maxWaitMs: Math.max(0, options.deadlineMs - (performance.now() - arrived)),
+      });
+      counts();
       const outcome = await options.analyze(request, {
         signal: combined,
         onProgress: (e) => {
+          // The diagnosis starts (or is skipped) once all evidence is in: the next analysis may gather.
+          if (e.agent === 'diagnosis' && endTurn) {
+            endTurn();
+            counts();
+          }
           options.telemetry.progress.inc({ agent: e.agent, phase: e.phase });
           onProgress?.(e);
         },
@@ -176,6 +195,7 @@ export function createAnalysisRunner(options: AnalysisRunnerOptions): AnalysisRu
       throw error;
     } finally {
       clearTimeout(timer);
+      endTurn?.();
       release?.();
       inFlight--;
       counts();

@@ -4,7 +4,7 @@
  * the Helm chart check all derive from it. Add a variable by adding a row.
  */
 import { readFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { parseHost } from '@aiops/a2a';
 import { loadKubeConfig } from '@aiops/kube';
 import { UserQueriesSchema } from '@aiops/metrics';
@@ -347,6 +347,18 @@ export const SETTINGS = {
     100_000,
     'analyses that may wait for a slot; a request is refused with a retryable 503 only when the queue is full or its wait would exceed ANALYSIS_DEADLINE_MS',
   ),
+  MAX_GATHERING_ANALYSES: {
+    ...optionalInteger(1, 1000, ''),
+    default: '16 × the number of cores',
+    description:
+      'admitted analyses reading and judging their evidence at once, at most (the CPU-heavy part: cluster reads, log templating, metrics); the others wait their turn, the wait for the model is not limited',
+  },
+  EVENT_LOOP_DELAY_TARGET_MS: integer(
+    20,
+    0,
+    10_000,
+    'event-loop lag the service steers to by lowering how many analyses gather evidence at once (so health probes and A2A streams keep answering in a burst); 0: always up to MAX_GATHERING_ANALYSES',
+  ),
   MEMORY_LIMIT_BYTES: {
     schema: parsed((raw, fail) => {
       const n = Number(raw);
@@ -652,6 +664,10 @@ function toConfig(
     analysisDeadlineMs: v.ANALYSIS_DEADLINE_MS,
     maxConcurrentAnalyses: v.MAX_CONCURRENT_ANALYSES ?? slotsForMemory(files.memoryLimitBytes),
     maxQueuedAnalyses: v.MAX_QUEUED_ANALYSES,
+    gathering: {
+      max: v.MAX_GATHERING_ANALYSES ?? 16 * availableParallelism(),
+      targetDelayMs: v.EVENT_LOOP_DELAY_TARGET_MS,
+    },
     memoryLimitBytes: files.memoryLimitBytes,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,

@@ -2,6 +2,7 @@
  * Wires the real adapters to the workflow and the app. The only place (with config.ts) that knows about SDKs.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type {
@@ -43,6 +44,7 @@ import { uiRoutes } from './ui/routes.js';
 import { createVerdictEvents } from './verdict-events.js';
 import { createEvidencePool, type EvidencePoolListener } from './evidence-pool.js';
 import { createFlaggerHooks } from './flagger.js';
+import { createEvidenceGate, watchEventLoop } from './evidence-gate.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -289,7 +291,16 @@ export async function createService(
     },
   });
   const kubeConfig = workflow.kubeConfig;
+  const cores = availableParallelism();
+  const gate = createEvidenceGate({
+    initial: Math.min(config.gathering.max, 2 * cores),
+    min: 1,
+    max: config.gathering.max,
+    targetDelayMs: config.gathering.targetDelayMs,
+  });
+  const stopWatching = config.gathering.targetDelayMs > 0 ? watchEventLoop(gate) : () => undefined;
   const analyze = createAnalysisRunner({
+    gate,
     analyze: workflow.analyze,
     deadlineMs: config.analysisDeadlineMs,
     maxConcurrent: config.maxConcurrentAnalyses,
@@ -400,6 +411,7 @@ export async function createService(
       await service.stop();
     },
     async stop() {
+      stopWatching();
       setDraining(true);
       await app.close();
       await events.settled();

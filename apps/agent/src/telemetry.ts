@@ -58,6 +58,16 @@ export function createTelemetry() {
       help: 'Analyses waiting for a slot (MAX_CONCURRENT_ANALYSES)',
       registers: [registry],
     }),
+    gathering: new Gauge({
+      name: 'aiops_agent_analyses_gathering',
+      help: 'Analyses reading and judging their evidence now (a turn at the evidence gate)',
+      registers: [registry],
+    }),
+    gatherLimit: new Gauge({
+      name: 'aiops_agent_gathering_limit',
+      help: 'Analyses allowed to gather evidence at once; lowered while the event loop lags (EVENT_LOOP_DELAY_TARGET_MS)',
+      registers: [registry],
+    }),
     refused: new Counter({
       name: 'aiops_agent_analyses_refused_total',
       help: 'Analyses refused with a retryable 503 because the wait for a slot would exceed the deadline or the queue is full',

@@ -71,6 +71,32 @@ describe('admission', () => {
     expect(admission.running).toBe(0);
   });
 
+  it('resizes: more slots grant waiters at once, fewer let the running ones finish before the next is granted', async () => {
+    const admission = createAdmission({ slots: 1, maxQueued: 10 });
+    const first = await admission.acquire('ns/a', { signal: never(), maxWaitMs: 60_000 });
+    const second = admission.acquire('ns/b', { signal: never(), maxWaitMs: 60_000 });
+    const third = admission.acquire('ns/c', { signal: never(), maxWaitMs: 60_000 });
+    admission.resize(3);
+    const [releaseSecond, releaseThird] = await Promise.all([second, third]);
+    expect(admission.running).toBe(3);
+    admission.resize(1);
+    expect(admission.slots).toBe(1);
+    let fourthGranted = false;
+    const fourth = admission.acquire('ns/d', { signal: never(), maxWaitMs: 60_000 }).then((release) => {
+      fourthGranted = true;
+      return release;
+    });
+    first();
+    releaseSecond();
+    await Promise.resolve();
+    expect(fourthGranted).toBe(false);
+    releaseThird();
+    (await fourth)();
+    expect(admission.running).toBe(0);
+    admission.resize(0);
+    expect(admission.slots).toBe(1);
+  });
+
   it('sizes the slots by memory: the chart default of 1 GiB holds a 200-rollout burst, 512 MiB does not', () => {
     expect(slotsForMemory(1024 ** 3)).toBeGreaterThanOrEqual(200);
     expect(slotsForMemory(512 * 1024 ** 2)).toBeLessThan(200);

@@ -9,33 +9,9 @@ import {
   type AnalyzeFn,
 } from '@aiops/contracts';
 import { buildApp, createAnalysisRunner, createTelemetry } from '../src/index.js';
+import { outcome } from './support/outcome.js';
 
 const quiet = pino({ level: 'silent' }) as FastifyBaseLogger;
-
-function outcome(request: AnalysisRequest, promote = true): AnalysisOutcome {
-  return {
-    outcome: promote ? 'promote' : 'reject',
-    answer: {
-      analysis: `analysed ${request.namespace}`,
-      rootCause: 'none',
-      remediation: 'none required',
-      promote,
-      confidence: 80,
-    },
-    verdict: {
-      outcome: promote ? 'promote' : 'reject',
-      promote,
-      confidence: 80,
-      analysis: '',
-      rootCause: 'none',
-      remediation: 'none required',
-      decidedBy: 'evidence',
-      evidenceIds: [],
-    },
-    evidence: {} as AnalysisOutcome['evidence'],
-    durationMs: 1,
-  };
-}
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
