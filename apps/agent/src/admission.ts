@@ -37,16 +37,25 @@ interface Waiter {
   grant: () => void;
 }
 
-/** The memory one analysis in flight holds at most, measured with `pnpm bench:load` (RSS growth per analysis). */
-export const BYTES_PER_ANALYSIS = 3 * 1024 * 1024;
+/**
+ * The memory one analysis in flight holds, with a margin: `pnpm bench:load` peaks at 404 MiB with 200 in flight and
+ * a 2 s model (about 0.7 MiB each over the base and the workers), since only a few gather raw logs at once.
+ */
+export const BYTES_PER_ANALYSIS = 2 * 1024 * 1024;
 /** The service's own footprint with nothing in flight (RSS). */
 export const BASE_BYTES = 192 * 1024 * 1024;
+/** What one evidence worker thread adds (its isolate and working heap): 37–74 MiB for two in `pnpm bench:load`. */
+export const BYTES_PER_WORKER = 48 * 1024 * 1024;
 /** Beyond this many analyses at once, CPU, not memory, bounds throughput; more slots only add memory. */
 export const MAX_DERIVED_SLOTS = 256;
 
-/** Analyses that fit in a memory limit: 85% of it, less the base footprint, divided by what each one holds. */
-export function slotsForMemory(limitBytes: number): number {
-  const slots = Math.floor((limitBytes * 0.85 - BASE_BYTES) / BYTES_PER_ANALYSIS);
+/**
+ * Analyses that fit in a memory limit: 85% of it, less the base footprint and the evidence workers' (each at least
+ * its heap bound when one is set), divided by what each analysis holds.
+ */
+export function slotsForMemory(limitBytes: number, workers = 0, workerHeapMb = 0): number {
+  const perWorker = Math.max(BYTES_PER_WORKER, (workerHeapMb + 16) * 1024 * 1024);
+  const slots = Math.floor((limitBytes * 0.85 - BASE_BYTES - workers * perWorker) / BYTES_PER_ANALYSIS);
   return Math.max(2, Math.min(MAX_DERIVED_SLOTS, slots));
 }
 

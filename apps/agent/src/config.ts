@@ -338,7 +338,7 @@ export const SETTINGS = {
       const n = Number(raw);
       return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : fail('must be an integer from 1 to 1000');
     }),
-    default: 'from the memory limit: (85% of it − 192 MiB) / 3 MiB, 2 to 256',
+    default: 'from the memory limit: (85% of it − 192 MiB − 48 MiB per evidence worker) / 2 MiB, 2 to 256',
     description: 'analyses running at once; more wait for a slot (MAX_QUEUED_ANALYSES)',
   },
   MAX_QUEUED_ANALYSES: integer(
@@ -662,7 +662,9 @@ function toConfig(
           }
         : undefined,
     analysisDeadlineMs: v.ANALYSIS_DEADLINE_MS,
-    maxConcurrentAnalyses: v.MAX_CONCURRENT_ANALYSES ?? slotsForMemory(files.memoryLimitBytes),
+    maxConcurrentAnalyses:
+      v.MAX_CONCURRENT_ANALYSES ??
+      slotsForMemory(files.memoryLimitBytes, v.EVIDENCE_WORKERS ?? defaultEvidenceThreads(), v.EVIDENCE_WORKER_HEAP_MB),
     maxQueuedAnalyses: v.MAX_QUEUED_ANALYSES,
     gathering: {
       max: v.MAX_GATHERING_ANALYSES ?? 16 * availableParallelism(),

@@ -97,9 +97,19 @@ describe('admission', () => {
     expect(admission.slots).toBe(1);
   });
 
-  it('sizes the slots by memory: the chart default of 1 GiB holds a 200-rollout burst, 512 MiB does not', () => {
-    expect(slotsForMemory(1024 ** 3)).toBeGreaterThanOrEqual(200);
-    expect(slotsForMemory(512 * 1024 ** 2)).toBeLessThan(200);
+  it('sizes the slots by memory: the chart default of 1 GiB holds a 200-rollout burst beside two evidence workers, 512 MiB does not', () => {
+    expect(slotsForMemory(1024 ** 3, 2)).toBeGreaterThanOrEqual(200);
+    expect(slotsForMemory(512 * 1024 ** 2, 2)).toBeLessThan(200);
     expect(slotsForMemory(64 * 1024 ** 2)).toBe(2);
+  });
+
+  it('counts the evidence workers, each at least its heap bound', () => {
+    const limit = 768 * 1024 ** 2;
+    // 85% of 768 MiB = 652.8 MiB; less 192 MiB base: 460.8 MiB, 230 analyses of 2 MiB.
+    expect(slotsForMemory(limit)).toBe(230);
+    // Four workers of 48 MiB: 268.8 MiB left, 134 analyses.
+    expect(slotsForMemory(limit, 4)).toBe(134);
+    // Two workers bounded at 128 MiB of heap count 144 MiB each: 172.8 MiB left, 86 analyses.
+    expect(slotsForMemory(limit, 2, 128)).toBe(86);
   });
 });
