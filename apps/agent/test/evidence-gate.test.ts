@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import type { AnalysisRequest, AnalyzeFn } from '@aiops/contracts';
-import { createAnalysisRunner, createEvidenceGate, createTelemetry, nextGatherLimit } from '../src/index.js';
+import {
+  createAnalysisRunner,
+  createEvidenceGate,
+  createTelemetry,
+  nextGatherLimit,
+  type EvidenceGate,
+} from '../src/index.js';
 import { outcome } from './support/outcome.js';
 
 const never = () => new AbortController().signal;
@@ -57,6 +63,17 @@ describe('evidence gate', () => {
   });
 });
 
+const runnerWith = (gate: EvidenceGate, analyze: AnalyzeFn) =>
+  createAnalysisRunner({
+    analyze,
+    gate,
+    deadlineMs: 60_000,
+    maxConcurrent: 10,
+    telemetry: createTelemetry(),
+    logger: pino({ level: 'silent' }),
+  });
+const request = (namespace: string): AnalysisRequest => ({ namespace, rolloutName: 'r' }) as AnalysisRequest;
+
 describe('analysis runner with the evidence gate', () => {
   it('holds a turn while an analysis gathers evidence and ends it when the diagnosis starts, not when the answer is ready', async () => {
     const gate = createEvidenceGate({ initial: 1, min: 1, max: 1, targetDelayMs: 0 });
@@ -72,15 +89,7 @@ describe('analysis runner with the evidence gate', () => {
       });
       return outcome(request);
     };
-    const runner = createAnalysisRunner({
-      analyze,
-      gate,
-      deadlineMs: 60_000,
-      maxConcurrent: 10,
-      telemetry: createTelemetry(),
-      logger: pino({ level: 'silent' }),
-    });
-    const request = (namespace: string): AnalysisRequest => ({ namespace, rolloutName: 'r' }) as AnalysisRequest;
+    const runner = runnerWith(gate, analyze);
     const first = runner(request('one'), { signal: never(), onProgress: () => undefined });
     const second = runner(request('two'), { signal: never(), onProgress: () => undefined });
     // The second gathers while the first waits for its model (its turn ended at the diagnosis).
@@ -105,15 +114,7 @@ describe('analysis runner with the evidence gate', () => {
       onProgress?.({ agent: 'diagnosis', phase: 'skipped' });
       return outcome(request);
     };
-    const runner = createAnalysisRunner({
-      analyze,
-      gate,
-      deadlineMs: 60_000,
-      maxConcurrent: 10,
-      telemetry: createTelemetry(),
-      logger: pino({ level: 'silent' }),
-    });
-    const request = (namespace: string): AnalysisRequest => ({ namespace, rolloutName: 'r' }) as AnalysisRequest;
+    const runner = runnerWith(gate, analyze);
     const first = runner(request('one'), { signal: never(), onProgress: () => undefined });
     const second = runner(request('two'), { signal: never(), onProgress: () => undefined });
     await vi.waitFor(() => expect(gate.waiting).toBe(1), { timeout: 10_000 });
