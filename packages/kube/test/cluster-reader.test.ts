@@ -421,6 +421,17 @@ describe('abort and timeout', () => {
     expect(await outcome).toBeInstanceOf(DeadlineError);
   });
 
+  it('closes the request on the server when the call is aborted, so a hung answer holds nothing', async () => {
+    const controller = new AbortController();
+    const before = api.requests.length;
+    const outcome = reader.listPods('hanging', 'role=canary', { signal: controller.signal }).catch((e: unknown) => e);
+    await received('/api/v1/namespaces/hanging/pods', before);
+    expect(api.openRequests).toBeGreaterThan(0);
+    controller.abort();
+    expect(await outcome).toBeInstanceOf(CancelledError);
+    await expect.poll(() => api.openRequests).toBe(0);
+  });
+
   it('rejects an already-aborted call without sending it', async () => {
     const before = api.requests.length;
     await expect(reader.listEvents('hanging', { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(CancelledError);
@@ -461,5 +472,17 @@ describe('loadKubeConfig', () => {
     const path = join(dir, 'kubeconfig.yaml');
     expect(loadKubeConfig({ kubeconfigPath: path, context: 'fake' }).getCurrentContext()).toBe('fake');
     expect(() => loadKubeConfig({ kubeconfigPath: path, context: 'nope' })).toThrow(/no context named "nope"/);
+  });
+});
+
+describe('connections', () => {
+  it('reuses connections to the API server instead of opening one per call', async () => {
+    const before = api.connectionsAccepted;
+    for (let i = 0; i < 20; i++) await reader.listPods('adapter-test', 'role=canary', opts());
+    await Promise.all(Array.from({ length: 10 }, () => reader.listEvents('adapter-test', opts())));
+    expect(api.connectionsAccepted - before).toBeLessThanOrEqual(10);
+    const settled = api.connectionsAccepted;
+    for (let i = 0; i < 20; i++) await reader.listPods('adapter-test', 'role=canary', opts());
+    expect(api.connectionsAccepted).toBe(settled);
   });
 });

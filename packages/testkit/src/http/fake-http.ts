@@ -134,6 +134,8 @@ export interface FakeHttpServer {
   readonly openRequests: number;
   /** TCP connections open now (idle keep-alive ones included). */
   readonly openConnections: number;
+  /** TCP connections accepted since the start (a client that reuses connections keeps this low). */
+  readonly connectionsAccepted: number;
   /** Resolves with the first request (already received or still to come) that satisfies `predicate`. */
   waitForRequest(predicate: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
   /** Stops listening and destroys every open socket, so hung answers cannot hold it. */
@@ -238,6 +240,7 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
     resolve: (request: RecordedRequest) => void;
   }> = [];
   let openRequests = 0;
+  let connectionsAccepted = 0;
 
   function takeFault(request: RecordedRequest): FaultSpec | undefined {
     for (let i = faults.length - 1; i >= 0; i--) {
@@ -363,6 +366,7 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
     });
   });
   server.on('connection', (socket: Socket) => {
+    connectionsAccepted += 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -403,6 +407,9 @@ export async function startFakeHttpServer(options: FakeHttpOptions): Promise<Fak
     },
     get openConnections() {
       return sockets.size;
+    },
+    get connectionsAccepted() {
+      return connectionsAccepted;
     },
     waitForRequest(predicate) {
       const seen = requests.find(predicate);

@@ -49,6 +49,8 @@ export interface FakeKubeApi {
   readonly faults: FaultInjector;
   /** Requests whose answer has not finished (a hung or endless one counts until the client leaves). */
   readonly openRequests: number;
+  /** TCP connections accepted since the start. */
+  readonly connectionsAccepted: number;
   loadScenarios(scenarios: Scenario[]): void;
   /** The Events of a namespace as the server holds them now (the scenario's, and those clients created). */
   events(namespace: string): KubeObject[];
@@ -833,6 +835,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     url,
     requests: server.requests,
     faults: server.faults,
+    get connectionsAccepted() {
+      return server.connectionsAccepted;
+    },
     get openRequests() {
       return server.openRequests;
     },
