@@ -9,59 +9,193 @@
 
 export const WILDCARD = '<*>';
 
+// Character tests on UTF-16 codes; -1 stands for the start of the message.
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isAlnum = (c: number): boolean => isDigit(c) || isLower(c) || isUpper(c);
+const isWord = (c: number): boolean => isAlnum(c) || c === 95;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+const isOneOf = (c: number, chars: string): boolean => c >= 0 && chars.includes(String.fromCharCode(c));
+
+// Character classes of the ASCII codes as bits, for the `fits` tests below (they run at every candidate position).
+const DIGIT = 1;
+const LOWER = 2;
+const UPPER = 4;
+const UNDERSCORE = 8;
+const DOT = 16;
+const PLUS = 32;
+const MINUS = 64;
+const HEX_LETTER = 128;
+const CLASS_OF = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  CLASS_OF[c] =
+    (isDigit(c) ? DIGIT : 0) |
+    (isLower(c) ? LOWER : 0) |
+    (isUpper(c) ? UPPER : 0) |
+    (c === 95 ? UNDERSCORE : 0) |
+    (c === 46 ? DOT : 0) |
+    (c === 43 ? PLUS : 0) |
+    (c === 45 ? MINUS : 0) |
+    (isHex(c) && !isDigit(c) ? HEX_LETTER : 0);
+}
+const HEX = DIGIT | HEX_LETTER;
+/** Whether the character at `i` (if any) is in one of the classes. */
+function at(s: string, i: number, classes: number): boolean {
+  const c = s.charCodeAt(i);
+  return c < 128 && ((CLASS_OF[c] ?? 0) & classes) !== 0;
+}
+/** Where the run of characters in the classes that starts at `i` ends. */
+function runEnd(s: string, i: number, classes: number): number {
+  let j = i;
+  while (j < s.length && at(s, j, classes)) j++;
+  return j;
+}
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+function startsWithDay(s: string, i: number): boolean {
+  for (const day of DAYS) if (s.startsWith(day, i)) return true;
+  return false;
+}
+/** The start, whitespace (any non-ASCII character counts: it may be a Unicode space), `(` or `[`. */
+const isOpening = (c: number): boolean => c < 0 || c > 127 || isOneOf(c, ' \t\n\v\f\r([');
+
 /**
  * Variable shapes, earliest match wins (longer shapes first). Each lists substrings a message must contain for the
- * shape to match at all: one regex with every shape is several times slower than one with only the shapes the
- * message can hold, so the regex is built per combination of present features (at most 2^8, compiled once).
+ * shape to match at all, and `starts`: a cheap test on the character before a position and the one at it that holds
+ * wherever the shape can begin (it may hold elsewhere too). The masker tries at a position only the shapes that can
+ * begin there, in this order, which finds what one regex of all shapes would but without running every branch and
+ * lookbehind at every character.
  */
-const SHAPES: readonly { pattern: string; needs: readonly Feature[] }[] = [
+const SHAPES: readonly {
+  pattern: string;
+  needs: readonly Feature[];
+  starts: (prev: number, c: number) => boolean;
+  /** Holds wherever the shape can match at `i` (a cheap look at the next characters); absent: always try. */
+  fits?: (s: string, i: number) => boolean;
+}[] = [
   // timestamps (ISO 8601, syslog/ctime style)
   {
     needs: ['digit', ':'],
     pattern: String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b`,
+    starts: (prev, c) => !isWord(prev) && isOneOf(c, 'MTWFS'),
+    fits: startsWithDay,
   },
   {
     needs: ['digit', ':', '-'],
     pattern: String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`,
+    starts: (_prev, c) => isDigit(c),
+    fits: (s, i) => s.charCodeAt(i + 4) === 45,
   },
   // uuids
   {
     needs: ['digit', '-'],
     pattern: String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,
+    starts: (prev, c) => !isWord(prev) && isHex(c),
+    fits: (s, i) => s.charCodeAt(i + 8) === 45,
   },
   // urls
-  { needs: ['://'], pattern: String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s"'<>]+` },
+  {
+    needs: ['://'],
+    pattern: String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s"'<>]+`,
+    starts: (prev, c) => !isWord(prev) && (isLower(c) || isUpper(c)),
+    fits: (s, i) => {
+      const end = runEnd(s, i + 1, DIGIT | LOWER | UPPER | PLUS | DOT | MINUS);
+      return end - i >= 2 && end - i <= 16 && s.startsWith('://', end);
+    },
+  },
   // emails
-  { needs: ['@', '.'], pattern: String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b` },
+  {
+    needs: ['@', '.'],
+    pattern: String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`,
+    starts: (prev, c) => (!isWord(prev) && isWord(c)) || (isWord(prev) && isOneOf(c, '.+-')),
+    fits: (s, i) => s.charCodeAt(runEnd(s, i, DIGIT | LOWER | UPPER | UNDERSCORE | DOT | PLUS | MINUS)) === 64,
+  },
   // IPv4 with optional port
-  { needs: ['digit', '.'], pattern: String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b` },
+  {
+    needs: ['digit', '.'],
+    pattern: String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b`,
+    starts: (prev, c) => !isWord(prev) && isDigit(c),
+    fits: (s, i) => s.charCodeAt(runEnd(s, i, DIGIT)) === 46,
+  },
   // host:port (a host name, dotted or not, followed by a port) as a whole token
-  { needs: ['digit', ':'], pattern: String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])` },
+  {
+    needs: ['digit', ':'],
+    pattern: String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])`,
+    starts: (prev, c) => isOpening(prev) && isAlnum(c),
+    fits: (s, i) => {
+      const end = runEnd(s, i, DIGIT | LOWER | UPPER | UNDERSCORE | DOT | MINUS);
+      return s.charCodeAt(end) === 58 && at(s, end + 1, DIGIT);
+    },
+  },
   // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
   {
     needs: ['.'],
     pattern: String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
+    starts: (prev, c) => (!isWord(prev) && (isLower(c) || isDigit(c))) || (isWord(prev) && c === 45),
+    fits: (s, i) => s.charCodeAt(runEnd(s, i, LOWER | DIGIT | MINUS)) === 46,
   },
   // quantities: a number with its unit, inside or outside brackets, is one value ("(1.16 KB)", "<1 sec", "403 bytes")
   {
     needs: ['digit'],
     pattern: String.raw`(?<![\w.])[(<]?[-+]?\d+(?:\.\d+)? ?(?:[kKMGTP]i?B|bytes?|sec|secs|seconds?|mins?|minutes?|hours?|days?)\b\)?`,
+    starts: (prev, c) => !isWord(prev) && prev !== 46 && (isDigit(c) || isOneOf(c, '(<+-')),
+    fits: (s, i) => {
+      // A number, then (after one optional space) the first letter of a unit.
+      let j = i;
+      let c = s.charCodeAt(j);
+      if (c === 40 || c === 60) c = s.charCodeAt(++j);
+      if (c === 43 || c === 45) j++;
+      if (!at(s, j, DIGIT)) return false;
+      j = runEnd(s, j, DIGIT);
+      if (s.charCodeAt(j) === 46 && at(s, j + 1, DIGIT)) j = runEnd(s, j + 1, DIGIT);
+      if (s.charCodeAt(j) === 32) j++;
+      c = s.charCodeAt(j);
+      return (
+        c === 107 ||
+        c === 75 ||
+        c === 77 ||
+        c === 71 ||
+        c === 84 ||
+        c === 80 ||
+        c === 98 ||
+        c === 115 ||
+        c === 109 ||
+        c === 104 ||
+        c === 100
+      );
+    },
   },
   // quoted values (an apostrophe inside a word is not a quote); a quoted HTTP request keeps its method, which tells
   // statements apart, while its target and protocol are one value (the two groups are put back by the replacement)
   {
     needs: ['"'],
     pattern: String.raw`(?<![\w])("(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) )[^"\n]{0,256}(")`,
+    starts: (prev, c) => !isWord(prev) && c === 34,
   },
-  { needs: ['"'], pattern: String.raw`(?<![\w])"[^"\n]{0,256}"` },
-  { needs: ["'"], pattern: String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])` },
+  { needs: ['"'], pattern: String.raw`(?<![\w])"[^"\n]{0,256}"`, starts: (prev, c) => !isWord(prev) && c === 34 },
+  {
+    needs: ["'"],
+    pattern: String.raw`(?<![\w])'[^'\n]{0,256}'(?![\w])`,
+    starts: (prev, c) => !isWord(prev) && c === 39,
+  },
   // hex numbers and long hex ids (with at least one digit)
-  { needs: ['digit'], pattern: String.raw`\b0x[0-9a-fA-F]+\b` },
-  { needs: ['digit'], pattern: String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b` },
+  {
+    needs: ['digit'],
+    pattern: String.raw`\b0x[0-9a-fA-F]+\b`,
+    starts: (prev, c) => !isWord(prev) && c === 48,
+    fits: (s, i) => s.charCodeAt(i + 1) === 120,
+  },
+  {
+    needs: ['digit'],
+    pattern: String.raw`\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b`,
+    starts: (prev, c) => !isWord(prev) && isHex(c),
+    fits: (s, i) => runEnd(s, i, HEX) - i >= 8,
+  },
   // durations and plain numbers
   {
     needs: ['digit'],
     pattern: String.raw`(?<![A-Za-z0-9.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|%|[kKMG]i?B)?(?![\w.])`,
+    starts: (prev, c) => !isAlnum(prev) && prev !== 46 && (isDigit(c) || c === 43 || c === 45),
   },
 ];
 
@@ -78,23 +212,53 @@ function featuresOf(message: string): number {
   return mask;
 }
 
-const maskers = new Map<number, { pattern: RegExp; replacement: string } | null>();
+/** Shapes (a bit each) a message with these features can hold. */
+const shapesFor = new Map<number, number>();
+function shapesOf(features: number): number {
+  let shapes = shapesFor.get(features);
+  if (shapes !== undefined) return shapes;
+  shapes = 0;
+  for (let i = 0; i < SHAPES.length; i++) {
+    if (SHAPES[i]?.needs.every((f) => (features & (1 << FEATURES.indexOf(f))) !== 0)) shapes |= 1 << i;
+  }
+  shapesFor.set(features, shapes);
+  return shapes;
+}
 
-function maskerFor(features: number): { pattern: RegExp; replacement: string } | null {
-  let masker = maskers.get(features);
-  if (masker !== undefined) return masker;
-  const present = (f: Feature): boolean => (features & (1 << FEATURES.indexOf(f))) !== 0;
-  const shapes = SHAPES.filter((shape) => shape.needs.every(present));
-  // Only the quoted HTTP request shape has capturing groups.
-  masker =
-    shapes.length === 0
-      ? null
-      : {
-          pattern: new RegExp(shapes.map((shape) => shape.pattern).join('|'), 'g'),
-          replacement: present('"') ? `$1${WILDCARD}$2` : WILDCARD,
-        };
-  maskers.set(features, masker);
-  return masker;
+// The character before a position falls in one of five classes that the `starts` tests tell apart; each class is
+// represented by one character when the table of shapes that can begin is built.
+const PREV_REPRESENTATIVE = [32, 58, 46, 95, 97]; // opening, other punctuation, '.', '_', alphanumeric
+const prevClass = (c: number): number => (isOpening(c) ? 0 : c === 46 ? 2 : c === 95 ? 3 : isAlnum(c) ? 4 : 1);
+/** Shapes that can begin at a position, by the class of the character before it and the (ASCII) one at it. */
+const STARTS = new Int32Array(PREV_REPRESENTATIVE.length * 128);
+for (let pc = 0; pc < PREV_REPRESENTATIVE.length; pc++) {
+  for (let c = 0; c < 128; c++) {
+    let shapes = 0;
+    for (let i = 0; i < SHAPES.length; i++) if (SHAPES[i]?.starts(PREV_REPRESENTATIVE[pc] ?? 32, c)) shapes |= 1 << i;
+    STARTS[pc * 128 + c] = shapes;
+  }
+}
+const PREV_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) PREV_CLASS[c] = prevClass(c);
+
+const FITS = SHAPES.map((shape) => shape.fits);
+/** The bit of the quoted HTTP request shape, the only one with groups. */
+const HTTP_REQUEST = 1 << SHAPES.findIndex((shape) => shape.pattern.includes('GET|HEAD'));
+
+/** One sticky regex per set of shapes tried together at a position (the shapes in their order of precedence). */
+const stickies = new Map<number, RegExp>();
+function stickyFor(shapes: number): RegExp {
+  let re = stickies.get(shapes);
+  if (re === undefined) {
+    re = new RegExp(
+      SHAPES.filter((_, i) => (shapes & (1 << i)) !== 0)
+        .map((shape) => shape.pattern)
+        .join('|'),
+      'y',
+    );
+    stickies.set(shapes, re);
+  }
+  return re;
 }
 
 // A word with a short digit suffix or infix names a thing (eth0, SOCKS5, ssh2, Slf4jLogger), it is not a value.
@@ -110,11 +274,11 @@ const isNameWithDigits = (token: string): boolean =>
 const EMPTY_VALUE = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:][^\w\s]{0,2}<\*>[^\w\s]{0,2}$/;
 
-function pushToken(tokens: string[], token: string): void {
+function pushToken(tokens: string[], token: string, hasDigit: boolean): void {
   if (token === '') return;
   // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
   // `key=<*>` pair, whose key says which statement this is.
-  const variable = HAS_DIGIT.test(token)
+  const variable = hasDigit
     ? !isNameWithDigits(token)
     : token.includes(WILDCARD)
       ? !KEY_VALUE.test(token)
@@ -124,17 +288,75 @@ function pushToken(tokens: string[], token: string): void {
   tokens.push(variable ? WILDCARD : token);
 }
 
-/** Masks variables of a message and splits it into tokens; any token still holding a digit is a variable. */
+const SPACE = /\s/;
+
+/**
+ * Masks variables of a message and splits it into tokens; any token still holding a digit is a variable.
+ * One pass: variable shapes are replaced by the wildcard (leftmost first, the earlier shape on a tie), the rest is
+ * split on whitespace, and after commas inside a word ("ready=true,policy=3,mode=false": each field is a token).
+ */
 export function tokenize(message: string): string[] {
-  const masker = maskerFor(featuresOf(message));
-  const masked = masker === null ? message : message.replace(masker.pattern, masker.replacement);
+  const present = shapesOf(featuresOf(message));
   const tokens: string[] = [];
-  for (const word of masked.split(/\s+/)) {
-    // Commas inside a word separate fields ("ready=true,policy=3,mode=false"); each field is its own token.
-    const comma = word.indexOf(',');
-    if (comma === -1 || comma === word.length - 1) pushToken(tokens, word);
-    else for (const field of word.split(/(?<=,)/)) pushToken(tokens, field);
+  // The current token is `masked` (its text up to `from`, with wildcards) followed by message[from..i).
+  let masked = '';
+  let from = 0;
+  let hasDigit = false;
+  let prev = -1;
+  let i = 0;
+  const length = message.length;
+  while (i < length) {
+    const c = message.charCodeAt(i);
+    if (c < 128) {
+      const shapes = present === 0 ? 0 : (STARTS[(prev < 0 ? 0 : (PREV_CLASS[prev] ?? 0)) * 128 + c] ?? 0) & present;
+      let fitting = shapes;
+      for (let rest = shapes; rest !== 0; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        const fits = FITS[k];
+        if (fits !== undefined && !fits(message, i)) fitting &= ~(1 << k);
+      }
+      if (fitting !== 0) {
+        const re = stickyFor(fitting);
+        re.lastIndex = i;
+        // Only the quoted HTTP request shape has groups (its method and closing quote stay); elsewhere the end of
+        // the match is enough, which `test` gives without building a match array.
+        const m = (fitting & HTTP_REQUEST) !== 0 ? re.exec(message) : null;
+        if (m !== null || ((fitting & HTTP_REQUEST) === 0 && re.test(message))) {
+          const before = message.slice(from, i);
+          const method = m?.[1];
+          if (method === undefined) masked += before + WILDCARD;
+          else {
+            pushToken(tokens, masked + before + method.slice(0, -1), hasDigit);
+            masked = `${WILDCARD}${m?.[2] ?? ''}`;
+            hasDigit = false;
+          }
+          i = m === null ? re.lastIndex : i + m[0].length;
+          from = i;
+          prev = message.charCodeAt(i - 1);
+          continue;
+        }
+      }
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        pushToken(tokens, masked + message.slice(from, i), hasDigit);
+        masked = '';
+        from = i + 1;
+        hasDigit = false;
+      } else if (c === 44) {
+        pushToken(tokens, masked + message.slice(from, i + 1), hasDigit);
+        masked = '';
+        from = i + 1;
+        hasDigit = false;
+      } else if (c >= 48 && c <= 57) hasDigit = true;
+    } else if (SPACE.test(message.charAt(i))) {
+      pushToken(tokens, masked + message.slice(from, i), hasDigit);
+      masked = '';
+      from = i + 1;
+      hasDigit = false;
+    }
+    prev = c > 127 ? -1 : c;
+    i++;
   }
+  pushToken(tokens, masked + message.slice(from), hasDigit);
   return tokens;
 }
 
