@@ -11,9 +11,9 @@ export interface ProportionInput {
   stable: { events: number; total: number };
   /** Default 0.98. */
   confidenceLevel?: number;
-  /** The canary rate must exceed stable's by this fraction of stable's rate. Default 0.25. */
+  /** The canary rate must exceed stable's by more than this fraction of stable's rate. Default 0.25. */
   tolerance?: number;
-  /** ... and by at least this much in absolute terms (0.005 = half a percentage point). */
+  /** ... and by at least this much in absolute terms (0.005 = half a percentage point; a rise of exactly this counts). Default 0.005. */
   absoluteFloor?: number;
   /** Fewer requests than this on either side: NoData. Default 30. */
   minTotal?: number;
@@ -49,7 +49,9 @@ export function compareErrorRates(input: ProportionInput): ProportionResult {
   const z = (canaryRate - stableRate) / se;
   const pValue = 0.5 * erfc(z / Math.SQRT2);
   const significant = pValue < 1 - confidenceLevel;
-  const material = canaryRate - stableRate > Math.max(floor, tolerance * stableRate);
+  // A floor is met exactly (as the Mann-Whitney judge's effect-size floors); the tolerance must be exceeded.
+  const rise = canaryRate - stableRate;
+  const material = rise > tolerance * stableRate && rise >= floor;
   const pct = (r: number) => `${(100 * r).toFixed(2)}%`;
   if (significant && material) {
     return {
