@@ -74,12 +74,10 @@ describe('compareErrorRates', () => {
   it('a rise of exactly the absolute floor is material; one of exactly the tolerance is not', () => {
     // 0.50% vs 0% on 10,000 requests each (z=7.08): the rise is the half-point floor itself (0.005, exactly).
     expect(
-      compareErrorRates({ canary: { events: 50, total: 10_000 }, stable: { events: 0, total: 10_000 } })
-        .classification,
+      compareErrorRates({ canary: { events: 50, total: 10_000 }, stable: { events: 0, total: 10_000 } }).classification,
     ).toBe('High');
     expect(
-      compareErrorRates({ canary: { events: 49, total: 10_000 }, stable: { events: 0, total: 10_000 } })
-        .classification,
+      compareErrorRates({ canary: { events: 49, total: 10_000 }, stable: { events: 0, total: 10_000 } }).classification,
     ).toBe('Pass');
     // 31.25% vs 25% (exact in binary): the rise is 25% of stable's rate exactly, which it must exceed.
     expect(
