@@ -229,7 +229,8 @@ const RULES: Rule[] = [
   {
     id: 'authorization',
     kind: 'authorization',
-    hints: ['authorization', 'bearer', 'basic '],
+    // `basic` without a space: a tab or line break may part the scheme from the credential.
+    hints: ['authorization', 'bearer', 'basic'],
     // The header (any case, JSON or HTTP form) keeps its scheme; the credential goes.
     // The credential run is taken whole (lookahead + backreference): a scheme word followed by an earlier marker is
     // not itself a credential.
