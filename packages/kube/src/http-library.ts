@@ -34,6 +34,18 @@ function sameTls(a: TlsOptions, b: TlsOptions): boolean {
   });
 }
 
+/**
+ * undici's connection errors name only the address ("connect ECONNREFUSED 10.0.0.1:443"); the operator's log should
+ * say which API server URL failed, as node-fetch's did. The code (ECONNREFUSED, …) and the cause are kept; answers
+ * never show this message (errors are mapped to a dependency and a short reason in one place).
+ */
+function withUrl(err: unknown, url: string): unknown {
+  if (!(err instanceof Error)) return err;
+  const named = new Error(`request to ${url} failed: ${err.message}`, { cause: err });
+  const code = (err as { code?: unknown }).code;
+  return code === undefined ? named : Object.assign(named, { code });
+}
+
 /** More than one entry only while credentials rotate; the oldest is closed (after its calls finish) beyond this. */
 const MAX_DISPATCHERS = 4;
 
@@ -56,12 +68,15 @@ export function createUndiciHttpLibrary(): HttpLibrary {
       const built = context.getAgent();
       const tls: TlsOptions = built instanceof HttpsAgent ? built.options : {};
       const body = context.getBody();
+      const signal = context.getSignal();
       const response = await request(context.getUrl(), {
         method: context.getHttpMethod(),
         headers: context.getHeaders(),
         body: typeof body === 'string' ? body : null,
-        signal: context.getSignal() ?? null,
+        signal: signal ?? null,
         dispatcher: dispatcherFor(tls),
+      }).catch((err: unknown) => {
+        throw signal?.aborted ? err : withUrl(err, context.getUrl());
       });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
