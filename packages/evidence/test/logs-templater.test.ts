@@ -107,6 +107,16 @@ describe('createTemplater: clustering', () => {
     expect(ids[hosts.length]).not.toBe(ids[0]);
   });
 
+  it('turns the words where a similar message differs into variables', () => {
+    const { ids, templateOf } = group([
+      'session for alice opened by web console',
+      'session for bob opened by web console',
+      'session for carol opened by web console',
+    ]);
+    expect(new Set(ids).size).toBe(1);
+    expect(templateOf(ids[0] ?? '')).toBe('session for <*> opened by web console');
+  });
+
   it('resolves ids of merged clusters and leaves unknown ids alone', () => {
     const t = createTemplater();
     const first = t.add('Failed password for root from 10.0.0.1 port 22 ssh2');

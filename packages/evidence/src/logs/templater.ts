@@ -75,13 +75,13 @@ const SHAPES: readonly {
 }[] = [
   // timestamps (ISO 8601, syslog/ctime style)
   {
-    needs: ['digit', ':'],
+    needs: [':digit'],
     pattern: String.raw`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2},? \d\d:\d\d:\d\d(?: \d{4})?\b`,
     starts: (prev, c) => !isWord(prev) && isOneOf(c, 'MTWFS'),
     fits: startsWithDay,
   },
   {
-    needs: ['digit', ':', '-'],
+    needs: [':digit', '-'],
     pattern: String.raw`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`,
     starts: (_prev, c) => isDigit(c),
     fits: (s, i) => s.charCodeAt(i + 4) === 45,
@@ -119,7 +119,7 @@ const SHAPES: readonly {
   },
   // host:port (a host name, dotted or not, followed by a port) as a whole token
   {
-    needs: ['digit', ':'],
+    needs: [':digit'],
     pattern: String.raw`(?<![^\s(\[])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*:\d{1,5}(?![^\s)\],;])`,
     starts: (prev, c) => isOpening(prev) && isAlnum(c),
     fits: (s, i) => {
@@ -129,7 +129,7 @@ const SHAPES: readonly {
   },
   // domain names: dotted lower-case labels ending in a common top-level domain (a Java package starts with one)
   {
-    needs: ['.'],
+    needs: ['tld'],
     pattern: String.raw`\b(?:[a-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b(?![.\w-])`,
     starts: (prev, c) => (!isWord(prev) && (isLower(c) || isDigit(c))) || (isWord(prev) && c === 45),
     fits: (s, i) => s.charCodeAt(runEnd(s, i, LOWER | DIGIT | MINUS)) === 46,
@@ -199,16 +199,35 @@ const SHAPES: readonly {
   },
 ];
 
-type Feature = 'digit' | ':' | '-' | '.' | '@' | '://' | '"' | "'";
-const FEATURES: readonly Feature[] = ['digit', ':', '-', '.', '@', '://', '"', "'"];
+/**
+ * What a message must contain for some shapes to match, tested once per message so that the shapes it cannot hold
+ * are never tried: `:digit` is a colon then a digit, `tld` a dot then a top-level domain.
+ */
+type Feature = 'digit' | ':digit' | '-' | '.' | '@' | '://' | '"' | "'" | 'tld';
+const FEATURES: readonly Feature[] = ['digit', ':digit', '-', '.', '@', '://', '"', "'", 'tld'];
+const [F_DIGIT, F_COLON_DIGIT, F_DASH, F_DOT, F_AT, F_SCHEME, F_QUOTE, F_APOSTROPHE, F_TLD] = FEATURES.map(
+  (_, bit) => 1 << bit,
+) as [number, number, number, number, number, number, number, number, number];
 const HAS_DIGIT = /\d/;
+const DOT_TLD = /\.(?:com|net|org|edu|gov|mil|int|io|info|biz|cn|hk|uk|de|jp|fr|ru|local|internal|lan|cluster)\b/;
 
 function featuresOf(message: string): number {
   let mask = 0;
-  for (let bit = 0; bit < FEATURES.length; bit++) {
-    const feature = FEATURES[bit] ?? '';
-    if (feature === 'digit' ? HAS_DIGIT.test(message) : message.includes(feature)) mask |= 1 << bit;
+  if (HAS_DIGIT.test(message)) {
+    mask |= F_DIGIT;
+    for (let colon = message.indexOf(':'); colon !== -1; colon = message.indexOf(':', colon + 1)) {
+      if (isDigit(message.charCodeAt(colon + 1))) {
+        mask |= F_COLON_DIGIT;
+        break;
+      }
+    }
   }
+  if (message.includes('.')) mask |= DOT_TLD.test(message) ? F_DOT | F_TLD : F_DOT;
+  if (message.includes('-')) mask |= F_DASH;
+  if (message.includes('@')) mask |= F_AT;
+  if (message.includes('://')) mask |= F_SCHEME;
+  if (message.includes('"')) mask |= F_QUOTE;
+  if (message.includes("'")) mask |= F_APOSTROPHE;
   return mask;
 }
 
@@ -243,7 +262,9 @@ for (let c = 0; c < 128; c++) PREV_CLASS[c] = prevClass(c);
 
 const FITS = SHAPES.map((shape) => shape.fits);
 /** The bit of the quoted HTTP request shape, the only one with groups. */
-const HTTP_REQUEST = 1 << SHAPES.findIndex((shape) => shape.pattern.includes('GET|HEAD'));
+const bitOf = (pattern: string): number => 1 << SHAPES.findIndex((shape) => shape.pattern.startsWith(pattern));
+const ISO_TIME = bitOf(String.raw`\d{4}-\d\d-\d\d`);
+const HTTP_REQUEST = bitOf('(?<![\\w])("(?:GET|');
 
 /** One sticky regex per set of shapes tried together at a position (the shapes in their order of precedence). */
 const stickies = new Map<number, RegExp>();
@@ -274,13 +295,17 @@ const isNameWithDigits = (token: string): boolean =>
 const EMPTY_VALUE = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:][^\w\s]{0,2}<\*>[^\w\s]{0,2}$/;
 
-function pushToken(tokens: string[], token: string, hasDigit: boolean): void {
+/**
+ * `hasDigit`: the token holds a digit; `masked`: a wildcard was put in it; `literal`: the message itself holds the
+ * wildcard's text, so the token may too.
+ */
+function pushToken(tokens: string[], token: string, hasDigit: boolean, masked: boolean, literal: boolean): void {
   if (token === '') return;
   // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
   // `key=<*>` pair, whose key says which statement this is.
   const variable = hasDigit
     ? !isNameWithDigits(token)
-    : token.includes(WILDCARD)
+    : masked || (literal && token.includes(WILDCARD))
       ? !KEY_VALUE.test(token)
       : token.length <= 3 && EMPTY_VALUE.test(token);
   // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
@@ -297,6 +322,8 @@ const SPACE = /\s/;
  */
 export function tokenize(message: string): string[] {
   const present = shapesOf(featuresOf(message));
+  const isoTime = (present & ISO_TIME) !== 0;
+  const literal = message.includes(WILDCARD);
   const tokens: string[] = [];
   // The current token is `masked` (its text up to `from`, with wildcards) followed by message[from..i).
   let masked = '';
@@ -315,40 +342,62 @@ export function tokenize(message: string): string[] {
         const fits = FITS[k];
         if (fits !== undefined && !fits(message, i)) fitting &= ~(1 << k);
       }
+      let end = -1;
+      let method: string | undefined;
+      let closing = '';
       if (fitting !== 0) {
         const re = stickyFor(fitting);
         re.lastIndex = i;
-        // Only the quoted HTTP request shape has groups (its method and closing quote stay); elsewhere the end of
-        // the match is enough, which `test` gives without building a match array.
-        const m = (fitting & HTTP_REQUEST) !== 0 ? re.exec(message) : null;
-        if (m !== null || ((fitting & HTTP_REQUEST) === 0 && re.test(message))) {
-          const before = message.slice(from, i);
-          const method = m?.[1];
-          if (method === undefined) masked += before + WILDCARD;
-          else {
-            pushToken(tokens, masked + before + method.slice(0, -1), hasDigit);
-            masked = `${WILDCARD}${m?.[2] ?? ''}`;
-            hasDigit = false;
+        if ((fitting & HTTP_REQUEST) !== 0) {
+          // Only the quoted HTTP request shape has groups: its method and closing quote stay.
+          const m = re.exec(message);
+          if (m !== null) {
+            end = i + m[0].length;
+            method = m[1];
+            closing = m[2] ?? '';
           }
-          i = m === null ? re.lastIndex : i + m[0].length;
-          from = i;
-          prev = message.charCodeAt(i - 1);
-          continue;
+        } else if (re.test(message)) end = re.lastIndex;
+      }
+      if (end >= 0) {
+        const before = message.slice(from, i);
+        if (method === undefined) masked += before + WILDCARD;
+        else {
+          pushToken(tokens, masked + before + method.slice(0, -1), hasDigit, masked !== '', literal);
+          masked = WILDCARD + closing;
+          hasDigit = false;
         }
+        i = end;
+        from = i;
+        prev = message.charCodeAt(i - 1);
+        continue;
       }
       if (c === 32 || (c >= 9 && c <= 13)) {
-        pushToken(tokens, masked + message.slice(from, i), hasDigit);
+        pushToken(tokens, masked + message.slice(from, i), hasDigit, masked !== '', literal);
         masked = '';
         from = i + 1;
         hasDigit = false;
       } else if (c === 44) {
-        pushToken(tokens, masked + message.slice(from, i + 1), hasDigit);
+        pushToken(tokens, masked + message.slice(from, i + 1), hasDigit, masked !== '', literal);
         masked = '';
         from = i + 1;
         hasDigit = false;
-      } else if (c >= 48 && c <= 57) hasDigit = true;
+      } else if (isAlnum(c)) {
+        // After a letter or digit, the word's next letters begin no shape, nor do its digits unless an ISO time can.
+        if (c <= 57) hasDigit = true;
+        let j = i + 1;
+        for (; j < length; j++) {
+          const d = message.charCodeAt(j);
+          if (d >= 48 && d <= 57) {
+            if (isoTime) break;
+            hasDigit = true;
+          } else if (!(d >= 97 && d <= 122) && !(d >= 65 && d <= 90)) break;
+        }
+        prev = message.charCodeAt(j - 1);
+        i = j;
+        continue;
+      }
     } else if (SPACE.test(message.charAt(i))) {
-      pushToken(tokens, masked + message.slice(from, i), hasDigit);
+      pushToken(tokens, masked + message.slice(from, i), hasDigit, masked !== '', literal);
       masked = '';
       from = i + 1;
       hasDigit = false;
@@ -356,7 +405,7 @@ export function tokenize(message: string): string[] {
     prev = c > 127 ? -1 : c;
     i++;
   }
-  pushToken(tokens, masked + message.slice(from), hasDigit);
+  pushToken(tokens, masked + message.slice(from), hasDigit, masked !== '', literal);
   return tokens;
 }
 
@@ -577,15 +626,13 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
     }
     if (best !== undefined && (bestScore >= threshold || liveClusters >= maxClusters)) {
       best.count++;
-      const before = best.tokens.join(' ');
+      // Most messages fit their cluster's template as it is: its text is only needed when it changes.
       let changed = false;
-      for (let i = 0; i < best.tokens.length; i++) {
-        if (best.tokens[i] !== tokens[i] && best.tokens[i] !== WILDCARD) {
-          best.tokens[i] = WILDCARD;
-          changed = true;
-        }
-      }
+      for (let i = 0; i < best.tokens.length && !changed; i++)
+        changed = best.tokens[i] !== tokens[i] && best.tokens[i] !== WILDCARD;
       if (changed) {
+        const before = best.tokens.join(' ');
+        for (let i = 0; i < best.tokens.length; i++) if (best.tokens[i] !== tokens[i]) best.tokens[i] = WILDCARD;
         const after = best.tokens.join(' ');
         const twin = byTemplate.get(after);
         if (twin !== undefined && resolve(twin) !== best) {
