@@ -87,6 +87,12 @@ describe('parseLogEvents', () => {
     expect(event).toMatchObject({ kind: 'exception', frames: ['src/server.js:18'] });
   });
 
+  it('splits CRLF text into the same lines as LF text, a lone CR staying in its line', () => {
+    const lines = ['2024-05-01T10:00:00Z ERROR payment failed', '2024-05-01T10:00:01Z INFO cart a\rb'];
+    expect(parseLogEvents(lines.join('\r\n')).map((e) => e.raw)).toEqual(lines);
+    expect(parseLogEvents(lines.join('\n')).map((e) => e.raw)).toEqual(lines);
+  });
+
   it('takes message and level from JSON lines and logfmt', () => {
     const events = parseLogEvents(
       [
@@ -228,6 +234,12 @@ describe('plain lines that quote key=value text', () => {
     expect(parseLogEvents('time=2026-11-22T10:00:00Z level=error msg="boom"')[0]).toMatchObject({
       level: 'error',
       message: 'boom',
+    });
+  });
+  it('a logfmt record after a timestamp, with lvl and msg only, is read as logfmt', () => {
+    expect(parseLogEvents('2026-11-22T10:00:00Z lvl=warn msg="disk low"')[0]).toMatchObject({
+      level: 'warn',
+      message: 'disk low',
     });
   });
 });

@@ -74,7 +74,8 @@ interface Draft {
 export function parseLogEvents(text: string, options: ParseLogOptions = {}): LogEvent[] {
   const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
   const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
-  const lines = text.split(/\r?\n/);
+  // Splitting on a plain newline is several times cheaper than on /\r?\n/; it is the same split without a CR.
+  const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const events: LogEvent[] = [];
   let draft: Draft | undefined;
@@ -101,6 +102,8 @@ export function parseLogEvents(text: string, options: ParseLogOptions = {}): Log
 }
 
 function isRailsBlank(line: string): boolean {
+  // Rails tags end in `] `; most lines have none, and the regex costs more than the look.
+  if (!line.includes('] ')) return false;
   const m = RAILS_TAGGED.exec(line);
   return m !== null && (m[3] ?? '').trim() === '';
 }
@@ -242,7 +245,7 @@ function startDraft(line: string, next: string | undefined, access: (line: strin
   }
   // logfmt only when the record itself is key=value pairs: a plain line that merely quotes `severity=...` (echoed
   // user input, say) keeps its own leading level.
-  const afterTimestamp = trimmed.replace(LEADING_TIMESTAMP, '');
+  const afterTimestamp = trimmed.includes('=') ? trimmed.replace(LEADING_TIMESTAMP, '') : '';
   if (/^[A-Za-z_][\w.]*=/.test(afterTimestamp) && /(?:^|\s)(?:level|lvl|msg|severity)=/.test(afterTimestamp)) {
     const fromLogfmt = parseLogfmt(trimmed);
     if (fromLogfmt !== undefined) return { lines: [line], mode: 'none', closed: false, ...fromLogfmt };
