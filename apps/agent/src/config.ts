@@ -357,7 +357,7 @@ export const SETTINGS = {
     20,
     0,
     10_000,
-    'event-loop lag the service steers to by lowering how many analyses gather evidence at once (so health probes and A2A streams keep answering in a burst); 0: always up to MAX_GATHERING_ANALYSES',
+    'event-loop lag the service steers to by lowering how many analyses gather evidence at once, never below one per core (so health probes and A2A streams keep answering in a burst); 0: always up to MAX_GATHERING_ANALYSES',
   ),
   MEMORY_LIMIT_BYTES: {
     schema: parsed((raw, fail) => {

@@ -294,7 +294,8 @@ export async function createService(
   const cores = availableParallelism();
   const gate = createEvidenceGate({
     initial: Math.min(config.gathering.max, 2 * cores),
-    min: 1,
+    // One per core at the least: a loop that lags for another reason must not starve gathering that waits on I/O.
+    min: Math.min(config.gathering.max, cores),
     max: config.gathering.max,
     targetDelayMs: config.gathering.targetDelayMs,
   });
