@@ -31,31 +31,60 @@ export function abortReason(signal: AbortSignal, what = 'the call'): AgentError 
   return new CancelledError(`${what} was cancelled`);
 }
 
+/**
+ * The controllers of the calls running under each caller signal. One listener per caller signal aborts them all:
+ * `AbortSignal.any` (weak references the GC has to track, several times the CPU of the rest of this helper) showed
+ * in CPU profiles of 200 analyses at once, and a listener per call would pile up on an analysis' signal (Node warns
+ * past 10).
+ */
+const running = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Registers a call's controller under its caller's signal; the set it joined, to leave when the call ends. */
+function follow(caller: AbortSignal, controller: AbortController): Set<AbortController> {
+  let calls = running.get(caller);
+  if (calls === undefined) {
+    const created = new Set<AbortController>();
+    caller.addEventListener('abort', () => created.forEach((c) => c.abort(caller.reason)), { once: true });
+    running.set(caller, created);
+    calls = created;
+  }
+  calls.add(controller);
+  return calls;
+}
+
 /** Runs `work` with a signal that fires on the caller's abort or the timeout, and types whatever goes wrong. */
 export async function callDependency<T>(call: DependencyCall, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const { dependency, what, signal: caller, timeoutMs } = call;
   if (caller.aborted) throw abortReason(caller, what);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([caller, timeout]);
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, timeoutMs);
+  timer.unref(); // like AbortSignal.timeout: a pending call's timer alone does not keep the process up
+  const siblings = follow(caller, controller);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new Error('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
   });
-  const running = work(signal);
-  running.catch(() => {}); // the race reports the failure; this only keeps a late rejection from going unhandled
+  const result = work(signal);
+  result.catch(() => {}); // the race reports the failure; this only keeps a late rejection from going unhandled
   try {
-    return await Promise.race([running, aborted]);
+    return await Promise.race([result, aborted]);
   } catch (err) {
     if (caller.aborted) throw abortReason(caller, what);
-    if (timeout.aborted)
-      throw new DependencyError(dependency, `${what}: no answer within ${timeoutMs} ms`, { cause: err });
+    if (timedOut) throw new DependencyError(dependency, `${what}: no answer within ${timeoutMs} ms`, { cause: err });
     if (call.translate) throw call.translate(err);
     if (err instanceof AgentError) throw err;
     throw new DependencyError(dependency, `${what} failed: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
   } finally {
+    clearTimeout(timer);
+    siblings.delete(controller);
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   CancelledError,
@@ -48,6 +49,62 @@ describe('callDependency', () => {
     const err = await callDependency(call(new AbortController().signal, 20), never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DependencyError);
     expect(err).toMatchObject({ dependency: 'prometheus', message: 'prometheus: query_range: no answer within 20 ms' });
+  });
+
+  it("aborts the work's signal with the caller's reason when the caller aborts", async () => {
+    const controller = new AbortController();
+    let seen: unknown;
+    const pending = callDependency(
+      call(controller.signal),
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            seen = signal.reason;
+            reject(new Error('stopped'));
+          }),
+        ),
+    ).catch((e: unknown) => e);
+    const deadline = new DeadlineError();
+    controller.abort(deadline);
+    expect(await pending).toBe(deadline);
+    expect(seen).toBe(deadline);
+  });
+
+  it("aborts the work's signal when its own timeout passes", async () => {
+    let seen: unknown;
+    const err = await callDependency(
+      call(new AbortController().signal, 20),
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            seen = signal.reason;
+            reject(new Error('stopped'));
+          }),
+        ),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DependencyError);
+    expect(seen).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it("adds at most one listener to the caller's signal however many calls run under it, and aborts them all", async () => {
+    const controller = new AbortController();
+    const aborted: boolean[] = [];
+    const calls = Array.from({ length: 20 }, () =>
+      callDependency(
+        call(controller.signal),
+        (signal) =>
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => {
+              aborted.push(true);
+              reject(new Error('stopped'));
+            }),
+          ),
+      ).catch((e: unknown) => e),
+    );
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
+    controller.abort();
+    for (const err of await Promise.all(calls)) expect(err).toBeInstanceOf(CancelledError);
+    expect(aborted).toHaveLength(20);
   });
 
   it('passes typed errors through and wraps anything else as a DependencyError', async () => {
