@@ -140,10 +140,12 @@ describe('mannWhitney: which method, and one-sided answers', () => {
   const tieFree = (n: number, offset: number) => Array.from({ length: n }, (_, i) => i * 2 + offset);
 
   it('uses the exact distribution only while both samples are under 50 and tie-free, unless told', () => {
-    expect(mannWhitney(tieFree(49, 0), tieFree(49, 1)).method).toBe('exact');
+    // The other side small: the exact distribution costs m * n * (m * n) steps, and mutation testing reruns this.
+    expect(mannWhitney(tieFree(49, 0), tieFree(2, 1)).method).toBe('exact');
+    expect(mannWhitney(tieFree(2, 0), tieFree(49, 1)).method).toBe('exact');
     expect(mannWhitney(tieFree(50, 0), tieFree(10, 1)).method).toBe('asymptotic');
     expect(mannWhitney(tieFree(10, 0), tieFree(50, 1)).method).toBe('asymptotic');
-    expect(mannWhitney(tieFree(60, 0), tieFree(60, 1), { exact: true }).method).toBe('exact');
+    expect(mannWhitney(tieFree(60, 0), tieFree(2, 1), { exact: true }).method).toBe('exact');
     expect(mannWhitney([1, 2, 2], [3, 4, 5], { exact: true }).method).toBe('asymptotic');
     expect(mannWhitney(tieFree(5, 0), tieFree(5, 1), { exact: 'auto' }).method).toBe('exact');
   });
@@ -204,5 +206,35 @@ describe('mannWhitney input checks', () => {
     expect(() => mannWhitney([1], [2], { confidenceLevel: 0 })).toThrow(/confidenceLevel/);
     expect(() => mannWhitney([1], [2], { confidenceLevel: Number.NaN })).toThrow(/confidenceLevel/);
     expect(() => mannWhitney([1], [Number.NaN])).toThrow(/y: must not contain NaN/);
+  });
+});
+
+// From the survivors of `pnpm mutation` on the judge: properties that need no outside reference.
+describe('mannWhitney: symmetry, the auto method and the exact quantile', () => {
+  it('swapping the samples mirrors the answer: same two-sided p, one-sided tails exchanged', () => {
+    // Ties only among the y values above every x: the tie correction must still see them.
+    const x = [1, 2, 3, 4, 5, 6];
+    const y = [7, 8, 8, 9, 9, 10];
+    expectRelativelyClose(mannWhitney(x, y).pValue, mannWhitney(y, x).pValue, 1e-12);
+    // The continuity correction of 'less' when the data go the other way (U above its mean).
+    const a = [1, 2, 2, 3];
+    const b = [2, 3, 3, 4];
+    expectRelativelyClose(mannWhitney(b, a, { alternative: 'less' }).pValue, 0.9524598065992065, 1e-7);
+    expectRelativelyClose(
+      mannWhitney(b, a, { alternative: 'less' }).pValue,
+      mannWhitney(a, b, { alternative: 'greater' }).pValue,
+      1e-12,
+    );
+  });
+
+  it("exact: 'auto' is the default rule, not a request for the exact distribution", () => {
+    const tieFree = (n: number, offset: number) => Array.from({ length: n }, (_, i) => i * 2 + offset);
+    expect(mannWhitney(tieFree(60, 0), tieFree(2, 1), { exact: 'auto' }).method).toBe('asymptotic');
+  });
+
+  it('an exact tail probability equal to alpha / 2 gives that quantile (R qwilcox: 3 for P = 7/70 at 4 vs 4)', () => {
+    // Differences 6,7,8,9,16,...,36,37,38,39; qu = 3 -> [d(3), d(14)] = [8, 37] at 80 % (R's wilcox.test).
+    const r = mannWhitney([10, 20, 30, 40], [1, 2, 3, 4], { confidenceLevel: 0.8 });
+    expect(r.confidenceInterval).toEqual([8, 37]);
   });
 });
