@@ -93,6 +93,18 @@ describe('parseLogEvents', () => {
     expect(parseLogEvents(lines.join('\n')).map((e) => e.raw)).toEqual(lines);
   });
 
+  it('classifies out-of-memory lines by each of their phrases, in any case', () => {
+    const kinds = parseLogEvents(
+      [
+        '2024-05-01T10:00:00Z WARN worker OOMKilled, restarting',
+        '2024-05-01T10:00:01Z ERROR java.lang.OutOfMemoryError: Java heap space',
+        '2024-05-01T10:00:02Z ERROR cannot allocate memory for the cache',
+        '2024-05-01T10:00:03Z INFO memory usage 40%',
+      ].join('\n'),
+    ).map((e) => e.kind);
+    expect(kinds).toEqual(['oom', 'oom', 'oom', 'info']);
+  });
+
   it('takes message and level from JSON lines and logfmt', () => {
     const events = parseLogEvents(
       [

@@ -187,7 +187,7 @@ function continues(draft: Draft, line: string, next: string | undefined): boolea
 
 function startDraft(line: string, next: string | undefined, access: (line: string) => HttpRecord | undefined): Draft {
   if (GO_PANIC.test(line)) return { lines: [line], message: line.trim(), level: 'fatal', mode: 'go', closed: false };
-  const httpPanic = GO_HTTP_PANIC.exec(line);
+  const httpPanic = line.includes('http: panic serving ') ? GO_HTTP_PANIC.exec(line) : null;
   if (httpPanic && next !== undefined && GO_GOROUTINE.test(next)) {
     return {
       lines: [line],
@@ -408,12 +408,15 @@ function finish(draft: Draft, maxEventChars: number): LogEvent {
 
 const OOM =
   /OutOfMemoryError|\bout of memory\b|JavaScript heap out of memory|\bMemoryError\b|Cannot allocate memory|\bOOMKilled\b/i;
+// Every out-of-memory phrase holds "memory" or "oom" (any case); looking for those first is cheaper than the phrases.
+const MEMORY_WORD = /[mM][eE][mM][oO][rR][yY]|[oO][oO][mM]/;
+const isOom = (text: string): boolean => MEMORY_WORD.test(text) && OOM.test(text);
 
 function classify(draft: Draft, text: string, hasStack: boolean): LogEventKind {
   const head = draft.lines[0] ?? '';
   if (draft.mode === 'go' && (/^panic: |^fatal error: |^goroutine /.test(head) || GO_HTTP_PANIC.test(head)))
-    return OOM.test(head) ? 'oom' : 'panic';
-  if (OOM.test(draft.message) || (hasStack && OOM.test(text.slice(0, 2000)))) return 'oom';
+    return isOom(head) ? 'oom' : 'panic';
+  if (isOom(draft.message) || (hasStack && isOom(text.slice(0, 2000)))) return 'oom';
   if (
     hasStack &&
     (draft.mode === 'python' ||
