@@ -413,3 +413,49 @@ describe('decideVerdict with several models (LLM_MODELS)', () => {
     ).toThrow(/a: llm: HTTP 500; b: llm: timeout/);
   });
 });
+
+// From the survivors of `pnpm mutation` on the policy: what an assessment lists, and the reasons without a hint.
+describe('assessEvidence: ids and reasons', () => {
+  it('lists the findings behind a failure or a suspicion, and their titles as reasons', () => {
+    const other: Finding = { ...softError, id: asEvidenceId('log:sig-2'), title: 'canary-only error: timeout' };
+    expect(assessEvidence(evidence([crash, softError]))).toEqual({
+      outcome: 'fail',
+      findingIds: [crash.id],
+      reasons: [crash.title],
+    });
+    expect(assessEvidence(evidence([softError, other]))).toEqual({
+      outcome: 'suspect',
+      findingIds: [softError.id, other.id],
+      reasons: [softError.title, other.title],
+    });
+    expect(assessEvidence(evidence())).toEqual({ outcome: 'pass', findingIds: [], reasons: [] });
+  });
+
+  it('a critical canary finding that is not hard makes the canary suspect; a warning does not', () => {
+    expect(assessEvidence(evidence([{ ...softError, severity: 'critical' }])).outcome).toBe('suspect');
+    expect(assessEvidence(evidence([{ ...softError, severity: 'warning' }])).outcome).toBe('pass');
+  });
+
+  it('absent evidence cites nothing and gives its reason; without a hint it says the namespace has no other pods', () => {
+    const noCanary = assessEvidence({ ...evidence(), pods: { canary: [], stable: [pod('s-1')] } });
+    expect(noCanary).toMatchObject({ outcome: 'absent', findingIds: [] });
+    expect(noCanary.reasons).toEqual([
+      'no pod in namespace shop matches canarySelector role=canary; the namespace has no other pods',
+    ]);
+    const noStable = assessEvidence({ ...evidence(), pods: { canary: [pod('c-1')], stable: [] } });
+    expect(noStable).toMatchObject({ outcome: 'absent', findingIds: [] });
+    expect(noStable.reasons).toEqual([
+      'no pod in namespace shop matches stableSelector role=stable; the namespace has no pods outside the canary; without stable pods there is nothing to compare the canary with',
+    ]);
+  });
+
+  it('thin evidence cites nothing and gives how thin as its reason', () => {
+    const young = {
+      ...evidence(),
+      pods: { canary: [{ ...pod('c-1'), createdAt: '2026-11-21T23:59:55Z' }], stable: [pod('s-1')] },
+    };
+    const a = assessEvidence(young);
+    expect(a).toMatchObject({ outcome: 'thin', findingIds: [] });
+    expect(a.reasons).toEqual([a.inconclusive?.reason]);
+  });
+});
