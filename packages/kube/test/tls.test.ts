@@ -23,6 +23,13 @@ const opts = (): { signal: AbortSignal } => ({ signal: new AbortController().sig
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kube-tls-'));
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'openssl is missing: this test makes its server certificate with it (apt-get install -y openssl; .ci/run does)',
+    );
+  }
   execFileSync(
     'openssl',
     [
