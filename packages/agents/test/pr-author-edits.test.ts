@@ -121,6 +121,10 @@ describe('checks on proposed edits: redaction, originals and bounds', () => {
     expect(refusal(checkFix({ edits: [edit('const url = "', 'let url = "')] }, shown, { ...limits, originals }))).toBe(
       'accepted',
     );
+    // Starts right after the mark: likewise.
+    expect(
+      refusal(checkFix({ edits: [edit('";\nconst n = 1;', '";\nconst n = 2;')] }, shown, { ...limits, originals })),
+    ).toBe('accepted');
   });
 
   it('refuses a replacement that writes a redaction mark, with or without a kind', () => {

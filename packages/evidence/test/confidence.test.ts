@@ -85,6 +85,13 @@ describe('measureEvidence', () => {
     });
   });
 
+  it('counts requests from the access logs only, however many samples a Prometheus comparison has', () => {
+    const both = [comparison('logs:http_5xx_ratio', 'logs', 40), comparison('metric:rps', 'prometheus', 500)];
+    expect(measureEvidence(evidence({ comparisons: both })).canaryRequests).toBe(40);
+    const prometheusOnly = [comparison('metric:rps', 'prometheus', 500)];
+    expect(measureEvidence(evidence({ comparisons: prometheusOnly })).canaryRequests).toBe(0);
+  });
+
   it('says it in words', () => {
     expect(describeAmount(measureEvidence(evidence({ ages: [5], lines: 1 })))).toBe(
       'the canary has run 5 s; 0 requests, 1 log line and 0 metric samples seen; 1/1 pods ready',

@@ -347,6 +347,17 @@ describe('accessLogEvidence: when it compares', () => {
     expect(many).toMatchObject({ critical: true, direction: 'increase', source: 'logs' });
   });
 
+  it('compares nothing while either side has served no request', () => {
+    expect(accessLogEvidence({ canary: access(50, 10, 100), stable: [] })).toEqual({ comparisons: [], findings: [] });
+    expect(accessLogEvidence({ canary: [], stable: access(50, 10, 100) })).toEqual({ comparisons: [], findings: [] });
+  });
+
+  it('makes latency an informative comparison: slower, it is High but not critical, and no hard finding', () => {
+    const { comparisons, findings } = accessLogEvidence({ canary: access(40, 0, 400), stable: access(40, 0, 100) });
+    expect(comparisons[1]).toMatchObject({ id: 'logs:http_latency_ms', classification: 'High', critical: false });
+    expect(findings.filter((f) => f.hard)).toEqual([]);
+  });
+
   it('leaves out an infinite latency ratio (stable at 0 ms)', () => {
     const latency = accessLogEvidence({
       canary: access(30, 0, 50),
