@@ -4,25 +4,11 @@
  * `kubectl argo rollouts get rollout`. Written from the survivors of `pnpm mutation` on the policy's explanation.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  EvidenceIds,
-  type Evidence,
-  type Finding,
-  type LogSignature,
-  type MetricComparison,
-  type PodInfo,
-} from '@aiops/contracts';
+import { EvidenceIds, type Evidence, type Finding, type LogSignature, type MetricComparison } from '@aiops/contracts';
 import { decideVerdict } from '@aiops/evidence';
+import { runningPod } from './support/evidence-builders.js';
 
-const pod = (name: string): PodInfo => ({
-  name,
-  namespace: 'shop',
-  labels: {},
-  phase: 'Running',
-  ready: true,
-  containers: [{ name: 'app', image: 'app:1', ready: true, restartCount: 0, current: { state: 'running' } }],
-  initContainers: [],
-});
+const pod = (name: string) => runningPod(name);
 
 const finding = (n: number, over: Partial<Finding> = {}): Finding => ({
   id: EvidenceIds.logSignature(`f${n}`),

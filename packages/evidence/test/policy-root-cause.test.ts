@@ -4,18 +4,11 @@
  * `pnpm mutation` on the policy's explanation.
  */
 import { describe, expect, it } from 'vitest';
-import { EvidenceIds, type Evidence, type Finding, type LogSignature, type PodInfo } from '@aiops/contracts';
+import { EvidenceIds, type Evidence, type Finding, type LogSignature } from '@aiops/contracts';
 import { decideVerdict } from '@aiops/evidence';
+import { runningPod } from './support/evidence-builders.js';
 
-const pod = (name: string): PodInfo => ({
-  name,
-  namespace: 'shop',
-  labels: {},
-  phase: 'Running',
-  ready: true,
-  containers: [{ name: 'app', image: 'app:1', ready: true, restartCount: 0, current: { state: 'running' } }],
-  initContainers: [],
-});
+const pod = (name: string) => runningPod(name);
 
 const crash: Finding = {
   id: EvidenceIds.containerProblem('c-1', 'app', 'crash-loop'),

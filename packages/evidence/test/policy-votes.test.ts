@@ -11,22 +11,13 @@ import {
   type Finding,
   type MetricComparison,
   type ModelDiagnosis,
-  type PodInfo,
 } from '@aiops/contracts';
 import { decide, decideVerdict, type ModelOutcome } from '@aiops/evidence';
+import { runningPod } from './support/evidence-builders.js';
 
 const COLLECTED = '2026-11-22T01:00:00Z';
 const HOUR_BEFORE = '2026-11-22T00:00:00Z';
-const pod = (name: string): PodInfo => ({
-  name,
-  namespace: 'shop',
-  labels: {},
-  phase: 'Running',
-  ready: true,
-  createdAt: HOUR_BEFORE,
-  containers: [{ name: 'app', image: 'app:1', ready: true, restartCount: 0, current: { state: 'running' } }],
-  initContainers: [],
-});
+const pod = (name: string) => runningPod(name, HOUR_BEFORE);
 
 /** Clean and not thin: an hour old, 5000 log lines. Its own confidence is 82 (no comparisons judged). */
 function clean(findings: Finding[] = [], comparisons: MetricComparison[] = []): Evidence {

@@ -10,16 +10,9 @@ import {
   type PodInfo,
 } from '@aiops/contracts';
 import { assessEvidence, decide, decideVerdict } from '@aiops/evidence';
+import { runningPod } from './support/evidence-builders.js';
 
-const pod = (name: string): PodInfo => ({
-  name,
-  namespace: 'shop',
-  labels: {},
-  phase: 'Running',
-  ready: true,
-  containers: [{ name: 'app', image: 'app:1', ready: true, restartCount: 0, current: { state: 'running' } }],
-  initContainers: [],
-});
+const pod = (name: string) => runningPod(name);
 
 function evidence(findings: Finding[] = []): Evidence {
   return {
