@@ -355,7 +355,13 @@ describe('accessLogEvidence: when it compares', () => {
   it('makes latency an informative comparison: slower, it is High but not critical, and no hard finding', () => {
     const { comparisons, findings } = accessLogEvidence({ canary: access(40, 0, 400), stable: access(40, 0, 100) });
     expect(comparisons[1]).toMatchObject({ id: 'logs:http_latency_ms', classification: 'High', critical: false });
+    expect(comparisons[1]?.pValue).toBeLessThan(0.001);
     expect(findings.filter((f) => f.hard)).toEqual([]);
+    // Informative, so the finding never calls it a critical metric.
+    expect(findings.map((f) => f.title)).toEqual([expect.stringContaining('answers slower than stable')]);
+    expect(findings[0]?.title).not.toContain('critical');
+    const same = accessLogEvidence({ canary: access(40, 0, 100), stable: access(40, 0, 100) }).comparisons[1];
+    expect(same).toMatchObject({ classification: 'Pass', pValue: 1 });
   });
 
   it('leaves out an infinite latency ratio (stable at 0 ms)', () => {
@@ -382,5 +388,16 @@ describe('accessLogEvidence: when it compares', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]?.title).toContain('(mesh proxy included)');
     expect(findings[0]?.title).toContain('UF,URX ×40 (upstream connection failure, upstream retry limit exceeded)');
+  });
+
+  it('lists the flags most frequent first, and explains only the flags it knows', () => {
+    const flaggedAs = (counts: Array<[string, number]>): LogEvent[] =>
+      counts.flatMap(([flags, n]) => access(n, n).map((e) => ({ ...e, http: { status: 503, flags } })));
+    // DF (DNS resolution failed) is newer than the flags this table explains.
+    const canary = [...flaggedAs([['UH', 3], ['UF', 60], ['UF,DF', 7]]), ...access(200, 0)];
+    const { findings } = accessLogEvidence({ canary, stable: access(270, 0) });
+    expect(findings[0]?.title).toContain(
+      'envoy response flags on canary 5xx: UF ×60 (upstream connection failure), UF,DF ×7 (upstream connection failure), UH ×3 (no healthy upstream host)',
+    );
   });
 });
