@@ -72,9 +72,45 @@ describe('podHealthFindings: container states', () => {
 
   it('an OOMKilled current state counts, and its exit code (else 137) is in the title', () => {
     const oom = container({ current: { state: 'terminated', reason: 'OOMKilled', exitCode: 137 } });
-    const [f] = podHealthFindings({ canary: [pod('c', [oom])], stable: [healthy] });
-    expect(f).toMatchObject({ kind: 'oom-killed', hard: true, severity: 'critical' });
-    expect(f?.title).toContain('exit code 137');
+    const findings = podHealthFindings({ canary: [pod('c', [oom])], stable: [healthy] });
+    // One finding: an app container that exited is not also a failed init container.
+    expect(summary(findings)).toEqual([['pod:c:app:oom-killed', 'oom-killed', true, 'critical']]);
+    expect(findings[0]?.title).toBe('container app of canary pod c was OOMKilled (0 restarts, exit code 137)');
+  });
+
+  it("carries the kubelet's message of a crash loop and of an image pull failure", () => {
+    const crash = container({
+      restartCount: 4,
+      current: { state: 'waiting', reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' },
+    });
+    const pull = container({
+      name: 'b',
+      current: { state: 'waiting', reason: 'ImagePullBackOff', message: 'Back-off pulling image "app:9"' },
+    });
+    const findings = podHealthFindings({ canary: [pod('c', [crash, pull])], stable: [healthy] });
+    expect(findings.map((f) => [f.kind, f.detail])).toEqual([
+      ['crash-loop', 'back-off 40s restarting failed container'],
+      ['image-pull', 'Back-off pulling image "app:9"'],
+    ]);
+  });
+
+  it('describes a termination by what the kubelet recorded: reason, exit code, either one, or nothing', () => {
+    const titleOf = (last: ContainerInfo['last']) =>
+      podHealthFindings({
+        canary: [pod('c', [container({ restartCount: 1, ...(last ? { last } : {}) })])],
+        stable: [healthy],
+      })[0]?.title;
+    expect(titleOf({ state: 'terminated', reason: 'Error', exitCode: 1 })).toBe(
+      'container app of canary pod c restarted 1 times (last termination: Error, exit code 1)',
+    );
+    expect(titleOf({ state: 'terminated', exitCode: 1 })).toBe(
+      'container app of canary pod c restarted 1 times (last termination: exit code 1)',
+    );
+    expect(titleOf({ state: 'terminated', reason: 'Error' })).toBe(
+      'container app of canary pod c restarted 1 times (last termination: Error)',
+    );
+    expect(titleOf({ state: 'terminated' })).toBe('container app of canary pod c restarted 1 times');
+    expect(titleOf(undefined)).toBe('container app of canary pod c restarted 1 times');
   });
 
   it('a failed init container of the canary is hard; one that exited 0 or is still running is nothing', () => {
@@ -88,6 +124,9 @@ describe('podHealthFindings: container states', () => {
     expect(podHealthFindings({ canary: [withInit(failed)], stable: [healthy] })[0]?.title).toContain('exit code 3');
     expect(podHealthFindings({ canary: [withInit(done)], stable: [healthy] })).toEqual([]);
     expect(podHealthFindings({ canary: [withInit(running)], stable: [healthy] })).toEqual([]);
+    expect(podHealthFindings({ canary: [withInit(failed)], stable: [healthy] })[0]?.title).toBe(
+      'init container migrate of canary pod c failed (last termination: Error, exit code 3)',
+    );
     // On stable the same failure is reported, not hard.
     expect(summary(podHealthFindings({ canary: [pod('c', [container()])], stable: [withInit(failed)] }))).toEqual([
       ['pod:c:migrate:terminated', 'terminated', false, 'error'],
@@ -128,6 +167,21 @@ describe('podHealthFindings: restarts against stable', () => {
     expect(podHealthFindings({ canary: [pod('c', [restarted(3)])], stable })).toEqual([]);
     expect(summary(podHealthFindings({ canary: [pod('c', [restarted(4)])], stable }))).toEqual([
       ['pod:c:app:restarts', 'restarts', true, 'critical'],
+    ]);
+    // An init container that restarted is held to the same bar.
+    const initRestarted = (restartCount: number) =>
+      pod('c', [container()], {
+        initContainers: [
+          container({
+            name: 'migrate',
+            restartCount,
+            last: { state: 'terminated', reason: 'Error', exitCode: 1 },
+          }),
+        ],
+      });
+    expect(podHealthFindings({ canary: [initRestarted(3)], stable })).toEqual([]);
+    expect(summary(podHealthFindings({ canary: [initRestarted(4)], stable }))).toEqual([
+      ['pod:c:migrate:restarts', 'restarts', true, 'critical'],
     ]);
     // Without stable pods the bar is 0.
     expect(podHealthFindings({ canary: [pod('c', [restarted(1, 0)])], stable: [] }).map((f) => f.kind)).toEqual([
@@ -172,6 +226,14 @@ describe('podHealthFindings: readiness', () => {
   });
 });
 
+describe('podHealthFindings: no canary pod', () => {
+  it('is an informational finding, never a hard failure: the policy answers it as absent evidence', () => {
+    expect(summary(podHealthFindings({ canary: [], stable: [healthy] }))).toEqual([
+      ['pods:canary:none', 'no-canary-pods', false, 'info'],
+    ]);
+  });
+});
+
 describe('podHealthComparisons', () => {
   it('compares readiness (a drop is Low) and restarts per pod (a rise is High), app containers only', () => {
     const sidecar = container({ name: 'istio-proxy', restartCount: 30 });
@@ -205,6 +267,8 @@ describe('podHealthComparisons', () => {
       'Pass',
       'Pass',
     ]);
+    // Informative beside the metrics: never critical, so they do not count among the critical metrics' failures.
+    expect(better.map((c) => c.critical)).toEqual([false, false]);
     expect(podHealthComparisons({ canary: [], stable: [healthy] }).map((c) => c.classification)).toEqual([
       'NoData',
       'NoData',

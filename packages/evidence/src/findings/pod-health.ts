@@ -90,7 +90,7 @@ function containerFindings(
   } else if (
     side === 'canary' &&
     waitingReason !== 'CrashLoopBackOff' &&
-    c.restartCount > 0 &&
+    // Stable's mean is never negative, so this also means at least one restart.
     c.restartCount > stableRestartsPerContainer
   ) {
     // A crash (non-zero exit) that stable does not share is a failure even before a crash loop sets in.
@@ -181,7 +181,7 @@ export function podHealthComparisons(pods: { canary: PodInfo[]; stable: PodInfo[
     const classification =
       canary.length === 0 || stable.length === 0
         ? 'NoData'
-        : worse && c !== s
+        : worse
           ? direction === 'increase'
             ? 'High'
             : 'Low'
