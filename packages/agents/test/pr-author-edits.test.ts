@@ -150,6 +150,26 @@ describe('checks on proposed edits: redaction, originals and bounds', () => {
     expect(result.fix.patch).toContain('+const n = 2;');
   });
 
+  it('shows the change as a unified diff of the shown text with three lines of context', () => {
+    const lines = Array.from({ length: 9 }, (_, i) => `const v${i + 1} = ${i + 1};`);
+    const file = new Map([['src/c.js', `${lines.join('\n')}\n`]]);
+    const result = checkFix({ edits: [edit('const v5 = 5;', 'const v5 = 50;', 'src/c.js')] }, file, limits);
+    expect(result.ok && result.fix.patch.split('\n').slice(1)).toEqual([
+      '--- a/src/c.js',
+      '+++ b/src/c.js',
+      '@@ -2,7 +2,7 @@',
+      ' const v2 = 2;',
+      ' const v3 = 3;',
+      ' const v4 = 4;',
+      '-const v5 = 5;',
+      '+const v5 = 50;',
+      ' const v6 = 6;',
+      ' const v7 = 7;',
+      ' const v8 = 8;',
+      '',
+    ]);
+  });
+
   it('refuses an edit whose search text is not in the repository text exactly once', () => {
     const drifted = new Map([['src/a.js', 'const url = "x";\nconst n = 1;\nconst n = 1;\n']]);
     expect(
@@ -218,6 +238,20 @@ describe('bracketResidue', () => {
     ['no comment syntax for unknown files', 'notes.txt', '# (\n// [', '(['],
     ['a stray closer, then what stays open', 'a.go', ') func f() { [', '){['],
     ['a closer of the wrong kind', 'a.java', 'f(]', ']('],
+    ['a line comment that ends the file', 'a.ts', 'f(); // )', ''],
+    ['a hash comment that ends the file', 'a.py', 'x = 1 # (', ''],
+    ['code after a closed block comment', 'a.c', '/* x */ f(', '('],
+    ['a block comment is not closed by the star of its own opening', 'a.c', 'f(); /*/ ( */', ''],
+    ['an escaped quote inside a string', 'a.js', String.raw`x = "a\"(";`, ''],
+    ['.yml is YAML', 'a.yml', 'a: 1 # {\nb: [1]', ''],
+    ['/* is no comment in YAML', 'a.yaml', 'glob: src/*\nlist: [1', '['],
+    ['an extension counts at the end of the name only (c-like)', 'app.config', '# (\n// [', '(['],
+    ['an extension counts at the end of the name only (hash)', 'page.shtml', '# (\n// [', '(['],
+    ['no strings in unknown files', 'notes.txt', "don't (", '('],
+    ['a Java text block over lines', 'Query.java', 'String q = """\n  select count(*\n  """;', ''],
+    ['a Kotlin raw string over lines', 'Q.kt', 'val q = """\n  ]\n"""', ''],
+    ['an escaped backtick inside a template literal', 'a.ts', 'x = `a \\` (`;', ''],
+    ['a Go raw string has no escapes', 'a.go', 'p := `C:\\dir\\`; f(', '('],
   ])('%s', (_label, path, source, residue) => {
     expect(bracketResidue(source, path)).toBe(residue);
   });

@@ -70,6 +70,8 @@ const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 /** Unclosed/unmatched brackets outside strings and comments, as a comparable string ('' = balanced). */
 export function bracketResidue(source: string, path: string): string {
   const dialect = dialectOf(path);
+  // Go's backtick strings are raw (no escapes); JavaScript's template literals take backslash escapes.
+  const rawBackticks = path.endsWith('.go');
   const stack: string[] = [];
   const unmatched: string[] = [];
   let i = 0;
@@ -91,11 +93,12 @@ export function bracketResidue(source: string, path: string): string {
       continue;
     }
     if (dialect !== 'none' && (c === '"' || c === "'" || (c === '`' && dialect === 'c-like'))) {
-      const triple = dialect === 'hash' && source.startsWith(c.repeat(3), i);
+      // Python's ''' and """, and the """ text blocks of Java, Kotlin, Scala, Swift and C#, span lines.
+      const triple = (dialect === 'hash' || c === '"') && source.startsWith(c.repeat(3), i);
       const quote = triple ? c.repeat(3) : c;
       i += quote.length;
       while (i < n) {
-        if (source[i] === '\\' && c !== '`') {
+        if (source[i] === '\\' && !(c === '`' && rawBackticks)) {
           i += 2;
           continue;
         }
