@@ -193,6 +193,12 @@ describe('what the analysis states', () => {
       }),
     );
     expect(softError.startsWith('Do not promote: errors rose.')).toBe(true);
+    const softCritical = analysisOf(
+      evidenceWith({
+        findings: [finding(1, { severity: 'warning' }), finding(2, { severity: 'critical', title: 'budget burnt' })],
+      }),
+    );
+    expect(softCritical.startsWith('Do not promote: budget burnt.')).toBe(true);
     // A hard finding the explanation does not list (informational) still rejects; the decision names the kind.
     const unnamed = decideVerdict(
       { evidence: evidenceWith({ findings: [finding(1, { hard: true, severity: 'info' })] }) },
