@@ -209,3 +209,23 @@ describe('what the analysis states', () => {
     expect(unnamed.rootCause).toBe('none');
   });
 });
+
+describe('the remediation the evidence alone proposes', () => {
+  const remediationOf = (over: Partial<Finding>): string =>
+    decideVerdict({ evidence: evidenceWith({ findings: [finding(1, over)] }) }, { onModelUnavailable: 'evidence' })
+      .remediation;
+
+  it('fits the kind of the most telling finding', () => {
+    expect(remediationOf({ hard: true, severity: 'critical', kind: 'oom-killed' })).toMatch(/memory limit/);
+    expect(remediationOf({ hard: true, severity: 'critical', kind: 'image-pull' })).toMatch(/image reference/);
+    expect(remediationOf({ hard: true, severity: 'critical', kind: 'crash-loop' })).toMatch(/previous container log/);
+    expect(remediationOf({ kind: 'error-signature' })).toMatch(/new error messages that only the canary logs/);
+  });
+
+  it('holds the rollout for a kind it has no advice for, and needs none for a promotion', () => {
+    expect(remediationOf({ severity: 'error', kind: 'warning-event' })).toBe(
+      'Hold the rollout and investigate the canary findings listed in the analysis.',
+    );
+    expect(remediationOf({ severity: 'warning', kind: 'not-ready' })).toBe('none required');
+  });
+});
