@@ -107,6 +107,65 @@ describe('diffLogSignatures: ranking', () => {
   });
 });
 
+describe('diffLogSignatures: ranking, the finer points', () => {
+  it('orders canary-elevated errors by their ratio to stable, not by their canary rate', () => {
+    const canary = [
+      ...noise(100),
+      ...times(20, () => event('pool exhausted', 'error')),
+      ...times(10, () => event('lock wait timeout', 'error')),
+      ...times(6, () => event('stale read', 'error')),
+    ];
+    const stable = [
+      ...noise(100),
+      ...times(9, () => event('pool exhausted', 'error')),
+      ...times(2, () => event('lock wait timeout', 'error')),
+      ...times(1, () => event('stale read', 'error')),
+    ];
+    expect(
+      diff(canary, stable)
+        .signatures.slice(0, 3)
+        .map((s) => s.template),
+    ).toEqual(['stale read', 'lock wait timeout', 'pool exhausted']);
+  });
+
+  it('ranks with the elevation ratio it is given: below it, an error is ranked as shared', () => {
+    const canary = [
+      ...noise(100),
+      ...times(6, () => event('lock wait timeout', 'error')),
+      ...times(9, () => event('pool exhausted', 'error')),
+    ];
+    const stable = [
+      ...noise(100),
+      ...times(2, () => event('lock wait timeout', 'error')),
+      ...times(9, () => event('pool exhausted', 'error')),
+    ];
+    const firstOf = (over: { elevatedRatio?: number; elevatedMinCount?: number }) =>
+      diffLogSignatures({ canary, stable }, { ...options, ...over }).signatures[0]?.template;
+    expect(firstOf({})).toBe('lock wait timeout');
+    // Ratio 3 is not 4: both are shared errors, and the higher canary rate comes first.
+    expect(firstOf({ elevatedRatio: 4 })).toBe('pool exhausted');
+    expect(firstOf({ elevatedMinCount: 7 })).toBe('pool exhausted');
+  });
+
+  it('breaks a tie of rate by how often both sides printed it', () => {
+    const canary = [event('alpha line', 'info'), event('beta line', 'info'), event('gamma line', 'info')];
+    const stable = [event('beta line', 'info'), event('beta line', 'info'), event('gamma line', 'info')];
+    expect(diff(canary, stable).signatures.map((s) => s.template)).toEqual(['beta line', 'gamma line', 'alpha line']);
+  });
+
+  it('never calls an error only stable printed canary-only, and makes no finding of it', () => {
+    const lockWaits = (n: number) => times(n, () => event('lock wait timeout', 'error'));
+    const d = diff(
+      [...noise(10), ...lockWaits(6)],
+      [...noise(10), ...lockWaits(2), event('stable-only failure', 'error')],
+    );
+    expect(byTemplate(d.signatures, 'stable-only failure')).toMatchObject({ canaryOnly: false, canary: { count: 0 } });
+    // Ranked as a shared error: after the canary-elevated one.
+    expect(d.signatures.map((s) => s.template).slice(0, 2)).toEqual(['lock wait timeout', 'stable-only failure']);
+    expect(logFindings(d).map((f) => f.title)).toEqual([expect.stringContaining('lock wait timeout')]);
+  });
+});
+
 describe('diffLogSignatures: what it keeps of the text', () => {
   it('keeps canary examples first, up to the limit, redacted and cut at maxExampleChars', () => {
     const long = `boom ${'x'.repeat(300)}`;
@@ -172,6 +231,12 @@ describe('diffLogSignatures: what it keeps of the text', () => {
     expect(diff([event('handler crashed', 'exception')], [withCause('stable')]).signatures[0]).not.toHaveProperty(
       'cause',
     );
+  });
+
+  it('keeps the first cause the canary printed, whatever later canary events carry', () => {
+    const crashed = (cause?: string) => event('handler crashed', 'exception', cause ? { cause } : {});
+    const d = diff([crashed('first cause'), crashed(), crashed('second cause')], [crashed('stable cause')]);
+    expect(d.signatures[0]?.cause).toBe('first cause');
   });
 
   it('keeps at most maxSignatures, counts the rest as omitted, and none for a negative bound', () => {
@@ -260,7 +325,31 @@ describe('logFindings', () => {
     expect(f?.detail).toBe('frames: a.go:1, b.go:2\npanic: boom\nstack');
     expect(f?.title).toContain(': boom');
     expect(f?.title).not.toContain('panic: boom');
+    // One example only, however many the signature keeps.
+    const [two] = logFindings(
+      diff([event('boom', 'error', { raw: 'boom 1' }), event('boom', 'error', { raw: 'boom 2' })], []),
+    );
+    expect(two?.detail).toBe('boom 1');
     const [bare] = logFindings(diff([event('upstream said no', 'error')], [], { examplesPerSignature: 0 }));
     expect(bare).not.toHaveProperty('detail');
+  });
+});
+
+describe('logFindings: titles', () => {
+  it('says what the signature is and how often, and strips only a leading panic or fatal error prefix', () => {
+    const titles = (canary: LogEvent[], stable: LogEvent[] = []) =>
+      logFindings(diff(canary, stable)).map((f) => f.title);
+    expect(titles([event('upstream said no', 'error')])).toEqual([
+      'canary-only error (1 events, 1000.0/1k): upstream said no',
+    ]);
+    expect(titles([event('out of memory', 'oom')])).toEqual([
+      'canary-only out-of-memory error (1 events, 1000.0/1k): out of memory',
+    ]);
+    expect(titles([event('fatal error: all goroutines are asleep', 'fatal')])).toEqual([
+      'canary-only error (1 events, 1000.0/1k): all goroutines are asleep',
+    ]);
+    expect(titles([event('worker recovered: panic: boom', 'error')])).toEqual([
+      'canary-only error (1 events, 1000.0/1k): worker recovered: panic: boom',
+    ]);
   });
 });

@@ -59,8 +59,8 @@ interface Group {
   kind: LogEventKind;
   canary: number;
   stable: number;
-  canaryExamples: string[];
-  stableExamples: string[];
+  /** Canary examples first (the canary is collected first): they show what the canary does differently. */
+  examples: string[];
   frames: string[];
   cause?: string;
 }
@@ -80,13 +80,12 @@ export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[
       const key = `${kind}\u0000${templateId}`;
       let group = groups.get(key);
       if (group === undefined) {
-        group = { templateId, kind, canary: 0, stable: 0, canaryExamples: [], stableExamples: [], frames: [] };
+        group = { templateId, kind, canary: 0, stable: 0, examples: [], frames: [] };
         groups.set(key, group);
       }
       group[side]++;
-      const examples = side === 'canary' ? group.canaryExamples : group.stableExamples;
       // Raw text is kept as-is here and redacted once at the end, only for the examples that survive.
-      if (examples.length < exampleLimit) examples.push(event.raw.slice(0, options.maxExampleChars * 4));
+      if (group.examples.length < exampleLimit) group.examples.push(event.raw.slice(0, options.maxExampleChars * 4));
       if (group.frames.length === 0 && event.frames.length > 0) group.frames = event.frames.slice(0, 10);
       if (group.cause === undefined && event.cause !== undefined && side === 'canary') group.cause = event.cause;
     }
@@ -137,10 +136,7 @@ export function diffLogSignatures(input: { canary: LogEvent[]; stable: LogEvent[
   const signatures = kept.map(({ signature, group }, index) => {
     signature.id = `sig-${index + 1}`;
     signature.template = truncate(options.redact(templater.templateOf(group.templateId) ?? ''), MAX_TEMPLATE_CHARS);
-    // Canary examples first: they show what the canary does differently.
-    signature.examples = [...group.canaryExamples, ...group.stableExamples]
-      .slice(0, exampleLimit)
-      .map((example) => truncate(options.redact(example), options.maxExampleChars));
+    signature.examples = group.examples.map((example) => truncate(options.redact(example), options.maxExampleChars));
     if (group.frames.length > 0) signature.frames = group.frames;
     if (group.cause !== undefined) signature.cause = options.redact(group.cause);
     return signature;
