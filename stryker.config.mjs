@@ -18,7 +18,7 @@ export default {
           'packages/evidence/src/policy/{assess,confidence,decide,explain}.ts',
           'packages/evidence/src/judge/{classify,mann-whitney,proportions,score}.ts',
           'packages/evidence/src/redaction/index.ts',
-          'packages/evidence/src/findings/{access-log,containers,pod-health}.ts',
+          'packages/evidence/src/findings/{access-log,containers,pod-health,log-evidence}.ts',
           'packages/evidence/src/logs/diff.ts',
           'packages/agents/src/pr-author/{key,edits}.ts',
         ],
