@@ -458,10 +458,30 @@ describe('accessLogEvidence: when it compares', () => {
     const flaggedAs = (counts: Array<[string, number]>): LogEvent[] =>
       counts.flatMap(([flags, n]) => access(n, n).map((e) => ({ ...e, http: { status: 503, flags } })));
     // DF (DNS resolution failed) is newer than the flags this table explains.
-    const canary = [...flaggedAs([['UH', 3], ['UF', 60], ['UF,DF', 7]]), ...access(200, 0)];
+    const canary = [
+      ...flaggedAs([
+        ['UH', 3],
+        ['UF', 60],
+        ['UF,DF', 7],
+      ]),
+      ...access(200, 0),
+    ];
     const { findings } = accessLogEvidence({ canary, stable: access(270, 0) });
     expect(findings[0]?.title).toContain(
       'envoy response flags on canary 5xx: UF ×60 (upstream connection failure), UF,DF ×7 (upstream connection failure), UH ×3 (no healthy upstream host)',
     );
+    // At most four kinds of flags, the most frequent.
+    const many = [
+      ...flaggedAs([
+        ['UF', 9],
+        ['UH', 8],
+        ['UT', 7],
+        ['UC', 6],
+        ['NR', 5],
+      ]),
+      ...access(200, 0),
+    ];
+    const [five] = accessLogEvidence({ canary: many, stable: access(235, 0) }).findings;
+    expect(five?.title).toMatch(/: UF ×9 \([^)]*\), UH ×8 \([^)]*\), UT ×7 \([^)]*\), UC ×6 \([^)]*\)$/);
   });
 });
