@@ -252,6 +252,8 @@ describe('bracketResidue', () => {
     ['a Kotlin raw string over lines', 'Q.kt', 'val q = """\n  ]\n"""', ''],
     ['an escaped backtick inside a template literal', 'a.ts', 'x = `a \\` (`;', ''],
     ['a Go raw string has no escapes', 'a.go', 'p := `C:\\dir\\`; f(', '('],
+    ['but a Go interpreted string has', 'a.go', 's := "\\")"', ''],
+    ['code on the line after a hash comment', 'a.py', 'x = 1 # (\ny = (', '('],
   ])('%s', (_label, path, source, residue) => {
     expect(bracketResidue(source, path)).toBe(residue);
   });
