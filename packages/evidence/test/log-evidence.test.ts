@@ -35,7 +35,10 @@ describe('logEvidence', () => {
   });
 
   it("reads a mesh proxy's log for requests only: its lines are no error signatures and no log events", () => {
-    const proxy5xx = lines(30, (i) => envoy(i < 15 ? 503 : 200, i < 15 ? 'UF' : '-'));
+    // istio-proxy also prints pilot-agent's and envoy's own lines beside the access log.
+    const agent =
+      '2026-12-02T15:04:01.000000Z\tinfo\tEnvoy proxy is ready\n2026-12-02T15:04:02.000000Z\twarning\tenvoy config\tgRPC config stream to xds-grpc closed: 2, connection error';
+    const proxy5xx = `${agent}\n${lines(30, (i) => envoy(i < 15 ? 503 : 200, i < 15 ? 'UF' : '-'))}`;
     const proxyOk = lines(30, () => envoy(200, '-'));
     const evidence = logEvidence(
       [
