@@ -110,6 +110,24 @@ describe('logEvidence', () => {
     expect(evidence.accessFindings.map((f) => f.title)).toEqual([expect.not.stringContaining('mesh proxy')]);
   });
 
+  it("keeps counting the app's own access lines when the mesh's access log is off (the proxy prints only its own lines)", () => {
+    const agentOnly =
+      '2026-12-02T15:04:01.000000Z\tinfo\tEnvoy proxy is ready\n2026-12-02T15:04:02.000000Z\tinfo\tReadiness succeeded';
+    const access = (status: number) =>
+      lines(30, () => `10.0.0.1 - - [02/Dec/2026:14:58:56 +0000] "GET /x HTTP/1.1" ${status} 1 "-" "c"`);
+    const evidence = logEvidence(
+      [
+        appLog('canary', 'c-1', access(500)),
+        proxyLog('canary', 'c-1', agentOnly),
+        appLog('stable', 's-1', access(200)),
+        proxyLog('stable', 's-1', agentOnly),
+      ],
+      options,
+    );
+    expect(evidence.accessLog[0]).toMatchObject({ canary: { count: 30, mean: 1 }, stable: { count: 30, mean: 0 } });
+    expect(evidence.accessFindings.map((f) => f.title)).toEqual([expect.not.stringContaining('mesh proxy')]);
+  });
+
   it('measures the texts in UTF-16 code units', () => {
     expect(logTextSize([appLog('canary', 'a', 'héllo'), proxyLog('stable', 'b', '😀')])).toBe(7);
     expect(logTextSize([])).toBe(0);
