@@ -274,6 +274,17 @@ describe('classifyMetric: bounds and floors', () => {
   });
 });
 
+describe('classifyMetric: one value everywhere', () => {
+  it('passes with p = 1 when both sides hold the same single value, however many of each', () => {
+    expect(classifyMetric({ canary: [5, 5, 5, 5], stable: [5, 5, 5], direction: 'increase' })).toMatchObject({
+      classification: 'Pass',
+      pValue: 1,
+      effectSize: 1,
+      reason: 'every value is the same on both sides',
+    });
+  });
+});
+
 describe('scoreClassifications', () => {
   it('all pass -> 100 / pass', () => {
     expect(
@@ -307,6 +318,9 @@ describe('scoreClassifications', () => {
       ]),
     ).toMatchObject({ score: 90, outcome: 'marginal' });
     expect(scoreClassifications(items(1, 4), { passThreshold: 80, marginalThreshold: 50 }).outcome).toBe('pass');
+    // A threshold met exactly counts: 75 is marginal, 95 passes.
+    expect(scoreClassifications(items(1, 3))).toMatchObject({ score: 75, outcome: 'marginal' });
+    expect(scoreClassifications(items(1, 19))).toMatchObject({ score: 95, outcome: 'pass' });
   });
 
   it('half or more NoData -> insufficient; NoData is left out of the score', () => {
@@ -323,6 +337,6 @@ describe('scoreClassifications', () => {
         { classification: 'Pass', critical: false },
         { classification: 'Pass', critical: false },
       ]),
-    ).toMatchObject({ score: 100, outcome: 'pass', noData: 1 });
+    ).toMatchObject({ score: 100, outcome: 'pass', noData: 1, judged: 2 });
   });
 });
