@@ -3,7 +3,7 @@
  * own proxy agent; the undici path is for direct connections only), and a proxy that fails is a dependency failure.
  * The proxy is a local HTTP proxy that tunnels CONNECT and forwards absolute-form requests, as squid or tinyproxy do.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyError } from '@aiops/contracts';
 import { createClusterReader, loadKubeConfig } from '@aiops/kube';
+import { writeKubeconfig } from './support/kubeconfig.js';
 
 let dir: string;
 let api: Server;
@@ -83,26 +84,7 @@ afterAll(async () => {
 });
 
 async function readerVia(name: string, via: string) {
-  const file = join(dir, `${name}.yaml`);
-  const config = [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: behind-proxy',
-    '  cluster:',
-    `    server: ${apiUrl}`,
-    `    proxy-url: ${via}`,
-    'users:',
-    '- name: me',
-    '  user:',
-    `    token: token-of-${name}`,
-    'contexts:',
-    '- name: behind-proxy',
-    '  context: {cluster: behind-proxy, user: me}',
-    'current-context: behind-proxy',
-    '',
-  ].join('\n');
-  await writeFile(file, config, { mode: 0o600 });
+  const file = await writeKubeconfig(dir, name, apiUrl, [`proxy-url: ${via}`]);
   return createClusterReader(loadKubeConfig({ kubeconfigPath: file }), { timeoutMs: 5_000 });
 }
 

@@ -4,7 +4,7 @@
  * test by openssl, answering an empty pod list.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyError } from '@aiops/contracts';
 import { createClusterReader, loadKubeConfig } from '@aiops/kube';
+import { writeKubeconfig } from './support/kubeconfig.js';
 
 let dir: string;
 let server: Server;
@@ -69,26 +70,7 @@ afterAll(async () => {
 });
 
 async function readerFor(name: string, cluster: string[]) {
-  const file = join(dir, `${name}.yaml`);
-  const config = [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: tls',
-    '  cluster:',
-    `    server: ${url}`,
-    ...cluster.map((line) => `    ${line}`),
-    'users:',
-    '- name: me',
-    '  user:',
-    `    token: token-of-${name}`,
-    'contexts:',
-    '- name: tls',
-    '  context: {cluster: tls, user: me}',
-    'current-context: tls',
-    '',
-  ].join('\n');
-  await writeFile(file, config, { mode: 0o600 });
+  const file = await writeKubeconfig(dir, name, url, cluster);
   return createClusterReader(loadKubeConfig({ kubeconfigPath: file }), { timeoutMs: 5_000 });
 }
 
