@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { EvidenceIds, type Evidence, type Finding, type LogSignature, type MetricComparison } from '@aiops/contracts';
 import { decideVerdict } from '@aiops/evidence';
-import { runningPod } from './support/evidence-builders.js';
+import { logSignature, runningPod } from './support/evidence-builders.js';
 
 const pod = (name: string) => runningPod(name);
 
@@ -20,18 +20,9 @@ const finding = (n: number, over: Partial<Finding> = {}): Finding => ({
   ...over,
 });
 
-const signature = (id: string, over: Partial<LogSignature> = {}): LogSignature => ({
-  id,
-  template: `template ${id}`,
-  severity: 'error',
-  errorLike: true,
-  kind: 'error',
-  canary: { count: 5, perThousand: 50 },
-  stable: { count: 5, perThousand: 50 },
-  canaryOnly: false,
-  examples: [`example ${id}`],
-  ...over,
-});
+// Printed by both sides at the same rate unless a test says otherwise.
+const signature = (id: string, over: Partial<LogSignature> = {}): LogSignature =>
+  logSignature(id, { stable: { count: 5, perThousand: 50 }, canaryOnly: false, ...over });
 
 const metric = (name: string, classification: MetricComparison['classification']): MetricComparison => ({
   id: EvidenceIds.metric(name),

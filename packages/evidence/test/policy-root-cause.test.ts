@@ -6,32 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { EvidenceIds, type Evidence, type Finding, type LogSignature } from '@aiops/contracts';
 import { decideVerdict } from '@aiops/evidence';
-import { runningPod } from './support/evidence-builders.js';
+import { crashLoopOf, logSignature, runningPod } from './support/evidence-builders.js';
 
 const pod = (name: string) => runningPod(name);
 
-const crash: Finding = {
-  id: EvidenceIds.containerProblem('c-1', 'app', 'crash-loop'),
-  kind: 'crash-loop',
-  side: 'canary',
-  severity: 'critical',
-  hard: true,
-  title: 'container app of canary pod c-1 is in CrashLoopBackOff',
-};
+const crash = crashLoopOf('c-1');
 
-const signature = (id: string, over: Partial<LogSignature>): LogSignature => ({
-  id,
-  template: `template ${id}`,
-  severity: 'error',
-  errorLike: true,
-  kind: 'error',
-  canary: { count: 5, perThousand: 50 },
-  stable: { count: 0, perThousand: 0 },
-  canaryOnly: true,
-  examples: [`example ${id}`],
-  ...over,
-});
-
+const signature = logSignature;
 function rootCause(findings: Finding[], signatures: LogSignature[]): string {
   const evidence: Evidence = {
     request: { namespace: 'shop', rolloutName: 'cart', stableSelector: 'role=stable', canarySelector: 'role=canary' },

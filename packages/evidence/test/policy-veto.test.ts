@@ -3,6 +3,7 @@
  * `pnpm mutation` on the policy (each test names the rule a surviving mutant broke).
  */
 import { describe, expect, it } from 'vitest';
+import { crashLoopOf, logSignature } from './support/evidence-builders.js';
 import { modelAnswer } from './support/model-answer.js';
 import {
   EvidenceIds,
@@ -34,17 +35,8 @@ const pod = (name: string): PodInfo => ({
   initContainers: [],
 });
 
-const signature = (id: string, over: Partial<LogSignature>): LogSignature => ({
-  id,
-  template: `template ${id}`,
-  severity: 'error',
-  errorLike: true,
-  canary: { count: 10, perThousand: 10 },
-  stable: { count: 0, perThousand: 0 },
-  canaryOnly: false,
-  examples: [],
-  ...over,
-});
+const signature = (id: string, over: Partial<LogSignature>): LogSignature =>
+  logSignature(id, { canary: { count: 10, perThousand: 10 }, canaryOnly: false, examples: [], ...over });
 
 const metric = (name: string, classification: MetricComparison['classification']): MetricComparison => ({
   id: EvidenceIds.metric(name),
@@ -167,14 +159,8 @@ describe('a model may lower confidence, never raise it', () => {
 });
 
 describe('a rejection from the evidence', () => {
-  const hard: Finding = {
-    id: EvidenceIds.containerProblem('c-1', 'app', 'crash-loop'),
-    kind: 'crash-loop',
-    side: 'canary',
-    severity: 'critical',
-    hard: true,
-    title: 'container app of canary pod c-1 is in CrashLoopBackOff',
-  };
+  const hard = crashLoopOf('c-1');
+
   const soft: Finding = {
     id: EvidenceIds.logSignature('e'),
     kind: 'error-signature',

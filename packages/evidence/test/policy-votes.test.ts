@@ -13,7 +13,7 @@ import {
   type ModelDiagnosis,
 } from '@aiops/contracts';
 import { decide, decideVerdict, type ModelOutcome } from '@aiops/evidence';
-import { runningPod } from './support/evidence-builders.js';
+import { crashLoopOf, runningPod } from './support/evidence-builders.js';
 
 const COLLECTED = '2026-11-22T01:00:00Z';
 const HOUR_BEFORE = '2026-11-22T00:00:00Z';
@@ -38,14 +38,7 @@ function clean(findings: Finding[] = [], comparisons: MetricComparison[] = []): 
   };
 }
 
-const crash: Finding = {
-  id: EvidenceIds.containerProblem('c-1', 'app', 'crash-loop'),
-  kind: 'crash-loop',
-  side: 'canary',
-  severity: 'critical',
-  hard: true,
-  title: 'container app of canary pod c-1 is in CrashLoopBackOff',
-};
+const crash = crashLoopOf('c-1');
 const warning = (id: string): Finding => ({
   id: EvidenceIds.logSignature(id),
   kind: 'error-signature',
