@@ -3,7 +3,15 @@
  * hands the model, and how it stops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentError, toAnalysisRequest, type ProgressEvent, type StructuredModel } from '@aiops/contracts';
+import {
+  AgentError,
+  DependencyError,
+  toAnalysisRequest,
+  type ClusterReader,
+  type MetricsSource,
+  type ProgressEvent,
+  type StructuredModel,
+} from '@aiops/contracts';
 import { createAnalyzer, type WorkflowConfig } from '@aiops/agents';
 import { createRedactor } from '@aiops/evidence';
 import { createClusterReader } from '@aiops/kube';
@@ -75,6 +83,25 @@ describe('the analysis workflow', () => {
       Math.max(order.indexOf('log-fetcher:finished'), order.indexOf('metrics-analyst:finished')),
     );
     expect(order.at(-1)).toBe('policy:finished');
+  });
+
+  it('starts diagnosis and policy each on a new event-loop turn, so other work gets in between stages', async () => {
+    const ranBefore: Record<string, boolean> = {};
+    let turnTaken = false;
+    const analyze = createAnalyzer({ cluster, redact }, config);
+    await analyze(requestFor('healthy'), {
+      signal: new AbortController().signal,
+      onProgress: (e) => {
+        if ((e.agent === 'diagnosis' && e.phase === 'skipped') || (e.agent === 'policy' && e.phase === 'started'))
+          ranBefore[e.agent] = turnTaken;
+        if (e.phase === 'finished' || e.phase === 'skipped') {
+          // Work queued as a stage ends (an I/O callback would be queued like it) runs before the next stage starts.
+          turnTaken = false;
+          setImmediate(() => (turnTaken = true));
+        }
+      },
+    });
+    expect(ranBefore).toEqual({ diagnosis: true, policy: true });
   });
 
   it('reads the app container even when istio-proxy comes first, and the previous log after a restart', async () => {
@@ -155,6 +182,49 @@ describe('the analysis workflow', () => {
       code: 'redaction_failed',
     });
     expect(prompts).toHaveLength(0);
+  });
+
+  it('answers an abort at once, even while an agent waits on a call that ignores the signal', async () => {
+    let asked!: () => void;
+    const modelAsked = new Promise<void>((resolve) => (asked = resolve));
+    const silentModel: StructuredModel = {
+      name: 'silent-model',
+      generate: () => {
+        asked();
+        return new Promise(() => undefined);
+      },
+    };
+    const controller = new AbortController();
+    const analyze = createAnalyzer({ cluster, model: silentModel, redact }, config);
+    const running = analyze(requestFor('healthy'), { signal: controller.signal });
+    await modelAsked;
+    controller.abort(new AgentError('cancelled', 'test cancelled'));
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('fails with the first agent that fails, without waiting for the other', async () => {
+    let queried!: () => void;
+    const metricsQueried = new Promise<void>((resolve) => (queried = resolve));
+    const hangingPrometheus: MetricsSource = {
+      queryRange: () => {
+        queried();
+        return new Promise(() => undefined);
+      },
+    };
+    const failingLogs: ClusterReader = {
+      ...cluster,
+      readLog: async () => {
+        await metricsQueried;
+        throw new DependencyError('kubernetes', 'log read refused (test)');
+      },
+    };
+    const analyze = createAnalyzer(
+      { cluster: failingLogs, metrics: hangingPrometheus, redact },
+      { ...config, metrics: { ...config.metrics, prometheus: { preset: 'pod' } } },
+    );
+    await expect(analyze(requestFor('healthy'), { signal: new AbortController().signal })).rejects.toThrow(
+      'log read refused (test)',
+    );
   });
 
   it('stops when cancelled: the abort reaches the Kubernetes calls', async () => {
