@@ -133,6 +133,38 @@ describe('podHealthFindings: container states', () => {
     ]);
   });
 
+  it('an app container that exited non-zero and is not restarted yet is a crash: hard on the canary, reported on stable', () => {
+    // As the kubelet reports a first crash before the restart: terminated now, no restart counted yet.
+    const exited = container({
+      ready: false,
+      current: { state: 'terminated', reason: 'Error', exitCode: 1 },
+    });
+    expect(summary(podHealthFindings({ canary: [pod('c', [exited])], stable: [healthy] }))).toEqual([
+      ['pod:c:app:terminated', 'terminated', true, 'critical'],
+    ]);
+    expect(podHealthFindings({ canary: [pod('c', [exited])], stable: [healthy] })[0]?.title).toBe(
+      'container app of canary pod c exited (Error, exit code 1), not restarted yet',
+    );
+    expect(summary(podHealthFindings({ canary: [pod('c', [container()])], stable: [pod('s', [exited])] }))).toEqual([
+      ['pod:s:app:terminated', 'terminated', false, 'error'],
+    ]);
+    // A clean exit is no crash; a crash already told as restarts or as an OOM kill is not told twice.
+    const completed = container({ current: { state: 'terminated', reason: 'Completed', exitCode: 0 } });
+    expect(podHealthFindings({ canary: [pod('c', [completed])], stable: [healthy] })).toEqual([]);
+    const again = container({
+      restartCount: 1,
+      current: { state: 'terminated', reason: 'Error', exitCode: 1 },
+      last: { state: 'terminated', reason: 'Error', exitCode: 1 },
+    });
+    expect(summary(podHealthFindings({ canary: [pod('c', [again])], stable: [healthy] }))).toEqual([
+      ['pod:c:app:restarts', 'restarts', true, 'critical'],
+    ]);
+    const oom = container({ current: { state: 'terminated', reason: 'OOMKilled', exitCode: 137 } });
+    expect(summary(podHealthFindings({ canary: [pod('c', [oom])], stable: [healthy] }))).toEqual([
+      ['pod:c:app:oom-killed', 'oom-killed', true, 'critical'],
+    ]);
+  });
+
   it('skips pods being deleted', () => {
     const crash = container({ restartCount: 4, current: { state: 'waiting', reason: 'CrashLoopBackOff' } });
     expect(

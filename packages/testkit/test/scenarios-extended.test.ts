@@ -90,6 +90,7 @@ describe('the corpus as a labelled data set', () => {
     ['fatal-error', false, 'panic'],
     ['unhandled-rejection', false, 'exception'],
     ['manifest-unknown', false, 'image-pull'],
+    ['first-crash', false, 'terminated'],
     ['gc-pauses', true, undefined, 2],
     ['retries', true, undefined, 3],
   ];

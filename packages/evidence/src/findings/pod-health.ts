@@ -106,14 +106,17 @@ function containerFindings(
     });
   }
 
-  if (init && c.current.state === 'terminated' && (c.current.exitCode ?? 0) !== 0) {
+  // A failed init container holds the pod; an app container that just exited non-zero is a crash the kubelet has
+  // not restarted yet (the restart count and a crash loop come later), unless a finding above already tells it.
+  if (c.current.state === 'terminated' && (c.current.exitCode ?? 0) !== 0 && (init || findings.length === 0)) {
+    const exited = [c.current.reason, `exit code ${c.current.exitCode}`].filter(Boolean).join(', ');
     findings.push({
       id: id('terminated'),
       kind: 'terminated',
       side,
       severity: hardIfCanary ? 'critical' : 'error',
       hard: hardIfCanary,
-      title: `${where} failed (${describeTermination(c)})`,
+      title: init ? `${where} failed (${describeTermination(c)})` : `${where} exited (${exited}), not restarted yet`,
     });
   }
   return findings;

@@ -364,6 +364,62 @@ function nodeUnhandledRejection(): Scenario {
   };
 }
 
+/** The first crash, seen before the kubelet restarts the container: terminated now, no restart counted yet. */
+function nodeFirstCrashNotRestarted(): Scenario {
+  const a = app('webhooks', 'node-pino', '3.0.4', '3.1.0', routes.webhooks);
+  const seed = 'node-first-crash';
+  const pods = buildPods(seed, a, {
+    stable: { count: 2 },
+    canary: {
+      count: 1,
+      app: (_i, _generated, pod) => {
+        const logs = podLogs({
+          seed: `${seed}/${pod.name}/current`,
+          style: a.style,
+          service: a.name,
+          version: pod.version,
+          podName: pod.name,
+          podIp: pod.podIp,
+          startAt: pod.startAt,
+          requests: 60,
+          routes: a.routes,
+        });
+        return {
+          ready: false,
+          restartCount: 0,
+          // As the API reports a container whose process just exited: its log is still the current one.
+          state: {
+            state: 'terminated',
+            reason: 'Error',
+            exitCode: 1,
+            startedAt: pod.startAt,
+            finishedAt: after(pod.startAt, 118_900),
+          },
+          logs: [
+            ...logs.app,
+            pinoUnhandledRejection(new Date(Date.parse(pod.startAt) + 118_850), pod.name, 'dlv_2b81d0f4a7'),
+          ],
+        };
+      },
+    },
+  });
+  return {
+    id: 'node-first-crash-not-restarted',
+    title: 'Node canary exited 1, not restarted yet',
+    description:
+      'The same unhandled rejection as node-unhandled-rejection, measured seconds after the first crash: the container is terminated with exit code 1, its restart count is still 0 and there is no back-off event yet.',
+    namespace: 'scn-node-first-crash-not-restarted',
+    rolloutName: a.name,
+    repoUrl: 'https://github.com/acme/webhooks',
+    rollout: rolloutFor(pods, '27', 20),
+    pods: pods.pods,
+    events: rolloutEvents(a.name, '27', pods),
+    metrics: healthyMetrics('node-first-crash-not-restarted'),
+    expected: { promote: false, hardFailure: 'terminated', rootCauseMentions: ['exit code 1', 'status code 410'] },
+    tags: ['terminated', 'first-crash', 'node', 'json-logs'],
+  };
+}
+
 function imagePullManifestUnknown(): Scenario {
   const a: AppDefinition = {
     name: 'ledger-sync',
@@ -423,5 +479,6 @@ export function crashScenarios(): Scenario[] {
     goFatalConcurrentMap(),
     nodeUnhandledRejection(),
     imagePullManifestUnknown(),
+    nodeFirstCrashNotRestarted(),
   ];
 }
