@@ -254,6 +254,15 @@ describe('bracketResidue', () => {
     ['a Go raw string has no escapes', 'a.go', 'p := `C:\\dir\\`; f(', '('],
     ['but a Go interpreted string has', 'a.go', 's := "\\")"', ''],
     ['code on the line after a hash comment', 'a.py', 'x = 1 # (\ny = (', '('],
+    ['a Rust raw string holds quotes and brackets', 'a.rs', 'let p = r#"say "(" [ "#; f(', '('],
+    ['a Rust raw string has no escapes', 'a.rs', String.raw`let p = r"C:\dir\"; f(`, '('],
+    ['a Rust byte raw string', 'a.rs', 'let b = br#"a "{" b"#; f(', '('],
+    ['r" inside an identifier opens no raw string', 'a.rs', String.raw`let bar"\"(";`, ''],
+    ['a C++ raw string with a delimiter', 'a.cpp', 'auto s = R"x(")" [)x"; f(', '('],
+    ['a C++ raw string in a header, with a prefix', 'a.h', 'auto s = u8R"(a "[" b)"; g(', '('],
+    ['a C# verbatim string has no escapes', 'A.cs', String.raw`var p = @"C:\dir\" + f(`, '('],
+    ['in a C# verbatim string "" is a quote', 'A.cs', String.raw`var q = @"a ""\"" b"; f(`, '('],
+    ['r"..." is an ordinary string outside Rust', 'a.go', String.raw`s := r"\")"`, ''],
   ])('%s', (_label, path, source, residue) => {
     expect(bracketResidue(source, path)).toBe(residue);
   });

@@ -67,11 +67,47 @@ function dialectOf(path: string): Dialect {
 
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
+/**
+ * Raw strings, in which a backslash escapes nothing and quotes may appear: Rust's `r"…"`, `r#"…"#` (and `b`/`c`
+ * prefixes), C++'s `R"delim(…)delim"` (and `u8`/`u`/`U`/`L` prefixes), C#'s verbatim `@"…"` (a doubled quote is
+ * a quote). Each opener is followed by its closer; a prefix must not continue an identifier.
+ */
+interface RawString {
+  files: RegExp;
+  opener: RegExp;
+  closer: (m: RegExpExecArray) => string;
+  /** A doubled closer stands for itself (C#'s `""`). */
+  doubledIsLiteral?: boolean;
+}
+const RAW_STRINGS: readonly RawString[] = [
+  { files: /\.rs$/, opener: /[bc]?r(#*)"/y, closer: (m) => `"${m[1]}` },
+  { files: /\.(c|cc|cpp|h|hpp)$/, opener: /(?:u8|u|U|L)?R"([^()\\\s]{0,16})\(/y, closer: (m) => `)${m[1]}"` },
+  { files: /\.cs$/, opener: /\$?@\$?"/y, closer: () => '"', doubledIsLiteral: true },
+];
+const IDENTIFIER_CHAR = /[\w$]/;
+
+/** Where a raw string of the file's kinds that starts at `i` ends (past its closer), or -1 when none starts there. */
+function rawStringEnd(source: string, kinds: readonly RawString[], i: number): number {
+  if (kinds.length === 0 || (i > 0 && IDENTIFIER_CHAR.test(source[i - 1] ?? ''))) return -1;
+  for (const raw of kinds) {
+    raw.opener.lastIndex = i;
+    const m = raw.opener.exec(source);
+    if (m === null) continue;
+    const closer = raw.closer(m);
+    let end = source.indexOf(closer, i + m[0].length);
+    while (raw.doubledIsLiteral && end >= 0 && source.startsWith(closer, end + closer.length))
+      end = source.indexOf(closer, end + 2 * closer.length);
+    return end < 0 ? source.length : end + closer.length;
+  }
+  return -1;
+}
+
 /** Unclosed/unmatched brackets outside strings and comments, as a comparable string ('' = balanced). */
 export function bracketResidue(source: string, path: string): string {
   const dialect = dialectOf(path);
   // Go's backtick strings are raw (no escapes); JavaScript's template literals take backslash escapes.
   const rawBackticks = path.endsWith('.go');
+  const rawKinds = dialect === 'c-like' ? RAW_STRINGS.filter((raw) => raw.files.test(path)) : [];
   const stack: string[] = [];
   const unmatched: string[] = [];
   let i = 0;
@@ -90,6 +126,11 @@ export function bracketResidue(source: string, path: string): string {
     }
     if (dialect === 'hash' && c === '#') {
       while (i < n && source[i] !== '\n') i++;
+      continue;
+    }
+    const rawEnd = rawStringEnd(source, rawKinds, i);
+    if (rawEnd >= 0) {
+      i = rawEnd;
       continue;
     }
     if (dialect !== 'none' && (c === '"' || c === "'" || (c === '`' && dialect === 'c-like'))) {
