@@ -20,16 +20,17 @@ import { podLogs, type PodLogs } from './logs.js';
 
 const after = (startAt: string, ms: number): string => new Date(Date.parse(startAt) + ms).toISOString();
 
-/** Logs of an earlier instance of the same pod (before its restart), from its own simulated request stream. */
-function previousInstanceLogs(
+/** Logs of one instance of a pod (by default the one before its restart), from its own simulated requests. */
+function instanceLogs(
   seed: string,
   a: AppDefinition,
   pod: GeneratedPod,
   startAt: string,
   requests: number,
+  instance: 'previous' | 'current' = 'previous',
 ): PodLogs {
   return podLogs({
-    seed: `${seed}/${pod.name}/previous`,
+    seed: `${seed}/${pod.name}/${instance}`,
     style: a.style,
     service: a.name,
     version: pod.version,
@@ -186,7 +187,7 @@ function oomOneOfFive(): Scenario {
       app: (i, generated, pod) => {
         if (i !== 3) return {};
         // Killed once by the kernel while resizing a huge upload; restarted and serving again.
-        const previous = previousInstanceLogs(seed, a, pod, pod.startAt, 70);
+        const previous = instanceLogs(seed, a, pod, pod.startAt, 70);
         const current = podLogs({
           seed: `${seed}/${pod.name}/current`,
           style: a.style,
@@ -241,7 +242,7 @@ function goFatalConcurrentMap(): Scenario {
       app: (_i, _generated, pod) => {
         // Each crash kills the process (no recover for fatal errors); the second instance is still up, for now.
         const restartedAt = after(pod.startAt, 420_000);
-        const previous = previousInstanceLogs(seed, a, pod, after(pod.startAt, 210_000), 120);
+        const previous = instanceLogs(seed, a, pod, after(pod.startAt, 210_000), 120);
         const current = podLogs({
           seed: `${seed}/${pod.name}/current`,
           style: a.style,
@@ -306,7 +307,7 @@ function nodeUnhandledRejection(): Scenario {
       app: (_i, _generated, pod) => {
         const previousStart = after(pod.startAt, 95_000);
         const restartedAt = after(pod.startAt, 240_000);
-        const previous = previousInstanceLogs(seed, a, pod, previousStart, 80);
+        const previous = instanceLogs(seed, a, pod, previousStart, 80);
         const current = podLogs({
           seed: `${seed}/${pod.name}/current`,
           style: a.style,
@@ -373,17 +374,7 @@ function nodeFirstCrashNotRestarted(): Scenario {
     canary: {
       count: 1,
       app: (_i, _generated, pod) => {
-        const logs = podLogs({
-          seed: `${seed}/${pod.name}/current`,
-          style: a.style,
-          service: a.name,
-          version: pod.version,
-          podName: pod.name,
-          podIp: pod.podIp,
-          startAt: pod.startAt,
-          requests: 60,
-          routes: a.routes,
-        });
+        const logs = instanceLogs(seed, a, pod, pod.startAt, 60, 'current');
         return {
           ready: false,
           restartCount: 0,
