@@ -148,6 +148,10 @@ describe('podHealthFindings: container states', () => {
     expect(summary(podHealthFindings({ canary: [pod('c', [container()])], stable: [pod('s', [exited])] }))).toEqual([
       ['pod:s:app:terminated', 'terminated', false, 'error'],
     ]);
+    const noReason = container({ current: { state: 'terminated', exitCode: 2 } });
+    expect(podHealthFindings({ canary: [pod('c', [noReason])], stable: [healthy] })[0]?.title).toBe(
+      'container app of canary pod c exited (exit code 2), not restarted yet',
+    );
     // A clean exit is no crash; a crash already told as restarts or as an OOM kill is not told twice.
     const completed = container({ current: { state: 'terminated', reason: 'Completed', exitCode: 0 } });
     expect(podHealthFindings({ canary: [pod('c', [completed])], stable: [healthy] })).toEqual([]);
