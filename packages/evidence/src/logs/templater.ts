@@ -27,7 +27,8 @@ const DOT = 16;
 const PLUS = 32;
 const MINUS = 64;
 const HEX_LETTER = 128;
-const CLASS_OF = new Uint8Array(128);
+const BRACKET = 256;
+const CLASS_OF = new Uint16Array(128);
 for (let c = 0; c < 128; c++) {
   CLASS_OF[c] =
     (isDigit(c) ? DIGIT : 0) |
@@ -37,7 +38,8 @@ for (let c = 0; c < 128; c++) {
     (c === 46 ? DOT : 0) |
     (c === 43 ? PLUS : 0) |
     (c === 45 ? MINUS : 0) |
-    (isHex(c) && !isDigit(c) ? HEX_LETTER : 0);
+    (isHex(c) && !isDigit(c) ? HEX_LETTER : 0) |
+    (c === 40 || c === 91 ? BRACKET : 0);
 }
 const HEX = DIGIT | HEX_LETTER;
 /** Whether the character at `i` (if any) is in one of the classes. */
@@ -296,16 +298,23 @@ const EMPTY_VALUE = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 const KEY_VALUE = /^[A-Za-z_][\w.-]*[=:][^\w\s]{0,2}<\*>[^\w\s]{0,2}$/;
 
 /**
- * `hasDigit`: the token holds a digit; `masked`: a wildcard was put in it; `literal`: the message itself holds the
- * wildcard's text, so the token may too.
+ * Adds the token `masked + rest`: `masked` is its start with wildcards put in (empty if none was), `hasDigit` says it
+ * holds a digit, and `literal` that the message itself holds the wildcard's text, so the token may too.
  */
-function pushToken(tokens: string[], token: string, hasDigit: boolean, masked: boolean, literal: boolean): void {
+function pushToken(tokens: string[], masked: string, rest: string, hasDigit: boolean, literal: boolean): void {
+  // Neither a `key=<*>` pair nor a name begins with anything but a letter, `_`, `(` or `[`: a masked token that does
+  // is a variable, and its text (a concatenation) is never built.
+  if (masked !== '' && !at(masked, 0, LOWER | UPPER | UNDERSCORE | BRACKET)) {
+    if (tokens[tokens.length - 1] !== WILDCARD) tokens.push(WILDCARD);
+    return;
+  }
+  const token = masked + rest;
   if (token === '') return;
   // A token that still holds a digit, an empty value such as `()`, or a masked part is a variable, except a
   // `key=<*>` pair, whose key says which statement this is.
   const variable = hasDigit
     ? !isNameWithDigits(token)
-    : masked || (literal && token.includes(WILDCARD))
+    : masked !== '' || (literal && token.includes(WILDCARD))
       ? !KEY_VALUE.test(token)
       : token.length <= 3 && EMPTY_VALUE.test(token);
   // Adjacent variables are one variable: "<*> <*>" and "<*>" describe the same statement shape.
@@ -362,7 +371,7 @@ export function tokenize(message: string): string[] {
         const before = message.slice(from, i);
         if (method === undefined) masked += before + WILDCARD;
         else {
-          pushToken(tokens, masked + before + method.slice(0, -1), hasDigit, masked !== '', literal);
+          pushToken(tokens, masked, before + method.slice(0, -1), hasDigit, literal);
           masked = WILDCARD + closing;
           hasDigit = false;
         }
@@ -372,12 +381,12 @@ export function tokenize(message: string): string[] {
         continue;
       }
       if (c === 32 || (c >= 9 && c <= 13)) {
-        pushToken(tokens, masked + message.slice(from, i), hasDigit, masked !== '', literal);
+        pushToken(tokens, masked, message.slice(from, i), hasDigit, literal);
         masked = '';
         from = i + 1;
         hasDigit = false;
       } else if (c === 44) {
-        pushToken(tokens, masked + message.slice(from, i + 1), hasDigit, masked !== '', literal);
+        pushToken(tokens, masked, message.slice(from, i + 1), hasDigit, literal);
         masked = '';
         from = i + 1;
         hasDigit = false;
@@ -397,7 +406,7 @@ export function tokenize(message: string): string[] {
         continue;
       }
     } else if (SPACE.test(message.charAt(i))) {
-      pushToken(tokens, masked + message.slice(from, i), hasDigit, masked !== '', literal);
+      pushToken(tokens, masked, message.slice(from, i), hasDigit, literal);
       masked = '';
       from = i + 1;
       hasDigit = false;
@@ -405,7 +414,7 @@ export function tokenize(message: string): string[] {
     prev = c > 127 ? -1 : c;
     i++;
   }
-  pushToken(tokens, masked + message.slice(from), hasDigit, masked !== '', literal);
+  pushToken(tokens, masked, message.slice(from), hasDigit, literal);
   return tokens;
 }
 
