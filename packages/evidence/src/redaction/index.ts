@@ -221,9 +221,11 @@ const RULES: Rule[] = [
     hints: ['://'],
     // `scheme://user:password@host`, the user may be empty (`redis://:pw@host`) and the password may hold `/` and
     // `:`; a host:port followed by a path (`https://host:8443/a/@b`) is not a password. The lookahead + backreference
-    // takes the longest run once (no backtracking into it), then the run must end at an `@`.
+    // takes the longest run once (no backtracking into it), then the run must end at an `@`. The match starts at
+    // `://` with the scheme checked behind it (the scheme stays as it is), so the engine skips from one `://` to the
+    // next instead of trying a scheme at every letter.
     pattern:
-      /(?<![A-Za-z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]{0,256}:)(?!\d{1,5}(?:[/?#\s"'<>]|$))(?!\[REDACTED:)(?=([^\s@"'<>]{1,256}))\2@/g,
+      /(:\/\/(?<=(?<![A-Za-z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/)[^\s:@/?#"'<>]{0,256}:)(?!\d{1,5}(?:[/?#\s"'<>]|$))(?!\[REDACTED:)(?=([^\s@"'<>]{1,256}))\2@/g,
     replaceWith: '$1{m}@',
   },
   {
