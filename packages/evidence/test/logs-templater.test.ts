@@ -128,4 +128,25 @@ describe('createTemplater: clustering', () => {
     expect(t.templates()[0]).toMatchObject({ template: 'Failed password for <*> from <*> port <*> ssh2', count: 7 });
     expect(t.currentId('no-such-id')).toBe('no-such-id');
   });
+
+  it('counts every message when consecutive messages have the same tokens', () => {
+    const t = createTemplater();
+    const ids = [
+      'request served in 12 ms',
+      'request served in 13 ms',
+      'cache miss for key 7',
+      'request served in 14 ms',
+      'request served in 14 ms',
+      // A new cluster, then a message with the same tokens that must find it by its template.
+      'request served late 15 ms',
+      'request served late 16 ms',
+      'request served in 17 ms',
+    ].map((m) => t.add(m));
+    expect(ids).toEqual(['t1', 't1', 't2', 't1', 't1', 't3', 't3', 't1']);
+    expect(t.templates()).toEqual([
+      { id: 't1', template: 'request served in <*> ms', count: 5 },
+      { id: 't3', template: 'request served late <*> ms', count: 2 },
+      { id: 't2', template: 'cache miss for key <*>', count: 1 },
+    ]);
+  });
 });

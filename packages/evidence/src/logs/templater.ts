@@ -601,9 +601,21 @@ export function createTemplater(options: TemplaterOptions = {}): Templater {
     return node;
   };
 
+  // Consecutive messages often have the same tokens (about half of them in service logs): the key of the previous
+  // message is reused rather than joined (and hashed) again.
+  let lastTokens: readonly string[] = [];
+  let lastKey = '';
+  const keyOf = (tokens: readonly string[]): string => {
+    if (tokens.length !== lastTokens.length || tokens.some((token, i) => token !== lastTokens[i])) {
+      lastTokens = tokens;
+      lastKey = tokens.join(' ');
+    }
+    return lastKey;
+  };
+
   const add = (message: string): string => {
     const tokens = tokenize(message);
-    const exact = byTemplate.get(tokens.join(' '));
+    const exact = byTemplate.get(keyOf(tokens));
     if (exact !== undefined) {
       const live = resolve(exact);
       live.count++;
