@@ -257,12 +257,16 @@ describe('bracketResidue', () => {
     ['a Rust raw string holds quotes and brackets', 'a.rs', 'let p = r#"say "(" [ "#; f(', '('],
     ['a Rust raw string has no escapes', 'a.rs', String.raw`let p = r"C:\dir\"; f(`, '('],
     ['a Rust byte raw string', 'a.rs', 'let b = br#"a "{" b"#; f(', '('],
-    ['r" inside an identifier opens no raw string', 'a.rs', String.raw`let bar"\"(";`, ''],
+    ['an unterminated raw string ends the file', 'a.rs', 'let s = r#"abc ( "', ''],
+    ['an r that ends an identifier opens no raw string', 'a.rs', String.raw`let bar"\"(";`, ''],
     ['a C++ raw string with a delimiter', 'a.cpp', 'auto s = R"x(")" [)x"; f(', '('],
     ['a C++ raw string in a header, with a prefix', 'a.h', 'auto s = u8R"(a "[" b)"; g(', '('],
     ['a C# verbatim string has no escapes', 'A.cs', String.raw`var p = @"C:\dir\" + f(`, '('],
-    ['in a C# verbatim string "" is a quote', 'A.cs', String.raw`var q = @"a ""\"" b"; f(`, '('],
-    ['r"..." is an ordinary string outside Rust', 'a.go', String.raw`s := r"\")"`, ''],
+    ['in a C# verbatim string a doubled quote is a quote', 'A.cs', String.raw`var q = @"a ""\"" b"; f(`, '('],
+    ['an r-prefixed string is an ordinary one outside Rust', 'a.go', String.raw`s := r"\")"`, ''],
+    ['raw strings go by the last extension only (Rust)', 'a.rs.ts', String.raw`s = r"\")"`, ''],
+    ['raw strings go by the last extension only (C++)', 'a.cpp.ts', 's = R"(a"b)" + (', ')'],
+    ['raw strings go by the last extension only (C#)', 'A.cs.ts', String.raw`s = @"\")"`, ''],
   ])('%s', (_label, path, source, residue) => {
     expect(bracketResidue(source, path)).toBe(residue);
   });
