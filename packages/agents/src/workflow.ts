@@ -175,6 +175,16 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * Between stages: a new turn of the event loop, so other analyses' I/O and health checks get in instead of waiting
+ * behind one analysis' whole synchronous tail (bench:load: 50 → 70 analyses/s); and no stage starts once the
+ * analysis is aborted (its caller has already been answered).
+ */
+async function nextStage(signal: AbortSignal): Promise<void> {
+  await nextTurn();
+  if (signal.aborted) throw abortReason(signal, 'the analysis');
+}
+
 /** The workflow behind every entry point. */
 export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): AnalyzeFn {
   const now = deps.now ?? (() => new Date());
@@ -366,20 +376,20 @@ export function createAnalyzer(deps: WorkflowDeps, config: WorkflowConfig): Anal
       collectLogs(run, cluster, request),
       collectMetrics(run, cluster, request),
     ]);
-    // Each stage starts on a new turn of the event loop, so other analyses' I/O and health checks get in between
-    // stages instead of waiting behind one analysis' whole synchronous tail (bench:load: 50 → 70 analyses/s).
-    await nextTurn();
+    await nextStage(run.signal);
     const diagnosed = await diagnoseEvidence(run, request, logs, metrics, past);
     const { evidence, exchange } = diagnosed;
-    await nextTurn();
+    await nextStage(run.signal);
     const decision = await applyPolicy(run, diagnosed);
     if (!decision.verdict)
       return { outcome: 'inconclusive', absent: decision.absent, evidence, durationMs: Date.now() - started };
     const verdict = decision.verdict;
     let remediation: RemediationResult | undefined;
     if (deps.publisher && verdict.outcome === 'reject') {
-      if (request.repoUrl) remediation = await authorRemediation(run, deps.publisher, request, verdict, evidence);
-      else run.progress('pr-author', 'skipped', 'no repository in the request');
+      if (request.repoUrl) {
+        await nextStage(run.signal);
+        remediation = await authorRemediation(run, deps.publisher, request, verdict, evidence);
+      } else run.progress('pr-author', 'skipped', 'no repository in the request');
     }
     return {
       outcome: verdict.outcome,

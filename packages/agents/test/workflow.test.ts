@@ -202,6 +202,46 @@ describe('the analysis workflow', () => {
     await expect(running).rejects.toMatchObject({ code: 'cancelled' });
   });
 
+  it('starts no stage once the analysis is aborted, even when an agent finishes its work afterwards', async () => {
+    const { model, prompts } = recordingModel({ promote: true });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let reading!: () => void;
+    const readStarted = new Promise<void>((resolve) => (reading = resolve));
+    // A log read that ignores the abort and completes after it (as a call already on the wire may).
+    const lateLogs: ClusterReader = {
+      ...cluster,
+      readLog: async (request) => {
+        reading();
+        await released;
+        return cluster.readLog(request, { signal: new AbortController().signal });
+      },
+    };
+    const phases: string[] = [];
+    let fetched!: () => void;
+    const logsFetched = new Promise<void>((resolve) => (fetched = resolve));
+    const controller = new AbortController();
+    const analyze = createAnalyzer({ cluster: lateLogs, model, redact }, config);
+    const running = analyze(requestFor('healthy'), {
+      signal: controller.signal,
+      onProgress: (e) => {
+        phases.push(`${e.agent}:${e.phase}`);
+        if (e.agent === 'log-fetcher' && e.phase !== 'started') fetched();
+      },
+    });
+    await readStarted;
+    controller.abort(new AgentError('cancelled', 'test cancelled'));
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    release();
+    await logsFetched;
+    // The turn the next stage would start on, and one more.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(phases).toContain('log-fetcher:finished');
+    expect(phases.filter((p) => p.startsWith('diagnosis') || p.startsWith('policy'))).toEqual([]);
+    expect(prompts).toHaveLength(0);
+  });
+
   it('fails with the first agent that fails, without waiting for the other', async () => {
     let queried!: () => void;
     const metricsQueried = new Promise<void>((resolve) => (queried = resolve));
