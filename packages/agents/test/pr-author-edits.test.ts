@@ -260,6 +260,7 @@ describe('bracketResidue', () => {
     ['an unterminated raw string ends the file', 'a.rs', 'let s = r#"abc ( "', ''],
     ['an r that ends an identifier opens no raw string', 'a.rs', String.raw`let bar"\"(";`, ''],
     ['a C++ raw string with a delimiter', 'a.cpp', 'auto s = R"x(")" [)x"; f(', '('],
+    ['a doubled closer ends a C++ raw string (only C# doubles its quotes)', 'a.cpp', 's = R"x(a)x")x" (', ')'],
     ['a C++ raw string in a header, with a prefix', 'a.h', 'auto s = u8R"(a "[" b)"; g(', '('],
     ['a C# verbatim string has no escapes', 'A.cs', String.raw`var p = @"C:\dir\" + f(`, '('],
     ['in a C# verbatim string a doubled quote is a quote', 'A.cs', String.raw`var q = @"a ""\"" b"; f(`, '('],
