@@ -18,12 +18,18 @@ for (const [file, { mutants, source }] of Object.entries(report.files)) {
   for (const m of mutants.filter(
     (x) => (x.status === 'Survived' && x.testsCompleted !== 0) || x.status === 'NoCoverage',
   )) {
-    const line = m.location.start.line;
+    const { start, end } = m.location;
+    // The replaced expression itself, not its whole line: `→ true` may stand for one operand of a condition.
+    const original = lines
+      .slice(start.line - 1, end.line)
+      .map((text, i, all) =>
+        text.slice(i === 0 ? start.column - 1 : 0, i === all.length - 1 ? end.column - 1 : undefined),
+      )
+      .join(' ');
+    const short = (text) => String(text).replace(/\s+/g, ' ').trim().slice(0, 90);
     survivors.push(
-      `${file}:${line} ${m.status === 'NoCoverage' ? 'no test covers' : 'survived'} ${m.mutatorName}: ` +
-        `${(lines[line - 1] ?? '').trim().slice(0, 100)}  →  ${String(m.replacement ?? '')
-          .replace(/\s+/g, ' ')
-          .slice(0, 80)}`,
+      `${file}:${start.line}:${start.column} ${m.status === 'NoCoverage' ? 'no test covers' : 'survived'} ${m.mutatorName}: ` +
+        `${short(original)}  →  ${short(m.replacement ?? '')}`,
     );
   }
 }
