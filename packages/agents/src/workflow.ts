@@ -5,7 +5,7 @@
  *          └─ metrics-analyst ─┘                      └─ END (promoted, or no repository)
  *
  * Log fetcher and metrics analyst run in parallel; diagnosis waits for both. Policy is deterministic code.
- * Why not a LangGraph graph (the design's first choice): docs/design-notes.md, "The workflow is plain async code".
+ * Why not a LangGraph graph (the design's first choice): docs/design-notes.md, row "workflow composition".
  */
 import {
   AgentError,

@@ -2,7 +2,15 @@
  * Findings from pod and container state, canary compared with stable. Pure: PodInfo in, Finding[] out.
  */
 import { EvidenceIds, isPodProblemOf } from '@aiops/contracts';
-import type { ContainerInfo, Finding, KubeEvent, MetricComparison, PodInfo, Side } from '@aiops/contracts';
+import type {
+  ContainerInfo,
+  ContainerState,
+  Finding,
+  KubeEvent,
+  MetricComparison,
+  PodInfo,
+  Side,
+} from '@aiops/contracts';
 import { appContainers } from './containers.js';
 
 const IMAGE_PULL = new Set([
@@ -22,11 +30,15 @@ const CONFIG_ERRORS = new Set([
 /** Restarts at or above this count in a canary container that stable does not share are a hard failure, whatever the exit code. */
 const HARD_RESTARTS = 3;
 
+/** What the kubelet recorded of a termination: its reason and exit code, either one, or ''. */
+function terminationParts(t: ContainerState): string {
+  return [t.reason, t.exitCode !== undefined ? `exit code ${t.exitCode}` : undefined].filter(Boolean).join(', ');
+}
+
 function describeTermination(c: ContainerInfo): string {
   const t = c.last?.state === 'terminated' ? c.last : c.current.state === 'terminated' ? c.current : undefined;
-  if (!t) return '';
-  const parts = [t.reason, t.exitCode !== undefined ? `exit code ${t.exitCode}` : undefined].filter(Boolean);
-  return parts.length > 0 ? `last termination: ${parts.join(', ')}` : '';
+  const parts = t ? terminationParts(t) : '';
+  return parts ? `last termination: ${parts}` : '';
 }
 
 function isOomKilled(c: ContainerInfo): boolean {
@@ -109,14 +121,15 @@ function containerFindings(
   // A failed init container holds the pod; an app container that just exited non-zero is a crash the kubelet has
   // not restarted yet (the restart count and a crash loop come later), unless a finding above already tells it.
   if (c.current.state === 'terminated' && (c.current.exitCode ?? 0) !== 0 && (init || findings.length === 0)) {
-    const exited = [c.current.reason, `exit code ${c.current.exitCode}`].filter(Boolean).join(', ');
     findings.push({
       id: id('terminated'),
       kind: 'terminated',
       side,
       severity: hardIfCanary ? 'critical' : 'error',
       hard: hardIfCanary,
-      title: init ? `${where} failed (${describeTermination(c)})` : `${where} exited (${exited}), not restarted yet`,
+      title: init
+        ? `${where} failed (${describeTermination(c)})`
+        : `${where} exited (${terminationParts(c.current)}), not restarted yet`,
     });
   }
   return findings;
