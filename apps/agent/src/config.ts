@@ -389,7 +389,7 @@ export const SETTINGS = {
   MAX_PODS_PER_SIDE: integer(20, 1, 500, 'pods whose logs are read per side'),
   EVIDENCE_WORKERS: {
     ...optionalInteger(0, 64, ''),
-    default: 'the number of cores',
+    default: 'the number of cores − 1 (at least 1)',
     description:
       'worker threads for the log evidence of large analyses (parsing, templating, signature diff), so health checks, A2A streams and small analyses keep answering; 0 keeps it on the request thread',
   },

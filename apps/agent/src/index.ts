@@ -4,4 +4,5 @@ export { ConfigError, ENV_VARS, loadConfig, renderEnvTable, type Config, type En
 export { VERSION, createLogger, createService, createWorkflow, type Service, type Workflow } from './service.js';
 export { createTelemetry, type Telemetry } from './telemetry.js';
 export { createAdmission, slotsForMemory, type Admission } from './admission.js';
+export { defaultEvidenceThreads } from './evidence-pool.js';
 export { createEvidenceGate, nextGatherLimit, watchEventLoop, type EvidenceGate } from './evidence-gate.js';

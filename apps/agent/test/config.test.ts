@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, defaultEvidenceThreads, loadConfig } from '../src/index.js';
 
 function problems(env: Record<string, string>, fileContent = ''): string[] {
   try {
@@ -26,6 +26,11 @@ describe('loadConfig', () => {
     });
     expect(c.prometheus).toBeUndefined();
     expect(c.github).toBeUndefined();
+  });
+  it('leaves the request thread a core: one evidence worker per core but one, at least one', () => {
+    expect([1, 2, 4, 8].map((cores) => defaultEvidenceThreads(cores))).toEqual([1, 1, 3, 7]);
+    expect(loadConfig({}, () => '').evidenceWorkers.threads).toBe(Math.max(1, availableParallelism() - 1));
+    expect(loadConfig({ EVIDENCE_WORKERS: '0' }, () => '').evidenceWorkers.threads).toBe(0);
   });
   it('turns the model on when a key is set', () => {
     expect(loadConfig({ GOOGLE_API_KEY: 'k' }, () => '').llm).toMatchObject({
