@@ -57,6 +57,20 @@ describe('Kubernetes API faults', () => {
     expectRetryable(await postJson(`${service.url}/a2a/analyze`, healthy()), 'kubernetes');
   });
 
+  it('an API server that throttles (429 with Retry-After, as API Priority and Fairness sends) → the calls wait and the verdict comes', async () => {
+    const throttled = kube.kube.faults.inject({
+      kind: 'status',
+      match: { path: /\/(?:pods|events|log)$/ },
+      status: 429,
+      headers: { 'retry-after': '1' },
+      times: 3,
+    });
+    const res = await postJson(`${service.url}/a2a/analyze`, panicking());
+    expect(throttled.hits).toBe(3);
+    expect(res.status).toBe(200);
+    expect(res.json.promote).toBe(false);
+  });
+
   it('API server that never answers log reads → 503 after the call timeout', async () => {
     kube.kube.faults.inject({ kind: 'hang', match: { path: /\/log$/ } });
     expectRetryable(await postJson(`${service.url}/a2a/analyze`, healthy()), 'kubernetes');

@@ -208,7 +208,12 @@ export const SETTINGS = {
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info', 'fatal, error, warn, info, debug, trace or silent'),
   KUBECONFIG: text('kubeconfig path; in a pod the service account is used when unset'),
   KUBE_CONTEXT: text('kubeconfig context (default: the current one)'),
-  KUBE_TIMEOUT_MS: integer(10_000, 100, 300_000, 'timeout of each Kubernetes API call'),
+  KUBE_TIMEOUT_MS: integer(
+    10_000,
+    100,
+    300_000,
+    'timeout of each Kubernetes API call, its retries included (a call the API server throttles, 429 or a 5xx with Retry-After, is sent again after the wait it names, up to 5 times, when the wait fits)',
+  ),
   LLM_PROVIDER: oneOfOrDerived(
     ['gemini', 'openai', 'none'],
     'gemini when an API key is set, else none',

@@ -1,7 +1,10 @@
 /**
  * ClusterReader over @kubernetes/client-node 1.4. Every call is bounded by the adapter's timeout and the caller's
- * abort signal; failures become DependencyError('kubernetes', ...), never SDK exceptions.
+ * abort signal; failures become DependencyError('kubernetes', ...), never SDK exceptions. A call the API server
+ * throttles is retried after the wait it names, as client-go does, within the same budget.
  */
+import { setTimeout as wait } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import {
   ApiException,
   CoreV1Api,
@@ -17,6 +20,8 @@ import {
   DependencyError,
   InvalidRequestError,
   callDependency,
+  parseRetryAfter,
+  upstreamFailure,
   type CallOptions,
   type ClusterReader,
   type ContainerInfo,
@@ -58,8 +63,10 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
 }
 
 export interface ClusterReaderOptions {
-  /** Upper bound of each API call, on top of the caller's signal. */
+  /** Upper bound of each API call (its retries after throttling included), on top of the caller's signal. */
   timeoutMs: number;
+  /** Retries of a call the API server throttled (default 5); 0 fails it at once. */
+  throttleRetries?: number;
   /** Most events returned by listEvents (default 500). */
   maxEvents?: number;
 }
@@ -245,11 +252,11 @@ export function createClusterReader(kubeConfig: KubeConfig, options: ClusterRead
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const maxEvents = options.maxEvents ?? 500;
-  const { timeoutMs } = options;
+  const { timeoutMs, throttleRetries } = options;
 
   /** One API call; the SDK takes the signal only through a middleware. */
   const call = <T>(what: string, callOptions: CallOptions, run: (config: ConfigurationOptions) => Promise<T>) =>
-    kubeCall(what, timeoutMs, callOptions, (signal) => run(withSignal(signal)));
+    kubeCall(what, timeoutMs, callOptions, (signal) => run(withSignal(signal)), throttleRetries);
 
   return {
     async listPods(namespace, labelSelector, callOptions) {
@@ -349,14 +356,41 @@ function itemsOf<T>(what: string, list: { items?: T[] } | string | null | undefi
   throw new DependencyError('kubernetes', `${what}: the answer is not a Kubernetes list`);
 }
 
-/** An SDK failure as a DependencyError naming the call (and the RBAC to check on 401/403). */
-/** One Kubernetes API call through the shared dependency-call helper: timeout, abort, typed kubernetes errors. */
+/** client-go retries a throttled call up to 10 times; half of that still rides out a burst of a few seconds. */
+export const DEFAULT_THROTTLE_RETRIES = 5;
+
+function headerOf(err: ApiException<unknown>, name: string): string | undefined {
+  const headers: Record<string, string> = err.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+/**
+ * The wait in seconds the API server asked for when it throttled a call, else undefined. A 429 is API Priority and
+ * Fairness turning the request away unprocessed (1 s when it names no wait, as client-go assumes); a 5xx counts only
+ * with a Retry-After, the server's own word that the request may be sent again.
+ */
+function throttleWaitSeconds(err: unknown): number | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const retryAfter = headerOf(err, 'retry-after');
+  if (err.code === 429) return parseRetryAfter(retryAfter) ?? 1;
+  if (err.code >= 500 && err.code <= 599) return parseRetryAfter(retryAfter);
+  return undefined;
+}
+
+/**
+ * One Kubernetes API call through the shared dependency-call helper: timeout, abort, typed kubernetes errors. A
+ * throttled call is sent again after the server's wait while the wait fits in the call's budget: 200 rollouts
+ * measured at once make a real API server throttle, and a failed analysis is a failed measurement for the plugin.
+ */
 export function kubeCall<T>(
   what: string,
   timeoutMs: number,
   callOptions: CallOptions,
   run: (signal: AbortSignal) => Promise<T>,
+  throttleRetries = DEFAULT_THROTTLE_RETRIES,
 ): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
   return callDependency(
     {
       dependency: 'kubernetes',
@@ -365,7 +399,22 @@ export function kubeCall<T>(
       timeoutMs,
       translate: (err) => translateKubeError(what, err),
     },
-    run,
+    (signal) =>
+      pRetry(() => run(signal), {
+        retries: throttleRetries,
+        // The server's Retry-After is the only wait between attempts (onFailedAttempt).
+        minTimeout: 0,
+        maxTimeout: 0,
+        signal,
+        shouldRetry: ({ error }) => throttleWaitSeconds(error) !== undefined,
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          const seconds = throttleWaitSeconds(error);
+          if (seconds === undefined || retriesLeft === 0) return;
+          // A wait that would outlast the budget is not waited out: the caller hears of the throttling at once.
+          if (performance.now() + seconds * 1000 >= deadline) throw error;
+          await wait(seconds * 1000, undefined, { signal });
+        },
+      }),
   );
 }
 
@@ -387,9 +436,11 @@ export function translateKubeError(what: string, err: unknown): DependencyError 
         },
       );
     }
-    return new DependencyError('kubernetes', `${what} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`, {
+    return upstreamFailure('kubernetes', what, {
+      status,
+      detail,
+      retryAfter: headerOf(err, 'retry-after'),
       cause: err,
-      upstreamStatus: status,
     });
   }
   const code = sdkErrorCode(err);

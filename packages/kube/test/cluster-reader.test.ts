@@ -101,13 +101,14 @@ const noRollout: Scenario = {
 
 let api: FakeKubeApi;
 let reader: ClusterReader;
+let kubeConfig: ReturnType<typeof loadKubeConfig>;
 let dir: string;
 const opts = (): { signal: AbortSignal } => ({ signal: new AbortController().signal });
 
 beforeAll(async () => {
   api = await startFakeKubeApi({ scenarios: [scenario, noRollout] });
   dir = await mkdtemp(join(tmpdir(), 'kube-adapter-'));
-  const kubeConfig = loadKubeConfig({ kubeconfigPath: await api.writeKubeconfig(dir) });
+  kubeConfig = loadKubeConfig({ kubeconfigPath: await api.writeKubeconfig(dir) });
   reader = createClusterReader(kubeConfig, { timeoutMs: 5_000 });
 });
 
@@ -383,6 +384,74 @@ describe('failures', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('a throttled API server (API Priority and Fairness)', () => {
+  const pods = { path: /^\/api\/v1\/namespaces\/adapter-test\/pods$/ };
+  const podReads = () => api.requests.filter((r) => pods.path.test(r.path)).length;
+  const throttled = async (
+    spec: { status: number; headers?: Record<string, string>; times?: number },
+    read: ClusterReader = reader,
+  ): Promise<{ outcome: unknown; reads: number }> => {
+    const before = podReads();
+    api.faults.inject({ kind: 'status', match: pods, ...spec });
+    try {
+      const outcome = await read.listPods('adapter-test', 'role=canary', opts()).catch((e: unknown) => e);
+      return { outcome, reads: podReads() - before };
+    } finally {
+      api.faults.clear();
+    }
+  };
+
+  it('sends a call the server turned away with 429 again after the Retry-After it named', async () => {
+    const { outcome, reads } = await throttled({ status: 429, headers: { 'retry-after': '1' }, times: 1 });
+    expect(reads).toBe(2);
+    expect(outcome).toHaveLength(2);
+  });
+
+  it('waits 1 s for a 429 that names no wait, and gives up after its retries with the throttling named', async () => {
+    const once = createClusterReader(kubeConfig, { timeoutMs: 10_000, throttleRetries: 1 });
+    const { outcome, reads } = await throttled({ status: 429 }, once);
+    expect(reads).toBe(2);
+    expect(outcome).toBeInstanceOf(DependencyError);
+    expect(outcome).toMatchObject({ dependency: 'kubernetes', upstreamStatus: 429 });
+    expect((outcome as Error).message).toContain('list pods in adapter-test was rate limited (HTTP 429)');
+  });
+
+  it('retries a 5xx only when the server says when to come back', async () => {
+    const retried = await throttled({ status: 503, headers: { 'retry-after': '1' }, times: 1 });
+    expect(retried.reads).toBe(2);
+    expect(retried.outcome).toHaveLength(2);
+    const failed = await throttled({ status: 503, times: 1 });
+    expect(failed.reads).toBe(1);
+    expect(failed.outcome).toMatchObject({ upstreamStatus: 503 });
+  });
+
+  it('does not wait out a Retry-After longer than the call may take: it fails at once and passes the wait on', async () => {
+    const short = createClusterReader(kubeConfig, { timeoutMs: 5_000 });
+    const { outcome, reads } = await throttled({ status: 429, headers: { 'retry-after': '30' } }, short);
+    expect(reads).toBe(1);
+    expect(outcome).toMatchObject({ upstreamStatus: 429, retryAfterSeconds: 30, upstreamRetryAfterSeconds: 30 });
+    expect((outcome as Error).message).toMatch(/rate limited \(HTTP 429\).*; retry after 30 s$/);
+  });
+
+  it("stops waiting when the caller's signal aborts", async () => {
+    api.faults.inject({ kind: 'status', match: pods, status: 429, headers: { 'retry-after': '30' } });
+    try {
+      const patient = createClusterReader(kubeConfig, { timeoutMs: 60_000 });
+      const controller = new AbortController();
+      const before = api.requests.length;
+      const outcome = patient
+        .listPods('adapter-test', 'role=canary', { signal: controller.signal })
+        .catch((e: unknown) => e);
+      const seen = new Set(api.requests.slice(0, before));
+      await api.waitForRequest((r) => pods.path.test(r.path) && !seen.has(r));
+      controller.abort();
+      expect(await outcome).toBeInstanceOf(CancelledError);
+    } finally {
+      api.faults.clear();
+    }
   });
 });
 
