@@ -9,4 +9,5 @@ export * from './redteam/index.js';
 export * from './prometheus/index.js';
 export * from './scenarios/index.js';
 export * from './redis-server.js';
+export * from './prometheus-server.js';
 export * from './net/outbound.js';
