@@ -65,6 +65,7 @@ function rollout(
 const rollouts = {
   healthy: rollout('healthy', {}),
   errors: rollout('errors', { serverErrorRatio: 0.05 }),
+  onlyErrors: rollout('only-errors', { serverErrorRatio: 1 }),
   slow: rollout('slow', { meanLatencyMs: 100 }),
   resources: rollout('resources', { cpuCores: 0.5, memoryBytes: 400e6, restartEverySeconds: 60 }),
   idle: rollout('idle', { requestsPerSecond: 0 }),
@@ -172,6 +173,19 @@ describe('metrics analyst on a real Prometheus', () => {
       expect(successRate.canary.median).toBeCloseTo(0.95, 2);
       expect(regressions(result)).toEqual(['metric:request_success_rate']);
       expect(result.findings[0]).toMatchObject({ severity: 'critical', hard: true, side: 'canary' });
+      expect(result.score).toBe(0);
+      expect(result.notes[0]).toMatch(/^judge: fail/);
+    },
+  );
+
+  it.each(['istio', 'nginx'] as const)(
+    '%s: a canary that answers every request with a 5xx (no 2xx series at all) fails the success rate',
+    async (preset) => {
+      const result = await analyse(rollouts.onlyErrors, { preset });
+      // Its non-5xx selection matches no series: the ratio must still be 0, not empty (NoData, judged a pass).
+      const successRate = comparison(result, 'request_success_rate');
+      expect(successRate).toMatchObject({ classification: 'Low', canary: { count: STEPS, median: 0 } });
+      expect(regressions(result)).toEqual(['metric:request_success_rate']);
       expect(result.score).toBe(0);
       expect(result.notes[0]).toMatch(/^judge: fail/);
     },
