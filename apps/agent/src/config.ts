@@ -304,7 +304,9 @@ export const SETTINGS = {
     'pod',
     'default queries: istio, nginx, pod or none',
   ),
-  PROMETHEUS_QUERIES_FILE: text('JSON file of user-defined queries'),
+  PROMETHEUS_QUERIES_FILE: text(
+    'JSON file of user-defined queries; a query that is not valid PromQL (or names an unknown placeholder) stops the start, naming it',
+  ),
   PROMETHEUS_TIMEOUT_MS: integer(10_000, 100, 120_000, 'timeout of each Prometheus query'),
   METRICS_WINDOW_SECONDS: integer(600, 30, 86_400, 'metrics analysis window'),
   GITHUB_TOKEN: text('GitHub token for issues and draft PRs', { secret: true }),

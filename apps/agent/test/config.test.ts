@@ -100,6 +100,13 @@ describe('loadConfig', () => {
       /PORT[\s\S]*PROMETHEUS_QUERIES_FILE: .*\[0\]\.\[direction\]/,
     );
     expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json' }).join()).toMatch(/PROMETHEUS_QUERIES_FILE: cannot read/);
+    // A typo in the PromQL stops the start, instead of failing every measurement that runs the query.
+    const typo = JSON.stringify([{ name: 'errors', query: 'sum(rate(x{job="a"[{{window}}]))', direction: 'increase' }]);
+    expect(problems({ PROMETHEUS_QUERIES_FILE: '/q.json' }, typo)).toEqual([
+      expect.stringMatching(
+        /^PROMETHEUS_QUERIES_FILE: .*\[0\]\.\[query\]: not valid PromQL: unexpected text after "sum\(rate\(x\{job="a"" \(at "\[60s\]\)\)"\)/,
+      ),
+    ]);
   });
   it('refuses a KUBE_CONTEXT the kubeconfig does not have, together with the other problems', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'config-'));

@@ -3,6 +3,7 @@
  * Placeholders: {{namespace}}, {{selector}}, {{podRegex}}, {{podTemplateHash}}, {{service}}, {{window}}
  * (see README.md). The fake Prometheus in the testkit recognises these templates by their metric names.
  */
+import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { z } from 'zod';
 import type { EffectSizeFloor, MetricDirection } from '@aiops/evidence';
 
@@ -27,7 +28,14 @@ export interface MetricQuery {
 /** An operator's own query (PROMETHEUS_QUERIES_FILE); same fields, with defaults for the optional ones. */
 export const UserQuerySchema = z.strictObject({
   name: z.string().min(1),
-  query: z.string().min(1),
+  // Checked when the file is read: a typo would otherwise fail every measurement (and so block every promotion).
+  query: z
+    .string()
+    .min(1)
+    .superRefine((query, ctx) => {
+      const problem = promqlProblem(query);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   direction: z.enum(['increase', 'decrease', 'either']),
   critical: z.boolean().optional(),
   unit: z.string().optional(),
@@ -216,4 +224,33 @@ export function renderQuery(
     return value ?? '';
   });
   return missing === undefined ? { ok: true, query } : { ok: false, reason: missing };
+}
+
+/** Values for every placeholder, so that a template can be checked as the PromQL it becomes. */
+const SAMPLE_CONTEXT: RenderContext = {
+  namespace: 'shop',
+  window: '60s',
+  side: { podNames: ['shop-7d9c-abcde'], podTemplateHash: '7d9c', service: 'shop-canary' },
+};
+
+/**
+ * Why a query template is not valid PromQL once its placeholders are filled in (an unknown placeholder, a syntax
+ * error), else undefined. The grammar is Prometheus' own (lezer-promql, the parser of its web UI); it checks syntax,
+ * not types, so `rate()` of an instant vector still fails only when Prometheus evaluates it.
+ */
+export function promqlProblem(template: string): string | undefined {
+  const rendered = renderQuery(template, SAMPLE_CONTEXT);
+  if (!rendered.ok) return rendered.reason;
+  const { query } = rendered;
+  let errorAt: number | undefined;
+  promqlParser.parse(query).iterate({
+    enter: (node) => {
+      if (errorAt === undefined && node.type.isError) errorAt = node.from;
+      return errorAt === undefined;
+    },
+  });
+  if (errorAt === undefined) return undefined;
+  const before = query.slice(Math.max(0, errorAt - 30), errorAt);
+  const after = query.slice(errorAt, errorAt + 30);
+  return `not valid PromQL: ${after === '' ? 'it ends too early' : 'unexpected text'} after "${before}"${after === '' ? '' : ` (at "${after}")`}`;
 }
