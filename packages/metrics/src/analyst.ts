@@ -206,10 +206,11 @@ export async function analyzeCanaryMetrics(
       comparison.classification = verdict.classification;
       comparison.canary = verdict.canary;
       comparison.stable = verdict.stable;
-      // Kept for charts of canary vs stable; bounded so a long window does not bloat the evidence.
+      // Kept for charts of canary vs stable; bounded so a long window does not bloat the evidence. Only numbers:
+      // JSON has no NaN or ±Inf (a ratio of zero rates), so the answer and the stored history would hold null.
       comparison.samples = {
-        canary: canary.values.slice(-MAX_CHART_SAMPLES),
-        stable: stable.values.slice(-MAX_CHART_SAMPLES),
+        canary: canary.values.filter(Number.isFinite).slice(-MAX_CHART_SAMPLES),
+        stable: stable.values.filter(Number.isFinite).slice(-MAX_CHART_SAMPLES),
       };
       if (verdict.pValue !== undefined) comparison.pValue = verdict.pValue;
       if (verdict.effectSize !== undefined && Number.isFinite(verdict.effectSize))
