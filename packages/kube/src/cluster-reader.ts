@@ -359,11 +359,8 @@ function itemsOf<T>(what: string, list: { items?: T[] } | string | null | undefi
 /** client-go retries a throttled call up to 10 times; half of that still rides out a burst of a few seconds. */
 export const DEFAULT_THROTTLE_RETRIES = 5;
 
-function headerOf(err: ApiException<unknown>, name: string): string | undefined {
-  const headers: Record<string, string> = err.headers ?? {};
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
-}
+/** A response header of a failed call; both HTTP layers (undici, node-fetch) name headers in lower case. */
+const headerOf = (err: ApiException<unknown>, name: string): string | undefined => err.headers[name];
 
 /**
  * The wait in seconds the API server asked for when it throttled a call, else undefined. A 429 is API Priority and
@@ -374,8 +371,7 @@ function throttleWaitSeconds(err: unknown): number | undefined {
   if (!(err instanceof ApiException)) return undefined;
   const retryAfter = headerOf(err, 'retry-after');
   if (err.code === 429) return parseRetryAfter(retryAfter) ?? 1;
-  if (err.code >= 500 && err.code <= 599) return parseRetryAfter(retryAfter);
-  return undefined;
+  return err.code >= 500 ? parseRetryAfter(retryAfter) : undefined;
 }
 
 /**

@@ -384,6 +384,7 @@ describe('failures', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect((error as DependencyError).upstreamStatus).toBeUndefined();
   });
 });
 
@@ -405,9 +406,31 @@ describe('a throttled API server (API Priority and Fairness)', () => {
   };
 
   it('sends a call the server turned away with 429 again after the Retry-After it named', async () => {
-    const { outcome, reads } = await throttled({ status: 429, headers: { 'retry-after': '1' }, times: 1 });
-    expect(reads).toBe(2);
-    expect(outcome).toHaveLength(2);
+    let refusedAt = 0;
+    const before = podReads();
+    api.faults.inject({
+      kind: 'status',
+      match: pods,
+      status: 429,
+      times: 1,
+      headers: () => {
+        refusedAt = performance.now();
+        return { 'retry-after': '1' };
+      },
+    });
+    try {
+      const seen = new Set(api.requests);
+      const retried = api
+        .waitForRequest((r) => pods.path.test(r.path) && !seen.has(r) && refusedAt > 0)
+        .then(() => performance.now());
+      const listed = await reader.listPods('adapter-test', 'role=canary', opts());
+      expect(listed).toHaveLength(2);
+      expect(podReads() - before).toBe(2);
+      // Not before the wait the server named (a lower bound: a loaded machine only makes it later).
+      expect((await retried) - refusedAt).toBeGreaterThanOrEqual(990);
+    } finally {
+      api.faults.clear();
+    }
   });
 
   it('waits 1 s for a 429 that names no wait, and gives up after its retries with the throttling named', async () => {
@@ -419,13 +442,23 @@ describe('a throttled API server (API Priority and Fairness)', () => {
     expect((outcome as Error).message).toContain('list pods in adapter-test was rate limited (HTTP 429)');
   });
 
-  it('retries a 5xx only when the server says when to come back', async () => {
-    const retried = await throttled({ status: 503, headers: { 'retry-after': '1' }, times: 1 });
+  it('retries a 5xx only when the server says when to come back, and never another status', async () => {
+    const retried = await throttled({ status: 500, headers: { 'retry-after': '1' }, times: 1 });
     expect(retried.reads).toBe(2);
     expect(retried.outcome).toHaveLength(2);
     const failed = await throttled({ status: 503, times: 1 });
     expect(failed.reads).toBe(1);
     expect(failed.outcome).toMatchObject({ upstreamStatus: 503 });
+    const forbidden = await throttled({ status: 403, headers: { 'retry-after': '1' }, times: 1 });
+    expect(forbidden.reads).toBe(1);
+    expect(forbidden.outcome).toMatchObject({ upstreamStatus: 403 });
+  });
+
+  it('reports the throttling at once when no retry is left, without waiting out the Retry-After', async () => {
+    const none = createClusterReader(kubeConfig, { timeoutMs: 60_000, throttleRetries: 0 });
+    const { outcome, reads } = await throttled({ status: 429, headers: { 'retry-after': '30' } }, none);
+    expect(reads).toBe(1);
+    expect(outcome).toMatchObject({ upstreamStatus: 429, upstreamRetryAfterSeconds: 30 });
   });
 
   it('does not wait out a Retry-After longer than the call may take: it fails at once and passes the wait on', async () => {
