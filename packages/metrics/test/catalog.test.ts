@@ -25,6 +25,11 @@ describe('PromQL check of query templates', () => {
     ],
     ['a missing parenthesis', 'sum(rate(x{{{selector}}}[{{window}}])', /it ends too early after ".*\[60s\]\)"$/],
     ['two expressions side by side', 'up foo', /unexpected text after "up " \(at "foo"\)/],
+    [
+      'the first of two errors',
+      'sum(rate(x{job="a"[{{window}}])) + (',
+      /unexpected text after "sum\(rate\(x\{job="a"" \(at "\[60s\]\)\) \+ \("\)$/,
+    ],
     ['an unknown placeholder', 'sum(rate(x{pod=~"{{pods}}"}[{{window}}]))', /^unknown placeholder \{\{pods\}\}$/],
   ])('names %s', (_name, template, message) => {
     expect(promqlProblem(template)).toMatch(message);
