@@ -104,6 +104,7 @@ export async function analyzeCanaryMetrics(
       namespace: target.namespace,
       side: target[side],
       window: `${windowSeconds}s`,
+      analysisWindow: `${target.windowSeconds}s`,
       sideLabel: config.sideLabel,
     });
     if (!rendered.ok) return { ok: false, reason: `${side}: ${rendered.reason}`, dependencyFailure: false };

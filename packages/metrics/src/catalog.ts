@@ -1,6 +1,7 @@
 /**
  * The query catalog: PromQL templates per preset, and their rendering for one side of a rollout.
- * Placeholders: {{namespace}}, {{selector}}, {{podRegex}}, {{podTemplateHash}}, {{service}}, {{window}}
+ * Placeholders: {{namespace}}, {{selector}}, {{podRegex}}, {{podTemplateHash}}, {{service}}, {{window}},
+ * {{analysisWindow}}
  * (see README.md). The fake Prometheus in the testkit recognises these templates by their metric names.
  */
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
@@ -73,7 +74,9 @@ const POD_METRICS: MetricQuery[] = [
   },
   {
     name: 'restarts',
-    query: `max(increase(kube_pod_container_status_restarts_total{namespace="{{namespace}}",{{selector}}}[{{window}}]))`,
+    // Over the whole analysis window at every step: a crash loop in back-off restarts every few minutes, so most
+    // rate windows hold no restart and a per-window count judged a slow crash loop a pass.
+    query: `max(increase(kube_pod_container_status_restarts_total{namespace="{{namespace}}",{{selector}}}[{{analysisWindow}}]))`,
     direction: 'increase',
     critical: true,
     unit: 'restarts',
@@ -180,6 +183,8 @@ export interface RenderContext {
   side: SideTarget;
   /** PromQL range for rate()/increase(), e.g. "60s". */
   window: string;
+  /** The whole analysis window as a PromQL range, e.g. "600s": for counts of rare events such as restarts. */
+  analysisWindow: string;
   /** When set (e.g. 'rollouts_pod_template_hash'), {{selector}} matches this label on the pod-template hash. */
   sideLabel?: string;
 }
@@ -202,6 +207,7 @@ export function renderQuery(
   const values: Record<string, () => string | undefined> = {
     namespace: () => quoteValue(context.namespace),
     window: () => context.window,
+    analysisWindow: () => context.analysisWindow,
     podRegex: () => (side.podNames.length > 0 ? podNameRegex(side.podNames) : undefined),
     podTemplateHash: () => (side.podTemplateHash ? quoteValue(side.podTemplateHash) : undefined),
     service: () => (side.service ? quoteValue(side.service) : undefined),
@@ -230,6 +236,7 @@ export function renderQuery(
 const SAMPLE_CONTEXT: RenderContext = {
   namespace: 'shop',
   window: '60s',
+  analysisWindow: '600s',
   side: { podNames: ['shop-7d9c-abcde'], podTemplateHash: '7d9c', service: 'shop-canary' },
 };
 

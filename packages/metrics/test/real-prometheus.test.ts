@@ -68,6 +68,8 @@ const rollouts = {
   onlyErrors: rollout('only-errors', { serverErrorRatio: 1 }),
   slow: rollout('slow', { meanLatencyMs: 100 }),
   resources: rollout('resources', { cpuCores: 0.5, memoryBytes: 400e6, restartEverySeconds: 60 }),
+  // CrashLoopBackOff doubles its wait up to 5 minutes: a crash loop soon restarts a few times per analysis window.
+  slowCrashLoop: rollout('slow-crash-loop', { restartEverySeconds: 150 }),
   idle: rollout('idle', { requestsPerSecond: 0 }),
   // '.' is legal in a pod name and any character in a regex; Prometheus anchors label regexes.
   dotted: rollout(
@@ -213,6 +215,17 @@ describe('metrics analyst on a real Prometheus', () => {
     expect(comparison(result, 'cpu_cores').canary.median).toBeCloseTo(0.5, 1);
     expect(result.findings.find((f) => f.id === 'metric:restarts')).toMatchObject({ hard: true, severity: 'critical' });
     expect(result.score).toBe(0);
+  });
+
+  it('a canary restarting every 150 s (a crash loop in back-off) fails the restarts metric, stable with none passes', async () => {
+    const result = await analyse(rollouts.slowCrashLoop, { preset: 'pod' });
+    const restarts = comparison(result, 'restarts');
+    expect(restarts.classification).toBe('High');
+    // Restarts are counted over the whole analysis window at every step, not per rate window: most 60 s windows of
+    // a crash loop in back-off hold no restart.
+    expect(restarts.canary.median).toBeGreaterThanOrEqual(3);
+    expect(restarts.stable.median).toBe(0);
+    expect(result.findings.find((f) => f.id === 'metric:restarts')).toMatchObject({ hard: true, severity: 'critical' });
   });
 
   it('pod names with "." select exactly their pods: near-miss pods ("...X", "." as any char) stay out', async () => {
