@@ -9,10 +9,10 @@
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from './net/free-port.js';
 
 export interface PrometheusServer {
   /** `http://127.0.0.1:<port>` */
@@ -29,18 +29,6 @@ export interface PrometheusServerOptions {
 
 const INSTALL_HINT =
   'the metrics analyst is tested against a real Prometheus (apt-get install prometheus, which brings promtool; .ci/run installs it)';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function requireBinary(name: string): void {
   const probe = spawnSync(name, ['--version'], { encoding: 'utf8', timeout: 10_000 });
