@@ -30,9 +30,19 @@ export interface PrometheusServerOptions {
 const INSTALL_HINT =
   'the metrics analyst is tested against a real Prometheus (apt-get install prometheus, which brings promtool; .ci/run installs it)';
 
-function requireBinary(name: string): void {
+function binaryProblem(name: string): string | undefined {
   const probe = spawnSync(name, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  if (probe.error || probe.status !== 0) throw new Error(`${name} is not installed: ${INSTALL_HINT}`);
+  return probe.error || probe.status !== 0 ? `${name} is not installed: ${INSTALL_HINT}` : undefined;
+}
+
+function requireBinary(name: string): void {
+  const problem = binaryProblem(name);
+  if (problem !== undefined) throw new Error(problem);
+}
+
+/** Why startPrometheusServer cannot work on this machine (a binary missing, with how to install it), else undefined. */
+export function prometheusInstallProblem(): string | undefined {
+  return binaryProblem('prometheus') ?? binaryProblem('promtool');
 }
 
 function run(file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
