@@ -31,6 +31,8 @@ export async function startEmbedded(
     env?: Record<string, string | undefined>;
     scenarios?: Scenario[];
     withPrometheus?: boolean;
+    /** A Prometheus to query instead of the fake one (which still runs, unused): the real one of the eval. */
+    prometheusUrl?: string;
   } = {},
 ): Promise<EmbeddedDemo> {
   const scenarios = options.scenarios ?? corpus;
@@ -47,7 +49,7 @@ export async function startEmbedded(
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
       // The simulated cluster has an Istio-style Prometheus too; PROMETHEUS_URL in the environment is ignored here.
-      PROMETHEUS_URL: options.withPrometheus === false ? undefined : prometheus.url,
+      PROMETHEUS_URL: options.withPrometheus === false ? undefined : (options.prometheusUrl ?? prometheus.url),
       PROMETHEUS_PRESET: env.PROMETHEUS_PRESET ?? 'istio',
       // The demo shows the analysis, not GitHub: PR authoring stays off unless explicitly configured.
       GITHUB_TOKEN: env.GITHUB_TOKEN,

@@ -4,16 +4,23 @@
  * OpenAI-compatible server in each structured-output mode (json_schema, tools only, none) and with two models that
  * disagree (LLM_MODELS), and prints
  * accuracy, false promotions, false rejections, promotions from absent evidence, evidence size and a calibration table
- * (per confidence band: verdicts and how many were right). Exits non-zero on any false promotion, any promotion
- * from absent evidence, or an answer whose modelResults does not hold one entry per model.
+ * (per confidence band: verdicts and how many were right). Then, without a model, against a real Prometheus
+ * (Debian's 2.42) backfilled with the corpus' metric profiles as raw exporter series, so that the service's PromQL is
+ * evaluated for real rather than matched by the fake; verdicts that differ from the fake-Prometheus run are listed,
+ * and a machine without prometheus/promtool gets one line saying this mode was not run and how to install it.
+ * Exits non-zero on any false promotion, any promotion from absent evidence, or an answer whose modelResults does
+ * not hold one entry per model.
  */
 import {
+  corpusOpenMetrics,
   inconclusiveScenarios,
   injectionPayloads,
   responders,
   scenarios,
   startFakeGemini,
   startFakeOpenAi,
+  prometheusInstallProblem,
+  startPrometheusServer,
   withInjection,
   type GeminiResponder,
   type OpenAiCapabilities,
@@ -35,6 +42,8 @@ interface Mode {
     models?: string[];
   };
   withPrometheus?: boolean;
+  /** Prometheus URL instead of the fake Prometheus. */
+  prometheusUrl?: string;
 }
 
 /** Two models on one fake server: "honest" reads the evidence, "yes-man" promotes everything. */
@@ -149,6 +158,7 @@ async function runMode(mode: Mode, corpus: Scenario[]): Promise<ReplayResult[]> 
     env,
     scenarios: corpus,
     ...(mode.withPrometheus === false ? { withPrometheus: false } : {}),
+    ...(mode.prometheusUrl === undefined ? {} : { prometheusUrl: mode.prometheusUrl }),
   });
   try {
     const results: ReplayResult[] = [];
@@ -159,6 +169,39 @@ async function runMode(mode: Mode, corpus: Scenario[]): Promise<ReplayResult[]> 
     await gemini?.close();
     await openai?.close();
   }
+}
+
+/**
+ * The no-model mode against a real Prometheus backfilled with the corpus' metric profiles as raw series, or
+ * undefined when prometheus or promtool is not installed. The data's "now" is when the run starts; the analyses
+ * query at their own clock, up to a minute or so later, on data that holds each scenario's last step.
+ */
+async function runWithRealPrometheus(name: string, corpus: Scenario[]): Promise<ReplayResult[] | undefined> {
+  if (prometheusInstallProblem() !== undefined) return undefined;
+  const prometheus = await startPrometheusServer({
+    openMetrics: corpusOpenMetrics({ scenarios: corpus, now: new Date() }),
+    // A whole corpus: about 100 MB of OpenMetrics to backfill on a busy 2-core machine.
+    startTimeoutMs: 120_000,
+  });
+  try {
+    return await runMode({ name, prometheusUrl: prometheus.url }, corpus);
+  } finally {
+    await prometheus.close();
+  }
+}
+
+const verdictOf = (r: ReplayResult) =>
+  r.promote === undefined ? `HTTP ${r.status}` : `${r.promote ? 'promote' : 'reject'} ${r.confidence ?? ''}`.trim();
+
+/** Scenarios whose verdict (or non-200 status) differs between two runs of the same corpus, one line each. */
+function verdictDifferences(fake: ReplayResult[], real: ReplayResult[]): string {
+  const byId = new Map(fake.map((r) => [r.scenario.id, r]));
+  const lines = real.flatMap((r) => {
+    const other = byId.get(r.scenario.id);
+    if (other === undefined || (other.promote === r.promote && other.status === r.status)) return [];
+    return [`    differs: ${r.scenario.id}: fake Prometheus → ${verdictOf(other)}, real → ${verdictOf(r)}`];
+  });
+  return `    verdicts that differ from the fake-Prometheus no-model mode: ${lines.length}\n${lines.map((l) => `${l}\n`).join('')}`;
 }
 
 /** Verdicts whose modelResults does not hold exactly one entry per model asked. */
@@ -179,8 +222,10 @@ async function main(): Promise<void> {
   let absentPromotions = 0;
   let badModelResults = 0;
   const calibration: ReplayResult[] = [];
+  let noModel: ReplayResult[] = [];
   for (const mode of MODES) {
     const results = await runMode(mode, corpus);
+    if (mode === MODES[0]) noModel = results;
     falsePromotions += results.filter((r) => r.promote && !r.scenario.expected.promote).length;
     absentPromotions += results.filter((r) => r.promote && isAbsent(r.scenario)).length;
     calibration.push(...results);
@@ -202,6 +247,15 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${summarize('no model, no Prometheus (logs, access logs, pod health; informational)', logsOnly)}\n`,
   );
+  const realName =
+    "no model, real Prometheus (the corpus' metric profiles as raw series, PromQL evaluated by Prometheus 2.42)";
+  const real = await runWithRealPrometheus(realName, corpus);
+  if (real === undefined) process.stdout.write(`\n${realName}: NOT RUN, ${prometheusInstallProblem() ?? ''}\n`);
+  else {
+    falsePromotions += real.filter((r) => r.promote && !r.scenario.expected.promote).length;
+    absentPromotions += real.filter((r) => r.promote && isAbsent(r.scenario)).length;
+    process.stdout.write(`\n${summarize(realName, real)}\n${verdictDifferences(noModel, real)}`);
+  }
   process.stdout.write('\nEvidence size per scenario (no model): answer bytes, time, confidence\n');
   const perScenario = await runMode(MODES[0]!, corpus);
   for (const r of perScenario) {
