@@ -3,7 +3,7 @@
  * promtool rejects or drops samples or when the binaries are missing.
  */
 import { describe, expect, it } from 'vitest';
-import { startPrometheusServer } from '@aiops/testkit';
+import { prometheusInstallProblem, startPrometheusServer } from '@aiops/testkit';
 
 const T = 1_767_225_600; // 2026-01-01T00:00:00Z, in seconds
 
@@ -26,6 +26,10 @@ async function startFailure(openMetrics: string): Promise<string> {
 }
 
 describe('startPrometheusServer', () => {
+  it('reports no install problem where prometheus and promtool are installed', () => {
+    expect(prometheusInstallProblem()).toBeUndefined();
+  });
+
   it('serves the backfilled samples at their timestamps, then stops on close()', async () => {
     const server = await startPrometheusServer({
       openMetrics: [
@@ -51,6 +55,22 @@ describe('startPrometheusServer', () => {
     await expect(instantQuery(server.url, 'jobs_total', T)).rejects.toThrow();
   });
 
+  it('serves samples later than the wall clock: data for a run that queries at its own clock after it was written', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const times = [now - 600, now, now + 600, now + 1200];
+    const server = await startPrometheusServer({
+      openMetrics: ['# TYPE jobs counter', ...times.map((t, i) => `jobs_total ${i} ${t}`), '# EOF', ''].join('\n'),
+    });
+    try {
+      for (const [i, time] of times.entries())
+        expect(await instantQuery(server.url, 'jobs_total', time)).toMatchObject({
+          data: { result: [{ value: [time, String(i)] }] },
+        });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a file promtool cannot parse: the error carries promtool’s own message', async () => {
     expect(await startFailure(`# TYPE jobs counter\njobs_total{queue="a} 1 ${T}\n# EOF\n`)).toMatch(
       /promtool tsdb create-blocks-from openmetrics [\s\S]*expected label value/,
@@ -71,6 +91,7 @@ describe('startPrometheusServer', () => {
       expect(await startFailure('# EOF\n')).toMatch(
         /prometheus is not installed: .*apt-get install prometheus.*\.ci\/run installs it/,
       );
+      expect(prometheusInstallProblem()).toMatch(/prometheus is not installed: .*apt-get install prometheus/);
     } finally {
       process.env.PATH = path;
     }
