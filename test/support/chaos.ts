@@ -64,6 +64,14 @@ export const CHAOS_FAULTS: readonly ChaosFault[] = [
   fault('kubernetes', 'log-reset', { kind: 'reset', match: LOGS }),
   fault('kubernetes', 'events-html', { kind: 'html', match: { path: /\/events$/ } }),
   fault('kubernetes', '500', { kind: 'status', status: 500 }),
+  // API Priority and Fairness turning calls away: retried after the named wait while it fits in the call's budget.
+  fault('kubernetes', '429', { kind: 'status', status: 429, headers: { 'retry-after': '1' }, match: PODS }),
+  fault('kubernetes', 'log-503-retry-after', {
+    kind: 'status',
+    status: 503,
+    headers: { 'retry-after': '1' },
+    match: LOGS,
+  }),
   fault('kubernetes', 'hang', { kind: 'hang', match: LOGS }),
   fault('prometheus', '500', { kind: 'status', status: 500, match: PROMETHEUS_API }),
   fault('prometheus', 'garbage', { kind: 'garbage', match: PROMETHEUS_API }),
