@@ -191,7 +191,10 @@ async function runWithRealPrometheus(name: string, corpus: Scenario[]): Promise<
 }
 
 const verdictOf = (r: ReplayResult) =>
-  r.promote === undefined ? `HTTP ${r.status}` : `${r.promote ? 'promote' : 'reject'} ${r.confidence ?? ''}`.trim();
+  (r.promote === undefined
+    ? `HTTP ${r.status} ${r.errorCode ?? ''}`
+    : `${r.promote ? 'promote' : 'reject'} ${r.confidence ?? ''}`
+  ).trim();
 
 /** Scenarios whose verdict (or non-200 status) differs between two runs of the same corpus, one line each. */
 function verdictDifferences(fake: ReplayResult[], real: ReplayResult[]): string {
@@ -257,14 +260,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${summarize(realName, real)}\n${verdictDifferences(noModel, real)}`);
   }
   process.stdout.write('\nEvidence size per scenario (no model): answer bytes, time, confidence\n');
-  const perScenario = await runMode(MODES[0]!, corpus);
-  for (const r of perScenario) {
-    const outcome =
-      r.promote === undefined
-        ? `HTTP ${r.status} ${r.errorCode ?? ''}`
-        : `${r.promote ? 'promote' : 'reject'} ${r.confidence ?? ''}`;
+  for (const r of noModel) {
     process.stdout.write(
-      `  ${r.scenario.id.padEnd(30)} ${String(r.answerBytes).padStart(6)} B  ${String(r.ms).padStart(5)} ms  ${outcome.padEnd(30)} ${r.correct ? 'ok' : 'WRONG'}\n`,
+      `  ${r.scenario.id.padEnd(30)} ${String(r.answerBytes).padStart(6)} B  ${String(r.ms).padStart(5)} ms  ${verdictOf(r).padEnd(30)} ${r.correct ? 'ok' : 'WRONG'}\n`,
     );
   }
 

@@ -86,13 +86,12 @@ const POD_METRICS: MetricQuery[] = [
 
 const ISTIO_REQUESTS = 'istio_requests_total{reporter="destination",namespace="{{namespace}}",{{selector}}';
 
-// A side that answered nothing but 5xx has no non-5xx series at all: the numerator is then an empty vector, and so
-// is the ratio, which made the worst canary NoData instead of a success rate of 0. `or vector(0)` fills it in; with
-// no requests at all the denominator stays empty (or 0/0 = NaN), which is NoData as it should be.
-
 const ISTIO_METRICS: MetricQuery[] = [
   {
     name: 'request_success_rate',
+    // A side that answered nothing but 5xx has no non-5xx series: the numerator would be an empty vector, and so
+    // the ratio, making the worst canary NoData. `or vector(0)` fills it in; with no requests at all the denominator
+    // stays empty (or 0/0 = NaN), which is NoData as it should be. The nginx query does the same.
     query: `(sum(rate(${ISTIO_REQUESTS},response_code!~"5.."}[{{window}}])) or vector(0)) / sum(rate(${ISTIO_REQUESTS}}[{{window}}]))`,
     direction: 'decrease',
     critical: true,

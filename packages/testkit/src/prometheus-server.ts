@@ -35,11 +35,6 @@ function binaryProblem(name: string): string | undefined {
   return probe.error || probe.status !== 0 ? `${name} is not installed: ${INSTALL_HINT}` : undefined;
 }
 
-function requireBinary(name: string): void {
-  const problem = binaryProblem(name);
-  if (problem !== undefined) throw new Error(problem);
-}
-
 /** Why startPrometheusServer cannot work on this machine (a binary missing, with how to install it), else undefined. */
 export function prometheusInstallProblem(): string | undefined {
   return binaryProblem('prometheus') ?? binaryProblem('promtool');
@@ -79,8 +74,8 @@ function samplesWritten(promtoolOutput: string): number {
 
 /** Backfills `openMetrics` into a fresh data directory and serves it; close() stops Prometheus and removes both. */
 export async function startPrometheusServer(options: PrometheusServerOptions): Promise<PrometheusServer> {
-  requireBinary('prometheus');
-  requireBinary('promtool');
+  const missing = prometheusInstallProblem();
+  if (missing !== undefined) throw new Error(missing);
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   const dir = await mkdtemp(join(tmpdir(), 'aiops-prometheus-'));
   try {

@@ -187,7 +187,7 @@ const exponentialCdf = (x: number, mean: number) => 1 - Math.exp(-x / mean);
  * it are moved so that linear interpolation between them (what histogram_quantile does) reaches 0.99 at the p99:
  * either the upper one (the lower keeps its exponential share) or, when that would pass 1, the lower one.
  */
-export function bucketShares(bounds: readonly number[], meanLatency: number, p99Latency?: number): number[] {
+function bucketShares(bounds: readonly number[], meanLatency: number, p99Latency?: number): number[] {
   if (p99Latency === undefined) return bounds.map((le) => exponentialCdf(le, meanLatency));
   const shares = bounds.map((le) => exponentialCdf(le, p99Latency / Math.log(100)));
   const upper = bounds.findIndex((le) => le >= p99Latency);

@@ -21,9 +21,9 @@ import type { Scenario, ScenarioMetricKey, ScenarioPod } from '../scenario.js';
 import { canaryOpenMetrics, type PodProfile, type SeriesGroup, type WorkloadSeries } from './canary-series.js';
 
 /** Each side's requests per second when a scenario has no request_rate. */
-export const DEFAULT_SIDE_REQUESTS_PER_SECOND = 10;
+const DEFAULT_SIDE_REQUESTS_PER_SECOND = 10;
 /** p99 when a scenario has traffic but no latency_p99_ms. */
-export const DEFAULT_P99_MS = 100;
+const DEFAULT_P99_MS = 100;
 /** Used when a scenario has no cpu_cores or memory_bytes but its pods' other series exist. */
 const DEFAULT_CPU_CORES = 0.2;
 const DEFAULT_MEMORY_BYTES = 200e6;
@@ -56,10 +56,7 @@ function appContainer(pod: ScenarioPod): string {
 }
 
 /** The workloads (one per pod, since pods of a side differ in restarts and container names) of one scenario. */
-export function scenarioWorkloads(
-  scenario: Scenario,
-  options: Omit<CorpusSeriesOptions, 'scenarios'>,
-): WorkloadSeries[] {
+function scenarioWorkloads(scenario: Scenario, options: Omit<CorpusSeriesOptions, 'scenarios'>): WorkloadSeries[] {
   const metrics = scenario.metrics;
   if (metrics === undefined) return [];
   const window = options.windowSeconds ?? 600;
